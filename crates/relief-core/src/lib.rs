@@ -1,0 +1,29 @@
+//! The rules of a disaster-relief campaign as the counter applies them.
+//!
+//! Everything here is a pure function over plain data: no I/O, no clock (the
+//! date and time are arguments), no async. The campaign's particulars live in
+//! a [`policy::Policy`] read from TOML; this crate knows only the shapes
+//! such rules take.
+//!
+//! - [`eligibility::check`]: may this visitor be served here now, why not,
+//!   and on which days instead;
+//! - [`identity`]: 주민등록번호 parsing, masking and the beneficiary key;
+//! - [`amount`] and [`card`]: how much, by source, and onto which cards;
+//! - [`proxy`]: who may collect for whom.
+
+pub mod amount;
+pub mod card;
+pub mod eligibility;
+pub mod household;
+pub mod identity;
+pub mod ko;
+pub mod money;
+pub mod policy;
+pub mod proxy;
+pub mod region;
+pub mod site;
+
+pub use household::HouseholdSize;
+pub use money::Krw;
+pub use region::Sigungu;
+pub use site::{Site, SiteType};
