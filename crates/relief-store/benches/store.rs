@@ -1,0 +1,172 @@
+//! Issuance commit latency (with fsync) and the duplicate check against a
+//! province-sized deny-list.
+//!
+//! `cargo bench -p relief-store --bench store [-- ISSUANCES DENY_KEYS]`
+//! (defaults: 2,000 issuances, 3,000,000 keys). The store lives in the
+//! system's temporary directory: run it on the disk a terminal would use.
+
+use std::time::{Duration, Instant};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use relief_core::identity::{BeneficiaryKey, CampaignSecret, IdentityNumber, synthetic};
+use relief_core::policy::builtin;
+use relief_core::proxy::{IdDocument, Relation};
+use relief_core::{HouseholdSize, Krw, SiteType};
+use relief_store::*;
+use zeroize::Zeroizing;
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn at(seconds: i64) -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2020, 5, 18)
+        .unwrap()
+        .and_hms_opt(9, 0, 0)
+        .unwrap()
+        + chrono::Duration::seconds(seconds)
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1).filter(|a| !a.starts_with("--"));
+    let issuances: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(2_000);
+    let deny_keys: u64 = args
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(3_000_000);
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("terminal.sqlite3");
+    let mut store = Store::init(
+        &path,
+        TerminalSetup {
+            site_code: "bench".into(),
+            site_name: "벤치마크 센터".into(),
+            site_type: SiteType::Center,
+            sigungu: "41110".parse().unwrap(),
+            demo: true,
+            policy_file: "gyeonggi-2020.toml".into(),
+            policy_text: builtin::GYEONGGI_2020.into(),
+            secret: CampaignSecret::from_bytes(vec![9; 32]).unwrap(),
+        },
+        at(0),
+    )
+    .unwrap();
+    let pin = || Zeroizing::new("482913".to_owned());
+    store
+        .add_clerk(
+            None,
+            NewClerk {
+                employee_id: "S".into(),
+                name: "감독".into(),
+                role: Role::Supervisor,
+                pin: pin(),
+            },
+            at(0),
+        )
+        .unwrap();
+    let clerk = store.sign_in("S", "482913", at(0)).unwrap();
+    store
+        .receive_stock(
+            &clerk,
+            &SerialSpec::Range {
+                first: "B-000001".into(),
+                last: format!("B-{issuances:06}"),
+            },
+            Krw(3_000_000),
+            "",
+            at(0),
+        )
+        .unwrap();
+
+    let mut latencies = Vec::with_capacity(issuances as usize);
+    for n in 0..issuances {
+        let number = synthetic::number(
+            NaiveDate::from_ymd_opt(1960, 1, 1).unwrap()
+                + chrono::Duration::days(n as i64 % 15_000),
+            false,
+            false,
+            n as u32,
+        );
+        let id = IdentityNumber::parse(&number).unwrap();
+        let request = IssueRequest {
+            applicant: Applicant {
+                id: id.clone(),
+                name: "주민".into(),
+                id_document: IdDocument::ResidentCard,
+            },
+            beneficiaries: vec![BeneficiaryRequest {
+                id,
+                name: "주민".into(),
+                relation: Relation::SelfApplicant,
+                household_size: HouseholdSize::try_from(1).unwrap(),
+                resident_sigungu: "41110".parse().unwrap(),
+            }],
+            card_serials: vec![format!("B-{:06}", n + 1)],
+            verification: Verification::Online,
+            household_of_minors: false,
+        };
+        let start = Instant::now();
+        store.issue(&clerk, request, at(n as i64)).unwrap();
+        latencies.push(start.elapsed());
+    }
+    latencies.sort();
+    println!(
+        "issue (checks + one transaction, WAL, synchronous=FULL) x{issuances}: median {:.2?}, p99 {:.2?}, max {:.2?}",
+        percentile(&latencies, 0.5),
+        percentile(&latencies, 0.99),
+        latencies.last().unwrap()
+    );
+
+    let mut rng = fastrand::Rng::with_seed(2020);
+    let mut key = || {
+        let mut bytes = [0u8; 32];
+        rng.fill(&mut bytes);
+        BeneficiaryKey::from_bytes(bytes)
+    };
+    let start = Instant::now();
+    let mut sample = Vec::new();
+    let chunk = 100_000;
+    let mut added = 0;
+    while added < deny_keys {
+        let entries: Vec<DenyEntry> = (0..chunk.min(deny_keys - added))
+            .map(|_| DenyEntry {
+                key: key(),
+                channel: "online".into(),
+                site: "경기지역화폐".into(),
+                paid_at: "2020-04-10T10:00:00".into(),
+            })
+            .collect();
+        sample.extend(entries.iter().step_by(1_000).map(|e| e.key));
+        added += store.add_to_deny_list(&entries).unwrap() as u64;
+    }
+    println!(
+        "deny-list filled with {} keys in {:.1?}",
+        store.deny_list_len().unwrap(),
+        start.elapsed()
+    );
+
+    let mut hits = Vec::new();
+    let mut misses = Vec::new();
+    for round in 0..20 {
+        for k in &sample {
+            let start = Instant::now();
+            assert!(store.paid(k).unwrap().is_some());
+            hits.push(start.elapsed());
+            let fresh = key();
+            let start = Instant::now();
+            assert!(store.paid(&fresh).unwrap().is_none());
+            misses.push(start.elapsed());
+        }
+        let _ = round;
+    }
+    hits.sort();
+    misses.sort();
+    println!(
+        "duplicate check against {deny_keys} deny-listed keys: paid elsewhere median {:.1?} (p99 {:.1?}), not paid median {:.1?} (p99 {:.1?})",
+        percentile(&hits, 0.5),
+        percentile(&hits, 0.99),
+        percentile(&misses, 0.5),
+        percentile(&misses, 0.99)
+    );
+}

@@ -1,0 +1,250 @@
+//! Reading issuances back: one, a day's, a beneficiary's.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use relief_core::Krw;
+use relief_core::identity::BeneficiaryKey;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::{Store, time};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IssuanceRecord {
+    pub id: String,
+    pub campaign_id: String,
+    pub policy_version: String,
+    pub site_code: String,
+    pub clerk_id: String,
+    pub issued_at: NaiveDateTime,
+    pub applicant_masked: String,
+    pub applicant_name: String,
+    pub applicant_id_document: String,
+    /// `online` or `offline`
+    pub verification: String,
+    pub offline_approved_by: Option<String>,
+    pub decision_window: String,
+    pub total: Krw,
+    pub beneficiaries: Vec<BeneficiaryRecord>,
+    pub cards: Vec<CardRecord>,
+    pub void: Option<VoidRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BeneficiaryRecord {
+    pub key: String,
+    pub masked: String,
+    pub name: String,
+    pub relation: String,
+    pub household_size: u8,
+    pub sigungu: String,
+    pub shares: BTreeMap<String, Krw>,
+}
+
+impl BeneficiaryRecord {
+    pub fn amount(&self) -> Krw {
+        self.shares.values().copied().sum()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CardRecord {
+    pub serial: String,
+    pub amount: Krw,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VoidRecord {
+    pub id: String,
+    pub voided_at: NaiveDateTime,
+    pub voided_by: String,
+    pub reason: String,
+    pub card_disposition: String,
+}
+
+impl Store {
+    pub fn issuance(&self, id: &str) -> Result<Option<IssuanceRecord>> {
+        load(&self.conn, id.trim())
+    }
+
+    /// Every issuance of a local day, voided ones included, in time order.
+    pub fn issuances_on(&self, day: NaiveDate) -> Result<Vec<IssuanceRecord>> {
+        let (start, end) = time::day_bounds(day);
+        let ids: Vec<String> = self
+            .conn
+            .prepare_cached("SELECT id FROM issuance WHERE issued_at >= ?1 AND issued_at < ?2 ORDER BY issued_at, id")?
+            .query_map(params![start, end], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        self.load_all(&ids)
+    }
+
+    /// Every issuance that paid this beneficiary, voided ones included.
+    pub fn issuances_for(&self, key: &BeneficiaryKey) -> Result<Vec<IssuanceRecord>> {
+        let ids: Vec<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT b.issuance_id FROM issuance_beneficiary b JOIN issuance i ON i.id = b.issuance_id
+                 WHERE b.campaign_id = ?1 AND b.beneficiary_key = ?2 ORDER BY i.issued_at",
+            )?
+            .query_map(params![self.policy.campaign.id, key.as_bytes().as_slice()], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        self.load_all(&ids)
+    }
+
+    fn load_all(&self, ids: &[String]) -> Result<Vec<IssuanceRecord>> {
+        ids.iter()
+            .filter_map(|id| load(&self.conn, id).transpose())
+            .collect()
+    }
+}
+
+fn load(conn: &Connection, id: &str) -> Result<Option<IssuanceRecord>> {
+    type Head = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        i64,
+    );
+    let head: Option<Head> = conn
+        .prepare_cached(
+            "SELECT campaign_id, policy_version, site_code, clerk_id, issued_at, applicant_masked, applicant_name,
+                    applicant_id_document, verification, offline_approved_by, decision_window, total_krw
+             FROM issuance WHERE id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+                r.get(10)?,
+                r.get(11)?,
+            ))
+        })
+        .optional()?;
+    let Some((
+        campaign_id,
+        policy_version,
+        site_code,
+        clerk_id,
+        issued_at,
+        applicant_masked,
+        applicant_name,
+        applicant_id_document,
+        verification,
+        offline_approved_by,
+        decision_window,
+        total,
+    )) = head
+    else {
+        return Ok(None);
+    };
+
+    let mut shares: BTreeMap<i64, BTreeMap<String, Krw>> = BTreeMap::new();
+    let mut statement = conn.prepare_cached(
+        "SELECT position, source, amount_krw FROM beneficiary_share WHERE issuance_id = ?1",
+    )?;
+    for row in statement.query_map([id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
+    })? {
+        let (position, source, amount) = row?;
+        shares
+            .entry(position)
+            .or_default()
+            .insert(source, Krw(amount as u64));
+    }
+    let mut statement = conn.prepare_cached(
+        "SELECT position, beneficiary_key, masked, name, relation, household_size, sigungu
+         FROM issuance_beneficiary WHERE issuance_id = ?1 ORDER BY position",
+    )?;
+    let beneficiaries = statement
+        .query_map([id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, u8>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })?
+        .map(|row| {
+            let (position, key, masked, name, relation, household_size, sigungu) = row?;
+            Ok(BeneficiaryRecord {
+                key: hex::encode(key),
+                masked,
+                name,
+                relation,
+                household_size,
+                sigungu,
+                shares: shares.remove(&position).unwrap_or_default(),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let cards = conn
+        .prepare_cached(
+            "SELECT serial, amount_krw FROM issuance_card WHERE issuance_id = ?1 ORDER BY position",
+        )?
+        .query_map([id], |r| {
+            Ok(CardRecord {
+                serial: r.get(0)?,
+                amount: Krw(r.get::<_, i64>(1)? as u64),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let void = conn
+        .prepare_cached("SELECT id, voided_at, voided_by, reason, card_disposition FROM void WHERE issuance_id = ?1")?
+        .query_row([id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .optional()?
+        .map(|(id, voided_at, voided_by, reason, card_disposition)| {
+            Ok::<_, crate::Error>(VoidRecord {
+                id,
+                voided_at: time::parse(&voided_at)?,
+                voided_by,
+                reason,
+                card_disposition,
+            })
+        })
+        .transpose()?;
+    Ok(Some(IssuanceRecord {
+        id: id.to_owned(),
+        campaign_id,
+        policy_version,
+        site_code,
+        clerk_id,
+        issued_at: time::parse(&issued_at)?,
+        applicant_masked,
+        applicant_name,
+        applicant_id_document,
+        verification,
+        offline_approved_by,
+        decision_window,
+        total: Krw(total as u64),
+        beneficiaries,
+        cards,
+        void,
+    }))
+}

@@ -1,0 +1,159 @@
+//! A terminal set up as a 수원 center on the Gyeonggi 2020 policy, with a
+//! supervisor, a clerk and a drawer of cards; synthetic identity numbers.
+#![allow(dead_code)]
+
+use chrono::{NaiveDate, NaiveDateTime};
+use relief_core::identity::{CampaignSecret, IdentityNumber, synthetic};
+use relief_core::policy::builtin;
+use relief_core::proxy::{IdDocument, Relation};
+use relief_core::{HouseholdSize, Krw, SiteType};
+use relief_store::*;
+use zeroize::Zeroizing;
+
+pub const SUPERVISOR: &str = "S001";
+pub const CLERK: &str = "C001";
+pub const PIN: &str = "482913";
+
+pub fn at(m: u32, d: u32, h: u32) -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2020, m, d)
+        .unwrap()
+        .and_hms_opt(h, 0, 0)
+        .unwrap()
+}
+
+/// Monday of the free period: any household size, any digit.
+pub fn free_day() -> NaiveDateTime {
+    at(5, 18, 10)
+}
+
+pub struct Terminal {
+    pub dir: tempfile::TempDir,
+    pub store: Store,
+    pub supervisor: Session,
+    pub clerk: Session,
+}
+
+impl Terminal {
+    pub fn path(&self) -> std::path::PathBuf {
+        self.dir.path().join("terminal.sqlite3")
+    }
+}
+
+pub fn setup_with(policy_text: &str) -> Terminal {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("terminal.sqlite3");
+    let mut store = Store::init(
+        &path,
+        TerminalSetup {
+            site_code: "41110-515".into(),
+            site_name: "수원시 매탄1동 행정복지센터".into(),
+            site_type: SiteType::Center,
+            sigungu: "41110".parse().unwrap(),
+            demo: true,
+            policy_file: "gyeonggi-2020.toml".into(),
+            policy_text: policy_text.into(),
+            secret: CampaignSecret::from_bytes(vec![42; 32]).unwrap(),
+        },
+        at(4, 1, 9),
+    )
+    .unwrap();
+    let t0 = at(4, 1, 9);
+    let new = |id: &str, name: &str, role| NewClerk {
+        employee_id: id.into(),
+        name: name.into(),
+        role,
+        pin: Zeroizing::new(PIN.into()),
+    };
+    store
+        .add_clerk(None, new(SUPERVISOR, "김감독", Role::Supervisor), t0)
+        .unwrap();
+    let supervisor = store.sign_in(SUPERVISOR, PIN, t0).unwrap();
+    store
+        .add_clerk(Some(&supervisor), new(CLERK, "이담당", Role::Clerk), t0)
+        .unwrap();
+    let clerk = store.sign_in(CLERK, PIN, t0).unwrap();
+    store
+        .receive_stock(
+            &supervisor,
+            &SerialSpec::Range {
+                first: "GG-0001".into(),
+                last: "GG-0200".into(),
+            },
+            Krw(3_000_000),
+            "",
+            t0,
+        )
+        .unwrap();
+    Terminal {
+        dir,
+        store,
+        supervisor,
+        clerk,
+    }
+}
+
+pub fn setup() -> Terminal {
+    setup_with(builtin::GYEONGGI_2020)
+}
+
+/// A synthetic adult (born 1986 + n % 10, so the birth-year digit varies).
+pub fn person(n: u32) -> Zeroizing<String> {
+    let birth = NaiveDate::from_ymd_opt(1980 + (n % 10) as i32, 1 + n % 12, 1 + n % 28).unwrap();
+    synthetic::number(birth, false, n % 2 == 1, n)
+}
+
+pub fn id(number: &str) -> IdentityNumber {
+    IdentityNumber::parse(number).unwrap()
+}
+
+pub fn beneficiary(number: &str, relation: Relation, household_size: i64) -> BeneficiaryRequest {
+    BeneficiaryRequest {
+        id: id(number),
+        name: "홍길동".into(),
+        relation,
+        household_size: HouseholdSize::try_from(household_size).unwrap(),
+        resident_sigungu: "41110".parse().unwrap(),
+    }
+}
+
+/// One adult collecting only for themself, online.
+pub fn solo<'s>(number: &str, cards: &[&str]) -> IssueRequest<'s> {
+    IssueRequest {
+        applicant: Applicant {
+            id: id(number),
+            name: "홍길동".into(),
+            id_document: IdDocument::ResidentCard,
+        },
+        beneficiaries: vec![beneficiary(number, Relation::SelfApplicant, 1)],
+        card_serials: cards.iter().map(|s| s.to_string()).collect(),
+        verification: Verification::Online,
+        household_of_minors: false,
+    }
+}
+
+/// A copy of one set-up terminal: cheaper than setting up anew when a test
+/// needs hundreds of fresh terminals.
+pub fn copy_of_setup() -> Terminal {
+    use std::sync::OnceLock;
+    static TEMPLATE: OnceLock<(tempfile::TempDir, std::path::PathBuf)> = OnceLock::new();
+    let (_, template) = TEMPLATE.get_or_init(|| {
+        let t = setup();
+        let path = t.path();
+        let Terminal { dir, store, .. } = t;
+        drop(store);
+        (dir, path)
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("terminal.sqlite3");
+    std::fs::copy(template, &path).unwrap();
+    let mut store = Store::open(&path).unwrap();
+    let t0 = at(4, 1, 9);
+    let supervisor = store.sign_in(SUPERVISOR, PIN, t0).unwrap();
+    let clerk = store.sign_in(CLERK, PIN, t0).unwrap();
+    Terminal {
+        dir,
+        store,
+        supervisor,
+        clerk,
+    }
+}
