@@ -1,0 +1,190 @@
+//! The `relief-ledger` program: `serve`, and the operator's `admin` commands.
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+use relief_protocol::SiteInfo;
+
+use crate::cli::{AdminCommand, Cli, Command, ServeArgs};
+use crate::{AnyStorage, Ledger, system_clock};
+
+/// Runs `relief-ledger` with the process's arguments.
+pub fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("relief-ledger: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn open(db: &str) -> Result<Ledger<AnyStorage>, String> {
+    let storage = AnyStorage::open(db).map_err(|e| e.to_string())?;
+    Ledger::new(storage, system_clock()).map_err(|e| e.to_string())
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Serve(args) => serve(args),
+        Command::Admin(command) => admin(command),
+    }
+}
+
+fn serve(args: ServeArgs) -> Result<(), String> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let ledger = Arc::new(open(&args.db.db)?);
+    let listener = TcpListener::bind(args.listen)
+        .map_err(|e| format!("{}에서 들을 수 없습니다: {e}", args.listen))?;
+    listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    let scheme = if args.tls_cert.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    // Tests and scripts read this line to find the port.
+    println!("listening on {scheme}://{address}");
+    std::io::stdout().flush().map_err(|e| e.to_string())?;
+    tracing::info!(%address, db = crate::Storage::dialect(ledger.storage()), key = %ledger.ledger_key().fingerprint(), "serving");
+    let app = crate::http::router(ledger);
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    runtime.block_on(async move {
+        match (args.tls_cert, args.tls_key) {
+            (Some(cert), Some(key)) => {
+                let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+                    .await
+                    .map_err(|e| format!("TLS 인증서를 읽을 수 없습니다: {e}"))?;
+                let handle = axum_server::Handle::new();
+                let stopping = handle.clone();
+                tokio::spawn(async move {
+                    shutdown().await;
+                    stopping.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+                });
+                axum_server::from_tcp_rustls(listener, config)
+                    .map_err(|e| e.to_string())?
+                    .handle(handle)
+                    .serve(app.into_make_service())
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            _ => {
+                let listener =
+                    tokio::net::TcpListener::from_std(listener).map_err(|e| e.to_string())?;
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(shutdown())
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+        }
+    })
+}
+
+async fn shutdown() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
+        tokio::select! {
+            _ = interrupt => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+    tracing::info!("shutting down");
+}
+
+fn admin(command: AdminCommand) -> Result<(), String> {
+    match command {
+        AdminCommand::Token(db) => {
+            let token = open(&db.db)?
+                .create_admin_token()
+                .map_err(|e| e.to_string())?;
+            println!("{token}");
+        }
+        AdminCommand::EnrollmentCode(args) => {
+            let ledger = open(&args.db.db)?;
+            let site = SiteInfo {
+                code: args.site_code,
+                name: args.site_name,
+                site_type: args.site_type,
+                sigungu: args.sigungu,
+            };
+            let code = ledger
+                .create_enrollment_code(&site, args.campaign.as_deref())
+                .map_err(|e| e.to_string())?;
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::to_string(&code).map_err(|e| e.to_string())?
+                );
+            } else {
+                println!(
+                    "등록 코드: {}\n만료: {}\n원장 서버 키 지문: {}",
+                    code.code, code.expires_at, code.ledger_key_fingerprint
+                );
+            }
+        }
+        AdminCommand::ImportOnline(args) => {
+            let ledger = open(&args.db.db)?;
+            let file = std::fs::File::open(&args.csv)
+                .map_err(|e| format!("{}: {e}", args.csv.display()))?;
+            let report = ledger
+                .import_online(args.campaign.as_deref(), std::io::BufReader::new(file))
+                .map_err(|e| e.to_string())?;
+            println!(
+                "{}",
+                serde_json::to_string(&report).map_err(|e| e.to_string())?
+            );
+        }
+        AdminCommand::PublishPolicy(args) => {
+            let ledger = open(&args.db.db)?;
+            let text = std::fs::read_to_string(&args.policy)
+                .map_err(|e| format!("{}: {e}", args.policy.display()))?;
+            let signed = ledger.publish_policy(&text).map_err(|e| e.to_string())?;
+            println!("게시: {} {}", signed.campaign_id, signed.version);
+        }
+        AdminCommand::Summary(args) => {
+            let ledger = open(&args.db.db)?;
+            let summary = ledger
+                .day_summary(args.campaign.as_deref(), args.date)
+                .map_err(|e| e.to_string())?;
+            if args.format == "json" {
+                println!(
+                    "{}",
+                    serde_json::to_string(&summary).map_err(|e| e.to_string())?
+                );
+                return Ok(());
+            }
+            let format: relief_report::Format = args
+                .format
+                .parse()
+                .map_err(|e: relief_report::ReportError| e.to_string())?;
+            let report =
+                summary.to_report(&summary.campaign_id, chrono::Local::now().naive_local());
+            let bytes = match format {
+                relief_report::Format::Pdf => relief_report::pdf::summary(&report),
+                relief_report::Format::Xlsx => relief_report::xlsx::summary(&report),
+                relief_report::Format::Csv => relief_report::csv::summary(&report),
+            }
+            .map_err(|e| e.to_string())?;
+            let out = args.out.expect("clap requires --out with a file format");
+            std::fs::write(&out, bytes).map_err(|e| format!("{}: {e}", out.display()))?;
+            println!("도 일일 현황: {}", out.display());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,213 @@
+//! The online channel: the card companies' applications, imported so that
+//! counters refuse people already paid online. Each identity number becomes
+//! its beneficiary key at once; no plain number is kept or logged.
+
+use std::io::Read;
+
+use chrono::NaiveDateTime;
+use relief_core::Sigungu;
+use relief_core::identity::{CampaignSecret, IdentityNumber};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::{Ledger, Result, ServiceError, ts};
+use crate::storage::queries::{self, ConflictRow, EntitlementRow, FeedPaid, Side};
+use crate::storage::{Storage, StorageError};
+
+/// The columns the card companies send, in this order, with a header.
+pub const COLUMNS: [&str; 5] = ["rrn", "sigungu", "amount_krw", "paid_at", "issuer"];
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub rows: u64,
+    pub imported: u64,
+    /// Paid at a counter first: recorded as conflicts for those counters.
+    pub conflicts: u64,
+    /// Rows refused, by line number and reason (never the number itself).
+    pub invalid: Vec<(u64, String)>,
+}
+
+struct Row {
+    id: IdentityNumber,
+    sigungu: Sigungu,
+    amount: i64,
+    paid_at: NaiveDateTime,
+    issuer: String,
+}
+
+fn parse_row(record: &csv::StringRecord) -> std::result::Result<Row, String> {
+    if record.len() != COLUMNS.len() {
+        return Err(format!(
+            "열이 {}개여야 합니다 ({}개)",
+            COLUMNS.len(),
+            record.len()
+        ));
+    }
+    let id = IdentityNumber::parse(&record[0]).map_err(|e| e.to_string())?;
+    let sigungu: Sigungu = record[1]
+        .parse()
+        .map_err(|e: relief_core::region::InvalidSigunguCode| e.to_string())?;
+    let amount: i64 = record[2]
+        .trim()
+        .parse()
+        .map_err(|_| "금액이 숫자가 아닙니다".to_owned())?;
+    if amount <= 0 {
+        return Err("금액은 0보다 커야 합니다".into());
+    }
+    let paid_at = NaiveDateTime::parse_from_str(record[3].trim(), "%Y-%m-%dT%H:%M:%S")
+        .map_err(|_| "paid_at은 YYYY-MM-DDTHH:MM:SS입니다".to_owned())?;
+    let issuer = record[4].trim().to_owned();
+    if issuer.is_empty() {
+        return Err("issuer가 비어 있습니다".into());
+    }
+    Ok(Row {
+        id,
+        sigungu,
+        amount,
+        paid_at,
+        issuer,
+    })
+}
+
+impl<S: Storage> Ledger<S> {
+    pub fn import_online(&self, campaign_id: Option<&str>, csv: impl Read) -> Result<ImportReport> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .trim(csv::Trim::All)
+            .from_reader(csv);
+        let header = reader
+            .headers()
+            .map_err(|e| ServiceError::bad("invalid_csv", e.to_string()))?;
+        if header.iter().collect::<Vec<_>>() != COLUMNS {
+            return Err(ServiceError::bad(
+                "invalid_csv",
+                format!("첫 줄은 {}이어야 합니다", COLUMNS.join(",")),
+            ));
+        }
+        let now = ts(self.now());
+        self.storage
+            .transaction(|db| -> Result<ImportReport> {
+                db.lock_feed()?;
+                let campaign_id = match campaign_id {
+                    Some(id) => id.to_owned(),
+                    None => queries::campaign_ids(db)?
+                        .into_iter()
+                        .next()
+                        .ok_or_else(|| ServiceError::NotFound("캠페인이 없습니다".into()))?,
+                };
+                let campaign = queries::campaign(db, &campaign_id)?.ok_or_else(|| {
+                    ServiceError::NotFound(format!("캠페인 {campaign_id}이(가) 없습니다"))
+                })?;
+                let secret = CampaignSecret::from_bytes(campaign.secret.clone())
+                    .map_err(|e| StorageError::Config(e.to_string()))?;
+                let (_, policy) = self.current_policy(db, &campaign_id)?;
+                let mut report = ImportReport::default();
+                let mut record = csv::StringRecord::new();
+                loop {
+                    let more = reader
+                        .read_record(&mut record)
+                        .map_err(|e| ServiceError::bad("invalid_csv", e.to_string()))?;
+                    if !more {
+                        break;
+                    }
+                    report.rows += 1;
+                    let line = record.position().map_or(report.rows + 1, |p| p.line());
+                    let row = match parse_row(&record) {
+                        Ok(row) if policy.covers(row.sigungu) => row,
+                        Ok(row) => {
+                            report
+                                .invalid
+                                .push((line, format!("캠페인에 없는 시군입니다: {}", row.sigungu)));
+                            continue;
+                        }
+                        Err(problem) => {
+                            report.invalid.push((line, problem));
+                            continue;
+                        }
+                    };
+                    let key = row.id.beneficiary_key(&secret);
+                    let key = key.as_bytes().as_slice();
+                    let paid_at = ts(row.paid_at);
+                    let sigungu = row.sigungu.to_string();
+                    queries::insert_online_payment(
+                        db,
+                        &campaign_id,
+                        key,
+                        &sigungu,
+                        row.amount,
+                        &row.issuer,
+                        &paid_at,
+                        &now,
+                    )?;
+                    let paid = EntitlementRow {
+                        state: "paid".into(),
+                        terminal_id: None,
+                        issuance_id: None,
+                        channel: "online".into(),
+                        site: row.issuer.clone(),
+                        sigungu: Some(sigungu.clone()),
+                        at: paid_at.clone(),
+                        expires_at: None,
+                    };
+                    if queries::insert_entitlement(db, &campaign_id, key, &paid)? {
+                        queries::feed_paid(
+                            db,
+                            &FeedPaid {
+                                campaign_id: &campaign_id,
+                                sigungu: &sigungu,
+                                key,
+                                payer_terminal: None,
+                                channel: "online",
+                                site: &row.issuer,
+                                at: &paid_at,
+                            },
+                        )?;
+                        report.imported += 1;
+                        continue;
+                    }
+                    let existing = queries::entitlement(db, &campaign_id, key)?
+                        .ok_or_else(|| StorageError::Config("지급 기록이 사라졌습니다".into()))?;
+                    if existing.channel == "online" {
+                        // The same application sent twice.
+                        continue;
+                    }
+                    let conflict = ConflictRow {
+                        id: Uuid::now_v7().to_string(),
+                        campaign_id: campaign_id.clone(),
+                        key: key.to_vec(),
+                        standing: Side::standing(&existing),
+                        other: Side {
+                            issuance_id: None,
+                            terminal_id: None,
+                            channel: "online".into(),
+                            site: row.issuer.clone(),
+                            at: paid_at,
+                        },
+                        detected_at: now.clone(),
+                        status: "open".into(),
+                        note: None,
+                    };
+                    queries::insert_conflict(db, &conflict)?;
+                    queries::feed_conflict(
+                        db,
+                        &campaign_id,
+                        &conflict.id,
+                        existing.terminal_id.as_deref(),
+                        None,
+                    )?;
+                    report.conflicts += 1;
+                }
+                Ok(report)
+            })
+            .inspect(|report| {
+                self.metrics.online_imported.inc_by(report.imported);
+                tracing::info!(
+                    rows = report.rows,
+                    imported = report.imported,
+                    conflicts = report.conflicts,
+                    invalid = report.invalid.len(),
+                    "online payments imported"
+                );
+            })
+    }
+}

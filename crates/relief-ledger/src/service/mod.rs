@@ -1,0 +1,294 @@
+//! The ledger's rules, over any [`Storage`]. Every operation is one
+//! transaction; the HTTP layer only translates.
+
+mod claim;
+mod enroll;
+mod import;
+mod pull;
+mod push;
+mod summary;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::NaiveDateTime;
+use ed25519_dalek::SigningKey;
+use relief_core::identity::BeneficiaryKey;
+use relief_core::policy::{Policy, builtin};
+use relief_protocol::{LedgerKey, SignedPolicy};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+pub use enroll::EnrollmentCode;
+pub use import::ImportReport;
+pub use pull::view as conflict_view;
+pub use push::Pushed;
+pub use summary::{DaySummary, SiteDay};
+
+use crate::metrics::Metrics;
+use crate::storage::{Db, Storage, StorageError, queries};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("인증이 필요합니다")]
+    Unauthorized,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    #[error("저장소 오류: {0}")]
+    Storage(#[from] StorageError),
+}
+
+impl ServiceError {
+    pub fn bad(code: &'static str, message: impl Into<String>) -> ServiceError {
+        ServiceError::BadRequest {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, ServiceError>;
+
+/// Local time at the ledger; replaceable in tests.
+pub type Clock = Arc<dyn Fn() -> NaiveDateTime + Send + Sync>;
+
+pub fn system_clock() -> Clock {
+    Arc::new(|| chrono::Local::now().naive_local())
+}
+
+/// `YYYY-MM-DDTHH:MM:SS`, on every row a push writes: spelled out rather
+/// than through a format string, which is several times slower.
+pub(crate) fn ts(at: NaiveDateTime) -> String {
+    use chrono::{Datelike, Timelike};
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        at.year(),
+        at.month(),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
+/// Reads back what [`ts`] wrote (a pull reads a million of them), by
+/// position rather than through a format string.
+pub(crate) fn parse_ts(text: &str) -> NaiveDateTime {
+    let b = text.as_bytes();
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        let digits = b.get(range)?;
+        digits.iter().try_fold(0u32, |n, d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    let parsed = (|| {
+        if b.len() != 19
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || b[10] != b'T'
+            || b[13] != b':'
+            || b[16] != b':'
+        {
+            return None;
+        }
+        chrono::NaiveDate::from_ymd_opt(number(0..4)? as i32, number(5..7)?, number(8..10)?)?
+            .and_hms_opt(number(11..13)?, number(14..16)?, number(17..19)?)
+    })();
+    parsed.unwrap_or_default()
+}
+
+pub(crate) fn random_bytes<const N: usize>() -> Zeroizing<[u8; N]> {
+    let mut bytes = Zeroizing::new([0u8; N]);
+    getrandom::fill(bytes.as_mut()).expect("the operating system's random source works");
+    bytes
+}
+
+/// Tokens and codes are kept only as their SHA-256: high-entropy secrets
+/// need no slow hash.
+pub(crate) fn token_hash(token: &str) -> [u8; 32] {
+    Sha256::digest(token.trim().as_bytes()).into()
+}
+
+pub(crate) fn key_from_hex(text: &str) -> Result<BeneficiaryKey> {
+    BeneficiaryKey::from_hex(text).map_err(|_| {
+        ServiceError::bad(
+            "invalid_key",
+            format!("수급자 키는 16진수 64자입니다: {text:?}"),
+        )
+    })
+}
+
+pub struct Ledger<S> {
+    storage: S,
+    signing: SigningKey,
+    pub metrics: Metrics,
+    clock: Clock,
+    /// Parsed policies by campaign, with the version they were parsed from.
+    policies: Mutex<HashMap<String, (String, Arc<Policy>)>>,
+}
+
+impl<S: Storage> Ledger<S> {
+    /// Opens the ledger: its signing key is made on first start, and a
+    /// ledger with no campaign gets the embedded 경기도 2020 one.
+    pub fn new(storage: S, clock: Clock) -> Result<Ledger<S>> {
+        let signing = storage.transaction(|db| -> Result<SigningKey> {
+            if queries::signing_key(db)?.is_none() {
+                queries::insert_signing_key(db, random_bytes::<32>().as_ref())?;
+            }
+            let bytes = queries::signing_key(db)?.expect("just made");
+            let bytes: [u8; 32] = bytes
+                .try_into()
+                .map_err(|_| StorageError::Config("서명 키 길이가 32바이트가 아닙니다".into()))?;
+            Ok(SigningKey::from_bytes(&bytes))
+        })?;
+        let ledger = Ledger {
+            storage,
+            signing,
+            metrics: Metrics::default(),
+            clock,
+            policies: Mutex::new(HashMap::new()),
+        };
+        let empty = ledger
+            .storage
+            .transaction(|db| -> Result<bool> { Ok(queries::campaign_ids(db)?.is_empty()) })?;
+        if empty {
+            ledger.publish_policy(builtin::GYEONGGI_2020)?;
+        }
+        Ok(ledger)
+    }
+
+    pub fn now(&self) -> NaiveDateTime {
+        (self.clock)()
+    }
+
+    pub fn storage(&self) -> &S {
+        &self.storage
+    }
+
+    pub fn ledger_key(&self) -> LedgerKey {
+        LedgerKey::of(&self.signing)
+    }
+
+    /// A new admin token; only its hash is kept.
+    pub fn create_admin_token(&self) -> Result<String> {
+        let token = hex::encode(random_bytes::<32>().as_ref());
+        let at = ts(self.now());
+        self.storage.transaction(|db| -> Result<()> {
+            queries::insert_admin_token(db, &token_hash(&token), &at)?;
+            Ok(())
+        })?;
+        Ok(token)
+    }
+
+    pub fn is_admin(&self, token: &str) -> Result<bool> {
+        self.storage.transaction(|db| -> Result<bool> {
+            Ok(queries::is_admin_token(db, &token_hash(token))?)
+        })
+    }
+
+    /// Publishes a policy, signed: a new campaign (with a new secret), or a
+    /// new version of one. The same version twice is refused.
+    pub fn publish_policy(&self, toml: &str) -> Result<SignedPolicy> {
+        let policy = Policy::from_toml("published", toml)
+            .map_err(|e| ServiceError::bad("invalid_policy", e.to_string()))?;
+        let campaign = &policy.campaign;
+        let signed = SignedPolicy::sign(&self.signing, &campaign.id, &campaign.version, toml);
+        let at = ts(self.now());
+        self.storage.transaction(|db| -> Result<()> {
+            queries::insert_campaign(db, &campaign.id, random_bytes::<32>().as_ref(), &at)?;
+            let fresh = queries::insert_policy(
+                db,
+                &queries::PolicyRow {
+                    campaign_id: signed.campaign_id.clone(),
+                    version: signed.version.clone(),
+                    toml: signed.toml.clone(),
+                    signature: signed.signature.clone(),
+                },
+                &at,
+            )?;
+            if !fresh {
+                return Err(ServiceError::Conflict {
+                    code: "policy_version_exists",
+                    message: format!("{} {} 정책은 이미 있습니다", campaign.id, campaign.version),
+                });
+            }
+            Ok(())
+        })?;
+        Ok(signed)
+    }
+
+    /// The terminal a bearer token belongs to.
+    pub fn authenticate(&self, token: &str) -> Result<queries::TerminalRow> {
+        self.storage
+            .transaction(|db| -> Result<_> {
+                Ok(queries::terminal_by_token(db, &token_hash(token))?)
+            })?
+            .ok_or(ServiceError::Unauthorized)
+    }
+
+    /// The campaign's latest policy, signed and parsed (parsed once per
+    /// version: pushes ask for it on every batch).
+    pub(crate) fn current_policy(
+        &self,
+        db: &mut dyn Db,
+        campaign_id: &str,
+    ) -> Result<(SignedPolicy, Arc<Policy>)> {
+        let row = queries::current_policy(db, campaign_id)?.ok_or_else(|| {
+            ServiceError::NotFound(format!("캠페인 {campaign_id}의 정책이 없습니다"))
+        })?;
+        let mut cache = self.policies.lock().unwrap_or_else(|p| p.into_inner());
+        let policy = match cache.get(campaign_id) {
+            Some((version, policy)) if *version == row.version => policy.clone(),
+            _ => {
+                let policy = Arc::new(Policy::from_toml("ledger", &row.toml).map_err(|e| {
+                    StorageError::Config(format!("저장된 정책이 올바르지 않습니다: {e}"))
+                })?);
+                cache.insert(
+                    campaign_id.to_owned(),
+                    (row.version.clone(), policy.clone()),
+                );
+                policy
+            }
+        };
+        drop(cache);
+        Ok((
+            SignedPolicy {
+                campaign_id: row.campaign_id,
+                version: row.version,
+                toml: row.toml,
+                signature: row.signature,
+            },
+            policy,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_round_trip_through_text() {
+        let at = chrono::NaiveDate::from_ymd_opt(2020, 5, 18)
+            .unwrap()
+            .and_hms_opt(9, 5, 7)
+            .unwrap();
+        assert_eq!(ts(at), "2020-05-18T09:05:07");
+        assert_eq!(parse_ts(&ts(at)), at);
+        for bad in [
+            "",
+            "2020-05-18",
+            "2020-13-18T09:05:07",
+            "2020-05-18 09:05:07",
+            "20x0-05-18T09:05:07",
+        ] {
+            assert_eq!(parse_ts(bad), NaiveDateTime::default(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! The province's view of a day: per 시군 and per site, issuances and
+//! amounts, the offline share, voids and conflicts.
+
+use chrono::NaiveDate;
+use relief_report::summary::{ProvinceSummary, SiteLine};
+use serde::Serialize;
+
+use super::{Ledger, Result, ServiceError, ts};
+use crate::storage::{Storage, queries};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SiteDay {
+    pub sigungu: String,
+    pub sigungu_name: String,
+    pub site_code: String,
+    pub site_name: String,
+    pub issuances: i64,
+    pub offline: i64,
+    pub beneficiaries: i64,
+    pub amount_krw: i64,
+    pub voided: i64,
+    pub conflicts: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DaySummary {
+    pub campaign_id: String,
+    pub date: NaiveDate,
+    pub sites: Vec<SiteDay>,
+}
+
+impl DaySummary {
+    /// The province's summary as the report renders it.
+    pub fn to_report(
+        &self,
+        campaign: &str,
+        generated_at: chrono::NaiveDateTime,
+    ) -> ProvinceSummary {
+        ProvinceSummary {
+            campaign: campaign.to_owned(),
+            date: self.date,
+            generated_at,
+            sites: self
+                .sites
+                .iter()
+                .map(|s| SiteLine {
+                    sigungu: s.sigungu.clone(),
+                    sigungu_name: s.sigungu_name.clone(),
+                    site_code: s.site_code.clone(),
+                    site_name: s.site_name.clone(),
+                    issuances: s.issuances as u64,
+                    offline: s.offline as u64,
+                    beneficiaries: s.beneficiaries as u64,
+                    amount: s.amount_krw as u64,
+                    voided: s.voided as u64,
+                    conflicts: s.conflicts as u64,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl<S: Storage> Ledger<S> {
+    pub fn day_summary(&self, campaign_id: Option<&str>, date: NaiveDate) -> Result<DaySummary> {
+        let start = ts(date.and_hms_opt(0, 0, 0).expect("midnight"));
+        let end = ts(date
+            .succ_opt()
+            .expect("far from the end")
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight"));
+        self.storage.transaction(|db| -> Result<DaySummary> {
+            let campaign_id = match campaign_id {
+                Some(id) => id.to_owned(),
+                None => queries::campaign_ids(db)?
+                    .into_iter()
+                    .next()
+                    .ok_or_else(|| ServiceError::NotFound("캠페인이 없습니다".into()))?,
+            };
+            let (_, policy) = self.current_policy(db, &campaign_id)?;
+            let conflicts = queries::conflicts_detected_between(db, &campaign_id, &start, &end)?;
+            let sites = queries::day_summary(db, &campaign_id, &start, &end)?
+                .into_iter()
+                .map(|r| SiteDay {
+                    sigungu_name: r
+                        .sigungu
+                        .parse()
+                        .ok()
+                        .and_then(|code| policy.region_name(code))
+                        .unwrap_or_default()
+                        .to_owned(),
+                    conflicts: conflicts
+                        .iter()
+                        .find(|(site, _)| *site == r.site_code)
+                        .map_or(0, |(_, n)| *n),
+                    sigungu: r.sigungu,
+                    site_code: r.site_code,
+                    site_name: r.site_name,
+                    issuances: r.issuances,
+                    offline: r.offline,
+                    beneficiaries: r.beneficiaries,
+                    amount_krw: r.amount_krw,
+                    voided: r.voided,
+                })
+                .collect();
+            Ok(DaySummary {
+                campaign_id,
+                date,
+                sites,
+            })
+        })
+    }
+}

@@ -1,0 +1,221 @@
+//! Where the ledger keeps its records: one storage trait, two
+//! implementations (SQLite, embedded, the default; PostgreSQL for a
+//! province). The rules live in `service` and speak SQL through [`Db`],
+//! written once with `$1` placeholders for both dialects.
+
+pub mod batch;
+mod postgres;
+pub mod queries;
+mod sqlite;
+
+use std::fmt;
+
+pub use self::postgres::PostgresStorage;
+pub use self::sqlite::SqliteStorage;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("SQLite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("PostgreSQL: {0}")]
+    Postgres(#[from] ::postgres::Error),
+    #[error("connection pool: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("migration: {0}")]
+    Migration(#[from] refinery::Error),
+    #[error("unexpected value in column {column}: {found}")]
+    Type { column: usize, found: String },
+    #[error("{0}")]
+    Config(String),
+}
+
+impl StorageError {
+    /// A row that a primary key or UNIQUE constraint would not take.
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            StorageError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.extended_code,
+                rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+                    | rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+            ),
+            StorageError::Postgres(e) => {
+                e.code() == Some(&::postgres::error::SqlState::UNIQUE_VIOLATION)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// A value bound to a placeholder.
+#[derive(Clone, Copy)]
+pub enum Param<'a> {
+    Int(Option<i64>),
+    Text(Option<&'a str>),
+    Bytes(Option<&'a [u8]>),
+}
+
+impl<'a> From<i64> for Param<'a> {
+    fn from(v: i64) -> Self {
+        Param::Int(Some(v))
+    }
+}
+impl<'a> From<&'a str> for Param<'a> {
+    fn from(v: &'a str) -> Self {
+        Param::Text(Some(v))
+    }
+}
+impl<'a> From<&'a String> for Param<'a> {
+    fn from(v: &'a String) -> Self {
+        Param::Text(Some(v))
+    }
+}
+impl<'a> From<Option<&'a str>> for Param<'a> {
+    fn from(v: Option<&'a str>) -> Self {
+        Param::Text(v)
+    }
+}
+impl<'a> From<&'a [u8]> for Param<'a> {
+    fn from(v: &'a [u8]) -> Self {
+        Param::Bytes(Some(v))
+    }
+}
+impl<'a> From<&'a Vec<u8>> for Param<'a> {
+    fn from(v: &'a Vec<u8>) -> Self {
+        Param::Bytes(Some(v))
+    }
+}
+
+/// A column value read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+/// One row, read by column index.
+#[derive(Debug, Clone)]
+pub struct Row(pub Vec<Value>);
+
+impl Row {
+    fn get(&self, column: usize) -> &Value {
+        self.0.get(column).unwrap_or(&Value::Null)
+    }
+
+    fn mismatch(&self, column: usize) -> StorageError {
+        StorageError::Type {
+            column,
+            found: format!("{:?}", self.get(column)),
+        }
+    }
+
+    pub fn int(&self, column: usize) -> Result<i64, StorageError> {
+        match self.get(column) {
+            Value::Int(v) => Ok(*v),
+            _ => Err(self.mismatch(column)),
+        }
+    }
+
+    pub fn text(&self, column: usize) -> Result<String, StorageError> {
+        match self.get(column) {
+            Value::Text(v) => Ok(v.clone()),
+            _ => Err(self.mismatch(column)),
+        }
+    }
+
+    pub fn opt_text(&self, column: usize) -> Result<Option<String>, StorageError> {
+        match self.get(column) {
+            Value::Null => Ok(None),
+            Value::Text(v) => Ok(Some(v.clone())),
+            _ => Err(self.mismatch(column)),
+        }
+    }
+
+    pub fn bytes(&self, column: usize) -> Result<Vec<u8>, StorageError> {
+        match self.get(column) {
+            Value::Bytes(v) => Ok(v.clone()),
+            _ => Err(self.mismatch(column)),
+        }
+    }
+}
+
+/// SQL inside one transaction, whatever the database.
+pub trait Db {
+    /// Runs a statement; returns the rows it changed.
+    fn exec(&mut self, sql: &str, params: &[Param]) -> Result<u64, StorageError>;
+    fn query(&mut self, sql: &str, params: &[Param]) -> Result<Vec<Row>, StorageError>;
+
+    fn query_opt(&mut self, sql: &str, params: &[Param]) -> Result<Option<Row>, StorageError> {
+        Ok(self.query(sql, params)?.into_iter().next())
+    }
+
+    /// Called before a transaction writes to the feed. Terminals pull the
+    /// feed after a cursor (its ids), so rows must become visible in id
+    /// order: where several writers run at once, the transactions that
+    /// write the feed take turns from here to their commit. Those that
+    /// also write entitlements take their turn before the first one, so
+    /// that none holds a row another waits for while waiting itself.
+    /// SQLite has one writer and needs nothing.
+    fn lock_feed(&mut self) -> Result<(), StorageError> {
+        Ok(())
+    }
+}
+
+/// A database the ledger can run transactions on.
+pub trait Storage: Send + Sync + 'static {
+    /// Runs `work` in one transaction, committed if it returns `Ok`.
+    fn transaction<T, E: From<StorageError>>(
+        &self,
+        work: impl FnOnce(&mut dyn Db) -> Result<T, E>,
+    ) -> Result<T, E>;
+
+    /// `sqlite` or `postgres`, for logs and metrics.
+    fn dialect(&self) -> &'static str;
+}
+
+/// Either storage, chosen at start-up from the `--db` URL.
+pub enum AnyStorage {
+    Sqlite(SqliteStorage),
+    Postgres(PostgresStorage),
+}
+
+impl AnyStorage {
+    /// `sqlite:PATH` or `postgres://...`.
+    pub fn open(url: &str) -> Result<AnyStorage, StorageError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(AnyStorage::Postgres(PostgresStorage::connect(url)?))
+        } else if let Some(path) = url.strip_prefix("sqlite:") {
+            Ok(AnyStorage::Sqlite(SqliteStorage::open(path.as_ref())?))
+        } else {
+            Err(StorageError::Config(format!(
+                "--db는 sqlite:경로 또는 postgres://... 입니다 (받은 값: {url:?})"
+            )))
+        }
+    }
+}
+
+impl Storage for AnyStorage {
+    fn transaction<T, E: From<StorageError>>(
+        &self,
+        work: impl FnOnce(&mut dyn Db) -> Result<T, E>,
+    ) -> Result<T, E> {
+        match self {
+            AnyStorage::Sqlite(s) => s.transaction(work),
+            AnyStorage::Postgres(s) => s.transaction(work),
+        }
+    }
+
+    fn dialect(&self) -> &'static str {
+        match self {
+            AnyStorage::Sqlite(s) => s.dialect(),
+            AnyStorage::Postgres(s) => s.dialect(),
+        }
+    }
+}
+
+impl fmt::Debug for AnyStorage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AnyStorage({})", self.dialect())
+    }
+}

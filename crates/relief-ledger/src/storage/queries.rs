@@ -1,0 +1,851 @@
+//! Every statement the ledger runs, typed. Written once for both dialects.
+
+use super::{Db, Row, StorageError};
+
+type Result<T> = std::result::Result<T, StorageError>;
+
+// --- keys, tokens, campaigns
+
+pub fn signing_key(db: &mut dyn Db) -> Result<Option<Vec<u8>>> {
+    db.query_opt("SELECT signing_key FROM ledger_key WHERE id = 1", &[])?
+        .map(|r| r.bytes(0))
+        .transpose()
+}
+
+pub fn insert_signing_key(db: &mut dyn Db, key: &[u8]) -> Result<bool> {
+    Ok(db.exec(
+        "INSERT INTO ledger_key (id, signing_key) VALUES (1, $1) ON CONFLICT (id) DO NOTHING",
+        &[key.into()],
+    )? == 1)
+}
+
+pub fn insert_admin_token(db: &mut dyn Db, hash: &[u8], at: &str) -> Result<()> {
+    db.exec(
+        "INSERT INTO admin_token (token_hash, created_at) VALUES ($1, $2)",
+        &[hash.into(), at.into()],
+    )?;
+    Ok(())
+}
+
+pub fn is_admin_token(db: &mut dyn Db, hash: &[u8]) -> Result<bool> {
+    Ok(db
+        .query_opt(
+            "SELECT 1 FROM admin_token WHERE token_hash = $1",
+            &[hash.into()],
+        )?
+        .is_some())
+}
+
+pub struct CampaignRow {
+    pub id: String,
+    pub secret: Vec<u8>,
+}
+
+pub fn insert_campaign(db: &mut dyn Db, id: &str, secret: &[u8], at: &str) -> Result<bool> {
+    Ok(db.exec(
+        "INSERT INTO campaign (id, secret, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+        &[id.into(), secret.into(), at.into()],
+    )? == 1)
+}
+
+pub fn campaign(db: &mut dyn Db, id: &str) -> Result<Option<CampaignRow>> {
+    db.query_opt(
+        "SELECT id, secret FROM campaign WHERE id = $1",
+        &[id.into()],
+    )?
+    .map(|r| {
+        Ok(CampaignRow {
+            id: r.text(0)?,
+            secret: r.bytes(1)?,
+        })
+    })
+    .transpose()
+}
+
+pub fn campaign_ids(db: &mut dyn Db) -> Result<Vec<String>> {
+    db.query("SELECT id FROM campaign ORDER BY created_at, id", &[])?
+        .iter()
+        .map(|r| r.text(0))
+        .collect()
+}
+
+pub struct PolicyRow {
+    pub campaign_id: String,
+    pub version: String,
+    pub toml: String,
+    pub signature: String,
+}
+
+pub fn insert_policy(db: &mut dyn Db, p: &PolicyRow, at: &str) -> Result<bool> {
+    Ok(db.exec(
+        "INSERT INTO campaign_policy (campaign_id, version, toml, signature, published_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (campaign_id, version) DO NOTHING",
+        &[(&p.campaign_id).into(), (&p.version).into(), (&p.toml).into(), (&p.signature).into(), at.into()],
+    )? == 1)
+}
+
+/// The policy published last for a campaign.
+pub fn current_policy(db: &mut dyn Db, campaign_id: &str) -> Result<Option<PolicyRow>> {
+    db.query_opt(
+        "SELECT campaign_id, version, toml, signature FROM campaign_policy WHERE campaign_id = $1 ORDER BY id DESC LIMIT 1",
+        &[campaign_id.into()],
+    )?
+    .map(|r| {
+        Ok(PolicyRow {
+            campaign_id: r.text(0)?,
+            version: r.text(1)?,
+            toml: r.text(2)?,
+            signature: r.text(3)?,
+        })
+    })
+    .transpose()
+}
+
+// --- enrollment and terminals
+
+pub struct SiteRow {
+    pub code: String,
+    pub name: String,
+    pub site_type: String,
+    pub sigungu: String,
+}
+
+pub fn insert_enrollment_code(
+    db: &mut dyn Db,
+    hash: &[u8],
+    campaign_id: &str,
+    site: &SiteRow,
+    at: &str,
+    expires_at: &str,
+) -> Result<()> {
+    db.exec(
+        "INSERT INTO enrollment_code (code_hash, campaign_id, site_code, site_name, site_type, sigungu, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &[
+            hash.into(),
+            campaign_id.into(),
+            (&site.code).into(),
+            (&site.name).into(),
+            (&site.site_type).into(),
+            (&site.sigungu).into(),
+            at.into(),
+            expires_at.into(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Marks a code used, once: the UPDATE's condition is the guard, so two
+/// redemptions at once cannot both succeed.
+pub fn redeem_enrollment_code(
+    db: &mut dyn Db,
+    hash: &[u8],
+    now: &str,
+    terminal_id: &str,
+) -> Result<Option<(String, SiteRow)>> {
+    let rows = db.query(
+        "UPDATE enrollment_code SET redeemed_at = $2, terminal_id = $3
+         WHERE code_hash = $1 AND redeemed_at IS NULL AND expires_at > $2
+         RETURNING campaign_id, site_code, site_name, site_type, sigungu",
+        &[hash.into(), now.into(), terminal_id.into()],
+    )?;
+    rows.into_iter()
+        .next()
+        .map(|r| {
+            Ok((
+                r.text(0)?,
+                SiteRow {
+                    code: r.text(1)?,
+                    name: r.text(2)?,
+                    site_type: r.text(3)?,
+                    sigungu: r.text(4)?,
+                },
+            ))
+        })
+        .transpose()
+}
+
+#[derive(Debug, Clone)]
+pub struct TerminalRow {
+    pub id: String,
+    pub campaign_id: String,
+    pub site_code: String,
+    pub site_name: String,
+    pub site_type: String,
+    pub sigungu: String,
+    pub next_seq: i64,
+}
+
+pub fn insert_terminal(
+    db: &mut dyn Db,
+    t: &TerminalRow,
+    token_hash: &[u8],
+    at: &str,
+) -> Result<()> {
+    db.exec(
+        "INSERT INTO terminal (id, token_hash, campaign_id, site_code, site_name, site_type, sigungu, enrolled_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &[
+            (&t.id).into(),
+            token_hash.into(),
+            (&t.campaign_id).into(),
+            (&t.site_code).into(),
+            (&t.site_name).into(),
+            (&t.site_type).into(),
+            (&t.sigungu).into(),
+            at.into(),
+        ],
+    )?;
+    Ok(())
+}
+
+fn terminal_row(r: &Row) -> Result<TerminalRow> {
+    Ok(TerminalRow {
+        id: r.text(0)?,
+        campaign_id: r.text(1)?,
+        site_code: r.text(2)?,
+        site_name: r.text(3)?,
+        site_type: r.text(4)?,
+        sigungu: r.text(5)?,
+        next_seq: r.int(6)?,
+    })
+}
+
+pub fn terminal_by_token(db: &mut dyn Db, token_hash: &[u8]) -> Result<Option<TerminalRow>> {
+    db.query_opt(
+        "SELECT id, campaign_id, site_code, site_name, site_type, sigungu, next_seq FROM terminal WHERE token_hash = $1",
+        &[token_hash.into()],
+    )?
+    .map(|r| terminal_row(&r))
+    .transpose()
+}
+
+pub fn terminal(db: &mut dyn Db, id: &str) -> Result<Option<TerminalRow>> {
+    db.query_opt(
+        "SELECT id, campaign_id, site_code, site_name, site_type, sigungu, next_seq FROM terminal WHERE id = $1",
+        &[id.into()],
+    )?
+    .map(|r| terminal_row(&r))
+    .transpose()
+}
+
+/// Moves the terminal's expected sequence from `from` to `to`, only if it
+/// stands at `from`.
+pub fn advance_seq(db: &mut dyn Db, terminal_id: &str, from: i64, to: i64) -> Result<bool> {
+    Ok(db.exec(
+        "UPDATE terminal SET next_seq = $3 WHERE id = $1 AND next_seq = $2",
+        &[terminal_id.into(), from.into(), to.into()],
+    )? == 1)
+}
+
+// --- entitlements: who stands paid
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntitlementRow {
+    pub state: String,
+    pub terminal_id: Option<String>,
+    pub issuance_id: Option<String>,
+    pub channel: String,
+    pub site: String,
+    pub sigungu: Option<String>,
+    pub at: String,
+    pub expires_at: Option<String>,
+}
+
+pub fn entitlement(db: &mut dyn Db, campaign: &str, key: &[u8]) -> Result<Option<EntitlementRow>> {
+    db.query_opt(
+        "SELECT state, terminal_id, issuance_id, channel, site, sigungu, at, expires_at
+         FROM entitlement WHERE campaign_id = $1 AND beneficiary_key = $2",
+        &[campaign.into(), key.into()],
+    )?
+    .map(|r| {
+        Ok(EntitlementRow {
+            state: r.text(0)?,
+            terminal_id: r.opt_text(1)?,
+            issuance_id: r.opt_text(2)?,
+            channel: r.text(3)?,
+            site: r.text(4)?,
+            sigungu: r.opt_text(5)?,
+            at: r.text(6)?,
+            expires_at: r.opt_text(7)?,
+        })
+    })
+    .transpose()
+}
+
+/// Inserts unless a row for the key exists: the primary key decides who
+/// wins. Returns whether this one did.
+pub fn insert_entitlement(
+    db: &mut dyn Db,
+    campaign: &str,
+    key: &[u8],
+    e: &EntitlementRow,
+) -> Result<bool> {
+    Ok(db.exec(
+        "INSERT INTO entitlement (campaign_id, beneficiary_key, state, terminal_id, issuance_id, channel, site, sigungu, at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (campaign_id, beneficiary_key) DO NOTHING",
+        &[
+            campaign.into(),
+            key.into(),
+            (&e.state).into(),
+            e.terminal_id.as_deref().into(),
+            e.issuance_id.as_deref().into(),
+            (&e.channel).into(),
+            (&e.site).into(),
+            e.sigungu.as_deref().into(),
+            (&e.at).into(),
+            e.expires_at.as_deref().into(),
+        ],
+    )? == 1)
+}
+
+/// Replaces a claim that this terminal holds or that has expired.
+pub fn take_over_claim(
+    db: &mut dyn Db,
+    campaign: &str,
+    key: &[u8],
+    terminal_id: &str,
+    now: &str,
+    e: &EntitlementRow,
+) -> Result<bool> {
+    Ok(db.exec(
+        "UPDATE entitlement SET state = $4, terminal_id = $5, issuance_id = $6, channel = $7, site = $8, sigungu = $9,
+                at = $10, expires_at = $11
+         WHERE campaign_id = $1 AND beneficiary_key = $2 AND state = 'claimed'
+           AND (terminal_id = $3 OR expires_at <= $12)",
+        &[
+            campaign.into(),
+            key.into(),
+            terminal_id.into(),
+            (&e.state).into(),
+            e.terminal_id.as_deref().into(),
+            e.issuance_id.as_deref().into(),
+            (&e.channel).into(),
+            (&e.site).into(),
+            e.sigungu.as_deref().into(),
+            (&e.at).into(),
+            e.expires_at.as_deref().into(),
+            now.into(),
+        ],
+    )? == 1)
+}
+
+pub fn release_claim(
+    db: &mut dyn Db,
+    campaign: &str,
+    key: &[u8],
+    terminal_id: &str,
+) -> Result<bool> {
+    Ok(db.exec(
+        "DELETE FROM entitlement WHERE campaign_id = $1 AND beneficiary_key = $2 AND state = 'claimed' AND terminal_id = $3",
+        &[campaign.into(), key.into(), terminal_id.into()],
+    )? == 1)
+}
+
+/// Removes the payment of a voided issuance.
+pub fn release_payment(
+    db: &mut dyn Db,
+    campaign: &str,
+    key: &[u8],
+    issuance_id: &str,
+) -> Result<bool> {
+    Ok(db.exec(
+        "DELETE FROM entitlement WHERE campaign_id = $1 AND beneficiary_key = $2 AND state = 'paid' AND issuance_id = $3",
+        &[campaign.into(), key.into(), issuance_id.into()],
+    )? == 1)
+}
+
+// --- events
+
+pub struct StoredEvent {
+    pub body_sha256: Vec<u8>,
+    /// `None`: accepted.
+    pub verdict: Option<String>,
+}
+
+pub fn event(db: &mut dyn Db, terminal_id: &str, seq: i64) -> Result<Option<StoredEvent>> {
+    db.query_opt(
+        "SELECT body_sha256, verdict FROM event WHERE terminal_id = $1 AND seq = $2",
+        &[terminal_id.into(), seq.into()],
+    )?
+    .map(|r| {
+        Ok(StoredEvent {
+            body_sha256: r.bytes(0)?,
+            verdict: r.opt_text(1)?,
+        })
+    })
+    .transpose()
+}
+
+pub fn insert_event(
+    db: &mut dyn Db,
+    terminal_id: &str,
+    seq: i64,
+    event_id: &str,
+    kind: &str,
+    body_sha256: &[u8],
+    at: &str,
+) -> Result<()> {
+    db.exec(
+        "INSERT INTO event (terminal_id, seq, event_id, kind, body_sha256, received_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        &[terminal_id.into(), seq.into(), event_id.into(), kind.into(), body_sha256.into(), at.into()],
+    )?;
+    Ok(())
+}
+
+pub fn set_event_verdict(
+    db: &mut dyn Db,
+    terminal_id: &str,
+    seq: i64,
+    verdict: &str,
+) -> Result<()> {
+    db.exec(
+        "UPDATE event SET verdict = $3 WHERE terminal_id = $1 AND seq = $2",
+        &[terminal_id.into(), seq.into(), verdict.into()],
+    )?;
+    Ok(())
+}
+
+// --- issuances and voids
+
+pub struct IssuanceRow<'a> {
+    pub id: &'a str,
+    pub terminal: &'a TerminalRow,
+    pub issued_at: &'a str,
+    pub verification: &'a str,
+    pub total_krw: i64,
+}
+
+pub fn issuance_terminal(db: &mut dyn Db, id: &str) -> Result<Option<String>> {
+    db.query_opt(
+        "SELECT terminal_id FROM issuance WHERE id = $1",
+        &[id.into()],
+    )?
+    .map(|r| r.text(0))
+    .transpose()
+}
+
+/// Records an issuance unless its id is taken; returns whether it was recorded.
+pub fn insert_issuance(db: &mut dyn Db, i: &IssuanceRow, at: &str) -> Result<bool> {
+    Ok(db.exec(
+        "INSERT INTO issuance (id, terminal_id, issued_at, verification, total_krw, received_at)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
+        &[
+            i.id.into(),
+            (&i.terminal.id).into(),
+            i.issued_at.into(),
+            i.verification.into(),
+            i.total_krw.into(),
+            at.into(),
+        ],
+    )? == 1)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn insert_issuance_beneficiary(
+    db: &mut dyn Db,
+    issuance_id: &str,
+    position: i64,
+    key: &[u8],
+    sigungu: &str,
+    household_size: i64,
+    amount: i64,
+    shares: &str,
+) -> Result<()> {
+    db.exec(
+        "INSERT INTO issuance_beneficiary (issuance_id, position, beneficiary_key, sigungu, household_size, amount_krw, shares)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        &[
+            issuance_id.into(),
+            position.into(),
+            key.into(),
+            sigungu.into(),
+            household_size.into(),
+            amount.into(),
+            shares.into(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// The beneficiaries of an issuance: key and 시군.
+pub fn issuance_beneficiaries(
+    db: &mut dyn Db,
+    issuance_id: &str,
+) -> Result<Vec<(Vec<u8>, String)>> {
+    db.query(
+        "SELECT beneficiary_key, sigungu FROM issuance_beneficiary WHERE issuance_id = $1 ORDER BY position",
+        &[issuance_id.into()],
+    )?
+    .iter()
+    .map(|r| Ok((r.bytes(0)?, r.text(1)?)))
+    .collect()
+}
+
+pub fn is_voided(db: &mut dyn Db, issuance_id: &str) -> Result<bool> {
+    Ok(db
+        .query_opt(
+            "SELECT 1 FROM void WHERE issuance_id = $1",
+            &[issuance_id.into()],
+        )?
+        .is_some())
+}
+
+pub fn insert_void(
+    db: &mut dyn Db,
+    issuance_id: &str,
+    void_id: &str,
+    voided_at: &str,
+    reason: &str,
+    disposition: &str,
+    at: &str,
+) -> Result<()> {
+    db.exec(
+        "INSERT INTO void (issuance_id, void_id, voided_at, reason, card_disposition, received_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        &[issuance_id.into(), void_id.into(), voided_at.into(), reason.into(), disposition.into(), at.into()],
+    )?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn insert_online_payment(
+    db: &mut dyn Db,
+    campaign: &str,
+    key: &[u8],
+    sigungu: &str,
+    amount: i64,
+    issuer: &str,
+    paid_at: &str,
+    at: &str,
+) -> Result<i64> {
+    let row = db.query(
+        "INSERT INTO online_payment (campaign_id, beneficiary_key, sigungu, amount_krw, issuer, paid_at, imported_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        &[campaign.into(), key.into(), sigungu.into(), amount.into(), issuer.into(), paid_at.into(), at.into()],
+    )?;
+    row.first().map_or(Ok(0), |r| r.int(0))
+}
+
+// --- conflicts
+
+#[derive(Debug, Clone)]
+pub struct Side {
+    pub issuance_id: Option<String>,
+    pub terminal_id: Option<String>,
+    pub channel: String,
+    pub site: String,
+    pub at: String,
+}
+
+impl Side {
+    /// Whoever stands paid (or is being served) for a key.
+    pub fn standing(e: &EntitlementRow) -> Side {
+        Side {
+            issuance_id: e.issuance_id.clone(),
+            terminal_id: e.terminal_id.clone(),
+            channel: e.channel.clone(),
+            site: e.site.clone(),
+            at: e.at.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ConflictRow {
+    pub id: String,
+    pub campaign_id: String,
+    pub key: Vec<u8>,
+    pub standing: Side,
+    pub other: Side,
+    pub detected_at: String,
+    pub status: String,
+    pub note: Option<String>,
+}
+
+pub fn insert_conflict(db: &mut dyn Db, c: &ConflictRow) -> Result<()> {
+    db.exec(
+        "INSERT INTO conflict (id, campaign_id, beneficiary_key,
+            standing_issuance_id, standing_terminal_id, standing_channel, standing_site, standing_at,
+            other_issuance_id, other_terminal_id, other_channel, other_site, other_at, detected_at, status, note)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        &[
+            (&c.id).into(),
+            (&c.campaign_id).into(),
+            (&c.key).into(),
+            c.standing.issuance_id.as_deref().into(),
+            c.standing.terminal_id.as_deref().into(),
+            (&c.standing.channel).into(),
+            (&c.standing.site).into(),
+            (&c.standing.at).into(),
+            c.other.issuance_id.as_deref().into(),
+            c.other.terminal_id.as_deref().into(),
+            (&c.other.channel).into(),
+            (&c.other.site).into(),
+            (&c.other.at).into(),
+            (&c.detected_at).into(),
+            (&c.status).into(),
+            c.note.as_deref().into(),
+        ],
+    )?;
+    Ok(())
+}
+
+const CONFLICT_COLUMNS: &str = "id, campaign_id, beneficiary_key,
+    standing_issuance_id, standing_terminal_id, standing_channel, standing_site, standing_at,
+    other_issuance_id, other_terminal_id, other_channel, other_site, other_at, detected_at, status, note";
+
+fn conflict_row(r: &Row) -> Result<ConflictRow> {
+    let side = |o: usize| -> Result<Side> {
+        Ok(Side {
+            issuance_id: r.opt_text(o)?,
+            terminal_id: r.opt_text(o + 1)?,
+            channel: r.text(o + 2)?,
+            site: r.text(o + 3)?,
+            at: r.text(o + 4)?,
+        })
+    };
+    Ok(ConflictRow {
+        id: r.text(0)?,
+        campaign_id: r.text(1)?,
+        key: r.bytes(2)?,
+        standing: side(3)?,
+        other: side(8)?,
+        detected_at: r.text(13)?,
+        status: r.text(14)?,
+        note: r.opt_text(15)?,
+    })
+}
+
+pub fn conflict(db: &mut dyn Db, id: &str) -> Result<Option<ConflictRow>> {
+    db.query_opt(
+        &format!("SELECT {CONFLICT_COLUMNS} FROM conflict WHERE id = $1"),
+        &[id.into()],
+    )?
+    .map(|r| conflict_row(&r))
+    .transpose()
+}
+
+/// Open conflicts one of whose sides is this issuance.
+pub fn open_conflicts_of_issuance(db: &mut dyn Db, issuance_id: &str) -> Result<Vec<ConflictRow>> {
+    db.query(
+        &format!(
+            "SELECT {CONFLICT_COLUMNS} FROM conflict
+             WHERE status = 'open' AND (standing_issuance_id = $1 OR other_issuance_id = $1) ORDER BY detected_at, id"
+        ),
+        &[issuance_id.into()],
+    )?
+    .iter()
+    .map(conflict_row)
+    .collect()
+}
+
+pub fn set_conflict_status(
+    db: &mut dyn Db,
+    id: &str,
+    status: &str,
+    note: Option<&str>,
+    at: &str,
+) -> Result<bool> {
+    Ok(db.exec(
+        "UPDATE conflict SET status = $2, note = coalesce($3, note), resolved_at = $4 WHERE id = $1 AND status = 'open'",
+        &[id.into(), status.into(), note.into(), at.into()],
+    )? == 1)
+}
+
+// --- the feed terminals pull
+
+pub struct FeedPaid<'a> {
+    pub campaign_id: &'a str,
+    pub sigungu: &'a str,
+    pub key: &'a [u8],
+    pub payer_terminal: Option<&'a str>,
+    pub channel: &'a str,
+    pub site: &'a str,
+    pub at: &'a str,
+}
+
+pub fn feed_paid(db: &mut dyn Db, f: &FeedPaid) -> Result<()> {
+    db.lock_feed()?;
+    db.exec(
+        "INSERT INTO feed (campaign_id, kind, sigungu, beneficiary_key, payer_terminal, channel, site, at)
+         VALUES ($1, 'paid', $2, $3, $4, $5, $6, $7)",
+        &[
+            f.campaign_id.into(),
+            f.sigungu.into(),
+            f.key.into(),
+            f.payer_terminal.into(),
+            f.channel.into(),
+            f.site.into(),
+            f.at.into(),
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn feed_released(
+    db: &mut dyn Db,
+    campaign: &str,
+    sigungu: &str,
+    key: &[u8],
+    payer: Option<&str>,
+) -> Result<()> {
+    db.lock_feed()?;
+    db.exec(
+        "INSERT INTO feed (campaign_id, kind, sigungu, beneficiary_key, payer_terminal) VALUES ($1, 'released', $2, $3, $4)",
+        &[campaign.into(), sigungu.into(), key.into(), payer.into()],
+    )?;
+    Ok(())
+}
+
+pub fn feed_conflict(
+    db: &mut dyn Db,
+    campaign: &str,
+    conflict_id: &str,
+    a: Option<&str>,
+    b: Option<&str>,
+) -> Result<()> {
+    db.lock_feed()?;
+    db.exec(
+        "INSERT INTO feed (campaign_id, kind, conflict_id, terminal_a, terminal_b) VALUES ($1, 'conflict', $2, $3, $4)",
+        &[campaign.into(), conflict_id.into(), a.into(), b.into()],
+    )?;
+    Ok(())
+}
+
+pub struct DenyRow {
+    pub id: i64,
+    pub paid: bool,
+    pub key: Vec<u8>,
+    pub channel: Option<String>,
+    pub site: Option<String>,
+    pub at: Option<String>,
+}
+
+/// Keys paid or released in a 시군 after a cursor, except by `terminal`.
+pub fn deny_page(
+    db: &mut dyn Db,
+    campaign: &str,
+    sigungu: &str,
+    terminal: &str,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<DenyRow>> {
+    db.query(
+        "SELECT id, kind, beneficiary_key, channel, site, at FROM feed
+         WHERE campaign_id = $1 AND sigungu = $2 AND id > $4 AND kind IN ('paid', 'released')
+           AND (payer_terminal IS NULL OR payer_terminal <> $3)
+         ORDER BY id LIMIT $5",
+        &[
+            campaign.into(),
+            sigungu.into(),
+            terminal.into(),
+            after.into(),
+            limit.into(),
+        ],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(DenyRow {
+            id: r.int(0)?,
+            paid: r.text(1)? == "paid",
+            key: r.bytes(2)?,
+            channel: r.opt_text(3)?,
+            site: r.opt_text(4)?,
+            at: r.opt_text(5)?,
+        })
+    })
+    .collect()
+}
+
+/// Conflicts concerning `terminal` that changed after a cursor: (feed id, conflict id).
+pub fn conflict_page(
+    db: &mut dyn Db,
+    terminal: &str,
+    after: i64,
+    before: i64,
+) -> Result<Vec<(i64, String)>> {
+    db.query(
+        "SELECT id, conflict_id FROM feed WHERE kind = 'conflict' AND id > $2 AND id <= $3 AND terminal_a = $1
+         UNION
+         SELECT id, conflict_id FROM feed WHERE kind = 'conflict' AND id > $2 AND id <= $3 AND terminal_b = $1
+         ORDER BY 1",
+        &[terminal.into(), after.into(), before.into()],
+    )?
+    .iter()
+    .map(|r| Ok((r.int(0)?, r.text(1)?)))
+    .collect()
+}
+
+pub fn feed_head(db: &mut dyn Db) -> Result<i64> {
+    db.query_opt("SELECT coalesce(max(id), 0) FROM feed", &[])?
+        .map_or(Ok(0), |r| r.int(0))
+}
+
+// --- the province's view of a day
+
+pub struct SummaryRow {
+    pub sigungu: String,
+    pub site_code: String,
+    pub site_name: String,
+    pub issuances: i64,
+    pub offline: i64,
+    pub beneficiaries: i64,
+    pub amount_krw: i64,
+    pub voided: i64,
+}
+
+pub fn day_summary(
+    db: &mut dyn Db,
+    campaign: &str,
+    start: &str,
+    end: &str,
+) -> Result<Vec<SummaryRow>> {
+    db.query(
+        "SELECT t.sigungu, t.site_code, t.site_name,
+                count(DISTINCT i.id),
+                count(DISTINCT CASE WHEN i.verification = 'offline' THEN i.id END),
+                count(b.position),
+                CAST(coalesce(sum(b.amount_krw), 0) AS BIGINT),
+                count(DISTINCT v.issuance_id)
+         FROM issuance i
+         JOIN terminal t ON t.id = i.terminal_id
+         JOIN issuance_beneficiary b ON b.issuance_id = i.id
+         LEFT JOIN void v ON v.issuance_id = i.id
+         WHERE t.campaign_id = $1 AND i.issued_at >= $2 AND i.issued_at < $3
+         GROUP BY t.sigungu, t.site_code, t.site_name
+         ORDER BY t.sigungu, t.site_code",
+        &[campaign.into(), start.into(), end.into()],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(SummaryRow {
+            sigungu: r.text(0)?,
+            site_code: r.text(1)?,
+            site_name: r.text(2)?,
+            issuances: r.int(3)?,
+            offline: r.int(4)?,
+            beneficiaries: r.int(5)?,
+            amount_krw: r.int(6)?,
+            voided: r.int(7)?,
+        })
+    })
+    .collect()
+}
+
+pub fn conflicts_detected_between(
+    db: &mut dyn Db,
+    campaign: &str,
+    start: &str,
+    end: &str,
+) -> Result<Vec<(String, i64)>> {
+    db.query(
+        "SELECT t.site_code, count(*) FROM conflict c
+         JOIN issuance i ON i.id = c.other_issuance_id JOIN terminal t ON t.id = i.terminal_id
+         WHERE c.campaign_id = $1 AND c.detected_at >= $2 AND c.detected_at < $3 GROUP BY t.site_code",
+        &[campaign.into(), start.into(), end.into()],
+    )?
+    .iter()
+    .map(|r| Ok((r.text(0)?, r.int(1)?)))
+    .collect()
+}

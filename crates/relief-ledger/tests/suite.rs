@@ -1,0 +1,675 @@
+//! The ledger's rules, run against SQLite and against PostgreSQL alike.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::*;
+use relief_ledger::{Ledger, Storage};
+use relief_protocol::{
+    ClaimRequest, ClaimResult, ConflictStatus, DenyChange, EventBody, Outcome, PushRequest,
+    Resolution, ResolutionPayload,
+};
+
+fn push<S: Storage>(
+    ledger: &Ledger<S>,
+    t: &Terminal,
+    events: Vec<relief_protocol::Event>,
+) -> relief_protocol::PushResponse {
+    ledger
+        .push(
+            &t.row,
+            &PushRequest {
+                terminal_id: t.row.id.clone(),
+                events,
+            },
+        )
+        .unwrap()
+}
+
+fn enrollment_codes_work_once<S: Storage>(b: Backend<S>) {
+    let made = b
+        .ledger
+        .create_enrollment_code(&site("41110-515", "center"), None)
+        .unwrap();
+    let enrolled = b.ledger.enroll(&made.code.to_lowercase()).unwrap();
+    assert_eq!(enrolled.site.code, "41110-515");
+    assert_eq!(enrolled.policy.campaign_id, "gyeonggi-2020");
+    enrolled
+        .policy
+        .verify(&relief_protocol::LedgerKey::from_hex(&enrolled.ledger_key).unwrap())
+        .unwrap();
+    assert_eq!(
+        relief_protocol::LedgerKey::from_hex(&enrolled.ledger_key)
+            .unwrap()
+            .fingerprint(),
+        made.ledger_key_fingerprint
+    );
+    // Replayed: refused, and no second terminal.
+    let again = b.ledger.enroll(&made.code).unwrap_err();
+    assert!(matches!(
+        again,
+        relief_ledger::ServiceError::Conflict {
+            code: "enrollment_code_invalid",
+            ..
+        }
+    ));
+    assert!(b.ledger.authenticate(&enrolled.token).is_ok());
+    assert!(b.ledger.authenticate("not-a-token").is_err());
+    // Expired after a week.
+    let late = b
+        .ledger
+        .create_enrollment_code(&site("41110-516", "nh"), None)
+        .unwrap();
+    b.clock.advance(8 * 24 * 60);
+    assert!(b.ledger.enroll(&late.code).is_err());
+    // A 시군 the campaign does not cover is refused at once.
+    let mut seoul = site("11110-1", "center");
+    seoul.sigungu = "11110".into();
+    assert!(b.ledger.create_enrollment_code(&seoul, None).is_err());
+}
+
+fn simultaneous_claims_have_one_winner<S: Storage>(b: Backend<S>) {
+    let ledger = Arc::new(b.ledger);
+    let terminals: Vec<Terminal> = (0..6)
+        .map(|i| enroll(&*ledger, &format!("S{i}"), "center"))
+        .collect();
+    let key = terminals[0].key(7).to_hex();
+    let barrier = Arc::new(std::sync::Barrier::new(terminals.len()));
+    let handles: Vec<_> = terminals
+        .into_iter()
+        .map(|t| {
+            let (ledger, barrier, key) = (ledger.clone(), barrier.clone(), key.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                ledger
+                    .claim(&t.row, &ClaimRequest { keys: vec![key] })
+                    .unwrap()
+                    .results
+                    .remove(0)
+            })
+        })
+        .collect();
+    let results: Vec<ClaimResult> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let granted = results
+        .iter()
+        .filter(|r| matches!(r, ClaimResult::Granted { .. }))
+        .count();
+    assert_eq!(granted, 1, "{results:?}");
+    assert!(results.iter().all(|r| matches!(
+        r,
+        ClaimResult::Granted { .. } | ClaimResult::ClaimedElsewhere { .. }
+    )));
+}
+
+fn claims_expire_and_payments_answer<S: Storage>(b: Backend<S>) {
+    let mut a = enroll(&b.ledger, "A", "center");
+    let c = enroll(&b.ledger, "C", "nh");
+    let key = a.key(1).to_hex();
+    let claim = |t: &Terminal| {
+        b.ledger
+            .claim(
+                &t.row,
+                &ClaimRequest {
+                    keys: vec![key.clone()],
+                },
+            )
+            .unwrap()
+            .results
+            .remove(0)
+    };
+    assert!(matches!(claim(&a), ClaimResult::Granted { .. }));
+    // The same terminal asking again (a retried request) is granted again.
+    assert!(matches!(claim(&a), ClaimResult::Granted { .. }));
+    assert!(matches!(claim(&c), ClaimResult::ClaimedElsewhere { .. }));
+    b.clock.advance(16);
+    assert!(matches!(claim(&c), ClaimResult::Granted { .. }));
+    // C's claim is live now; A's issuance arrives and conflicts with it.
+    let event = a.issuance("i-a", &[1]);
+    let verdict = &push(&b.ledger, &a, vec![event]).verdicts[0];
+    assert!(
+        matches!(verdict.outcome, Outcome::Duplicate { .. }),
+        "{verdict:?}"
+    );
+    // Once paid, everyone is told where.
+    let mut d = enroll(&b.ledger, "D", "center");
+    let fresh = d.key(2).to_hex();
+    let event = d.issuance("i-d", &[2]);
+    assert_eq!(
+        push(&b.ledger, &d, vec![event]).verdicts[0].outcome,
+        Outcome::Accepted
+    );
+    let answer = b
+        .ledger
+        .claim(&a.row, &ClaimRequest { keys: vec![fresh] })
+        .unwrap()
+        .results
+        .remove(0);
+    match answer {
+        ClaimResult::AlreadyPaid { paid, .. } => assert_eq!(
+            (paid.channel.as_str(), paid.site.as_str()),
+            ("center", "D 창구")
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        b.ledger
+            .claim(
+                &a.row,
+                &ClaimRequest {
+                    keys: vec!["zz".into()]
+                }
+            )
+            .is_err()
+    );
+    assert!(
+        b.ledger
+            .claim(&a.row, &ClaimRequest { keys: vec![] })
+            .is_err()
+    );
+}
+
+fn push_is_idempotent_on_terminal_and_sequence<S: Storage>(b: Backend<S>) {
+    let mut t = enroll(&b.ledger, "A", "center");
+    let events: Vec<_> = (0..5).map(|i| t.issuance(&format!("i{i}"), &[i])).collect();
+    let first = push(&b.ledger, &t, events.clone());
+    assert_eq!(first.next_seq, 6);
+    assert!(
+        first
+            .verdicts
+            .iter()
+            .all(|v| v.outcome == Outcome::Accepted)
+    );
+    // The whole batch again (a lost response): the same verdicts, nothing new.
+    let again = push(&b.ledger, &t, events.clone());
+    assert_eq!(again, first);
+    // Out of order: the ledger stops and says where it stands.
+    let mut later = t.issuance("i9", &[9]);
+    later.seq = 9;
+    let response = push(&b.ledger, &t, vec![later]);
+    assert!(response.verdicts.is_empty());
+    assert_eq!(response.next_seq, 6);
+    // A different event under a used sequence: refused loudly.
+    let mut forged = events[2].clone();
+    forged.event_id = uuid::Uuid::now_v7().to_string();
+    let response = push(&b.ledger, &t, vec![forged]);
+    assert!(
+        matches!(&response.verdicts[0].outcome, Outcome::Rejected { reason, .. } if reason == "sequence_reused")
+    );
+    assert!(
+        b.ledger
+            .metrics
+            .render()
+            .contains("relief_ledger_sequence_conflicts_total 1")
+    );
+    // Only as itself.
+    let other = enroll(&b.ledger, "B", "nh");
+    let error = b
+        .ledger
+        .push(
+            &other.row,
+            &PushRequest {
+                terminal_id: t.row.id.clone(),
+                events: vec![],
+            },
+        )
+        .unwrap_err();
+    assert!(matches!(error, relief_ledger::ServiceError::Forbidden(_)));
+}
+
+fn bad_events_are_rejected_with_a_reason<S: Storage>(b: Backend<S>) {
+    let mut t = enroll(&b.ledger, "A", "center");
+    let mut event = t.issuance("i1", &[1]);
+    if let EventBody::Issuance(p) = &mut event.body {
+        p.total_krw += 1;
+    }
+    let wrong_site = {
+        let mut e = t.issuance("i2", &[2]);
+        if let EventBody::Issuance(p) = &mut e.body {
+            p.site_code = "elsewhere".into();
+        }
+        e
+    };
+    let unknown_void = t.void("never-issued");
+    let response = push(&b.ledger, &t, vec![event, wrong_site, unknown_void]);
+    let reasons: Vec<_> = response
+        .verdicts
+        .iter()
+        .map(|v| match &v.outcome {
+            Outcome::Rejected { reason, .. } => reason.as_str(),
+            _ => "?",
+        })
+        .collect();
+    assert_eq!(
+        reasons,
+        ["amounts_inconsistent", "wrong_site", "unknown_issuance"]
+    );
+    assert_eq!(
+        response.next_seq, 4,
+        "rejected events still use up their sequence numbers"
+    );
+    // Nothing of them stands: the people may be paid.
+    let key = t.key(1).to_hex();
+    assert!(matches!(
+        b.ledger
+            .claim(&t.row, &ClaimRequest { keys: vec![key] })
+            .unwrap()
+            .results[0],
+        ClaimResult::Granted { .. }
+    ));
+}
+
+fn two_offline_terminals_make_one_conflict_both_see<S: Storage>(b: Backend<S>) {
+    let mut a = enroll(&b.ledger, "A", "center");
+    let mut c = enroll(&b.ledger, "C", "nh");
+    let on_a = a.issuance("on-a", &[5]);
+    let on_c = c.issuance("on-c", &[5]);
+    assert_eq!(
+        push(&b.ledger, &a, vec![on_a]).verdicts[0].outcome,
+        Outcome::Accepted
+    );
+    let verdict = push(&b.ledger, &c, vec![on_c]).verdicts.remove(0).outcome;
+    let Outcome::Duplicate {
+        conflict_id,
+        standing_issuance,
+        first,
+        ..
+    } = verdict
+    else {
+        panic!("{verdict:?}");
+    };
+    assert_eq!(standing_issuance.as_deref(), Some("on-a"));
+    assert_eq!(first.site, "A 창구");
+    for t in [&a, &c] {
+        let page = b.ledger.pull(&t.row, 0, 100, None).unwrap();
+        assert_eq!(page.conflicts.len(), 1, "terminal {}", t.row.site_code);
+        assert_eq!(page.conflicts[0].id, conflict_id);
+        assert_eq!(page.conflicts[0].status, ConflictStatus::Open);
+        assert_eq!(
+            page.conflicts[0].standing.issuance_id.as_deref(),
+            Some("on-a")
+        );
+    }
+    // A third terminal sees nothing of it.
+    let other = enroll(&b.ledger, "D", "center");
+    assert!(
+        b.ledger
+            .pull(&other.row, 0, 100, None)
+            .unwrap()
+            .conflicts
+            .is_empty()
+    );
+
+    // C's supervisor recovers the card: C's void closes the conflict; A stands.
+    let void = c.void("on-c");
+    assert_eq!(
+        push(&b.ledger, &c, vec![void]).verdicts[0].outcome,
+        Outcome::Accepted
+    );
+    let page = b.ledger.pull(&a.row, 0, 100, None).unwrap();
+    assert_eq!(page.conflicts[0].status, ConflictStatus::ResolvedByVoid);
+    let key = a.key(5).to_hex();
+    assert!(matches!(
+        b.ledger
+            .claim(&other.row, &ClaimRequest { keys: vec![key] })
+            .unwrap()
+            .results[0],
+        ClaimResult::AlreadyPaid { .. }
+    ));
+}
+
+fn voiding_the_standing_payment_promotes_the_other_and_accepting_closes<S: Storage>(b: Backend<S>) {
+    let mut a = enroll(&b.ledger, "A", "center");
+    let mut c = enroll(&b.ledger, "C", "nh");
+    let (ea, ec) = (a.issuance("a1", &[3, 4]), c.issuance("c1", &[3]));
+    push(&b.ledger, &a, vec![ea]);
+    push(&b.ledger, &c, vec![ec]);
+    let void = a.void("a1");
+    push(&b.ledger, &a, vec![void]);
+    // 3 is C's now (promoted); 4 is free.
+    let observer = enroll(&b.ledger, "D", "center");
+    let claim = |person: u32| {
+        b.ledger
+            .claim(
+                &observer.row,
+                &ClaimRequest {
+                    keys: vec![a.key(person).to_hex()],
+                },
+            )
+            .unwrap()
+            .results
+            .remove(0)
+    };
+    match claim(3) {
+        ClaimResult::AlreadyPaid { paid, .. } => assert_eq!(paid.site, "C 창구"),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(claim(4), ClaimResult::Granted { .. }));
+    let deny = b.ledger.pull(&observer.row, 0, 100, None).unwrap().deny;
+    let released = deny
+        .iter()
+        .filter(|d| matches!(d, DenyChange::Released { .. }))
+        .count();
+    assert_eq!(released, 2);
+
+    // Another conflict, accepted with a note by one side.
+    let (e1, e2) = (a.issuance("a2", &[8]), c.issuance("c2", &[8]));
+    push(&b.ledger, &a, vec![e1]);
+    let Outcome::Duplicate { conflict_id, .. } =
+        push(&b.ledger, &c, vec![e2]).verdicts.remove(0).outcome
+    else {
+        panic!("expected a conflict");
+    };
+    let accept = c.event(EventBody::Resolution(ResolutionPayload {
+        resolution_id: "r1".into(),
+        conflict_id: conflict_id.clone(),
+        resolution: Resolution::Accepted,
+        note: "동명이인 확인, 각각 지급".into(),
+        resolved_by: "S001".into(),
+        resolved_at: TestClock::start(),
+    }));
+    assert_eq!(
+        push(&b.ledger, &c, vec![accept]).verdicts[0].outcome,
+        Outcome::Accepted
+    );
+    let view = b
+        .ledger
+        .pull(&a.row, 0, 1000, None)
+        .unwrap()
+        .conflicts
+        .into_iter()
+        .find(|v| v.id == conflict_id)
+        .unwrap();
+    assert_eq!(view.status, ConflictStatus::Accepted);
+    assert!(view.note.unwrap().contains("동명이인"));
+}
+
+fn pull_pages_deny_list_changes_of_the_terminals_sigungu<S: Storage>(b: Backend<S>) {
+    let mut a = enroll(&b.ledger, "A", "center");
+    let reader = enroll(&b.ledger, "R", "nh");
+    let events: Vec<_> = (0..25)
+        .map(|i| a.issuance(&format!("p{i}"), &[100 + i]))
+        .collect();
+    push(&b.ledger, &a, events);
+    // The payer does not get its own payments back.
+    assert!(
+        b.ledger
+            .pull(&a.row, 0, 100, Some("2020.1"))
+            .unwrap()
+            .deny
+            .is_empty()
+    );
+    let mut cursor = 0;
+    let mut keys = Vec::new();
+    let mut pages = 0;
+    loop {
+        let page = b
+            .ledger
+            .pull(&reader.row, cursor, 10, Some("2020.1"))
+            .unwrap();
+        assert!(page.policy.is_none(), "the terminal's policy is current");
+        pages += 1;
+        keys.extend(page.deny.iter().map(|d| match d {
+            DenyChange::Paid { key, .. } => key.clone(),
+            DenyChange::Released { key } => key.clone(),
+        }));
+        cursor = page.next_cursor;
+        if !page.more {
+            break;
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(keys.len(), 25);
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), 25);
+    // Nothing new: an empty page at the same cursor.
+    let page = b
+        .ledger
+        .pull(&reader.row, cursor, 10, Some("2020.1"))
+        .unwrap();
+    assert!(page.deny.is_empty() && !page.more);
+    assert_eq!(page.next_cursor, cursor);
+    assert!(b.ledger.pull(&reader.row, 0, 0, None).is_err());
+    assert!(b.ledger.pull(&reader.row, 0, 1_000_000, None).is_err());
+    // An older policy version is answered with the current one.
+    assert!(
+        b.ledger
+            .pull(&reader.row, cursor, 10, Some("2019.0"))
+            .unwrap()
+            .policy
+            .is_some()
+    );
+}
+
+fn a_new_policy_version_reaches_terminals_signed<S: Storage>(b: Backend<S>) {
+    let t = enroll(&b.ledger, "A", "center");
+    let toml = relief_core::policy::builtin::GYEONGGI_2020
+        .replace("version = \"2020.1\"", "version = \"2020.2\"");
+    b.ledger.publish_policy(&toml).unwrap();
+    assert!(
+        b.ledger.publish_policy(&toml).is_err(),
+        "the same version twice"
+    );
+    let page = b.ledger.pull(&t.row, 0, 10, Some("2020.1")).unwrap();
+    let policy = page.policy.unwrap();
+    assert_eq!(policy.version, "2020.2");
+    policy.verify(&b.ledger.ledger_key()).unwrap();
+}
+
+fn online_payments_are_imported_as_keys_only<S: Storage>(b: Backend<S>) {
+    let mut t = enroll(&b.ledger, "A", "center");
+    // Person 20 was paid at the counter first.
+    let event = t.issuance("counter", &[20]);
+    push(&b.ledger, &t, vec![event]);
+    let mut csv = String::from("rrn,sigungu,amount_krw,paid_at,issuer\n");
+    for n in [20u32, 21, 22] {
+        csv.push_str(&format!(
+            "{},41110,100000,2020-04-10T10:00:00,경기지역화폐\n",
+            &*person_number(n)
+        ));
+    }
+    csv.push_str("12345,41110,100000,2020-04-10T10:00:00,경기지역화폐\n");
+    csv.push_str(&format!(
+        "{},11110,100000,2020-04-10T10:00:00,경기지역화폐\n",
+        &*person_number(23)
+    ));
+    let report = b.ledger.import_online(None, csv.as_bytes()).unwrap();
+    assert_eq!((report.rows, report.imported, report.conflicts), (5, 2, 1));
+    assert_eq!(report.invalid.len(), 2);
+    assert!(report.invalid.iter().all(|(_, why)| !why.contains("12345")));
+    // The counter is told of the conflict; others are refused.
+    let page = b.ledger.pull(&t.row, 0, 100, None).unwrap();
+    assert_eq!(page.conflicts.len(), 1);
+    assert_eq!(page.conflicts[0].other.paid.channel, "online");
+    let key = t.key(21).to_hex();
+    match b
+        .ledger
+        .claim(&t.row, &ClaimRequest { keys: vec![key] })
+        .unwrap()
+        .results
+        .remove(0)
+    {
+        ClaimResult::AlreadyPaid { paid, .. } => assert_eq!(paid.channel, "online"),
+        other => panic!("{other:?}"),
+    }
+}
+
+fn the_day_summary_adds_up<S: Storage>(b: Backend<S>) {
+    let mut a = enroll(&b.ledger, "A", "center");
+    let mut c = enroll(&b.ledger, "C", "nh");
+    let events = vec![a.issuance("s1", &[1, 2]), a.issuance("s2", &[3])];
+    push(&b.ledger, &a, events);
+    let event = c.issuance("s3", &[3]);
+    push(&b.ledger, &c, vec![event]);
+    let void = a.void("s2");
+    push(&b.ledger, &a, vec![void]);
+    let summary = b
+        .ledger
+        .day_summary(None, TestClock::start().date())
+        .unwrap();
+    assert_eq!(summary.sites.len(), 2);
+    let a_day = summary.sites.iter().find(|s| s.site_code == "A").unwrap();
+    assert_eq!(
+        (
+            a_day.issuances,
+            a_day.beneficiaries,
+            a_day.amount_krw,
+            a_day.voided,
+            a_day.offline
+        ),
+        (2, 3, 300_000, 1, 2)
+    );
+    let c_day = summary.sites.iter().find(|s| s.site_code == "C").unwrap();
+    assert_eq!((c_day.issuances, c_day.conflicts), (1, 1));
+    let report = summary.to_report("경기도 재난기본소득", TestClock::start());
+    let suwon = report.by_sigungu();
+    assert_eq!(suwon.len(), 1);
+    assert_eq!(
+        (
+            suwon[0].sigungu_name.as_str(),
+            suwon[0].issuances,
+            suwon[0].amount
+        ),
+        ("수원시", 3, 400_000)
+    );
+    assert_eq!(report.total().conflicts, 1);
+}
+
+fn simultaneous_batches_for_one_person_make_one_conflict<S: Storage>(b: Backend<S>) {
+    let ledger = Arc::new(b.ledger);
+    // Rounds, so that on PostgreSQL both batches often pass the batched
+    // path's look-up before either writes: the primary key then refuses
+    // one, which goes again one event at a time.
+    for round in 0..8u32 {
+        let base = 1_000 + round * 100;
+        let batches: Vec<(Terminal, Vec<relief_protocol::Event>)> = (0..2u32)
+            .map(|i| {
+                let mut t = enroll(&*ledger, &format!("R{round}-{i}"), "center");
+                let events = (1..=21u32)
+                    .map(|n| {
+                        let person = if n == 11 { base } else { base + 50 * i + n };
+                        t.issuance(&format!("r{round}-t{i}-{n}"), &[person])
+                    })
+                    .collect();
+                (t, events)
+            })
+            .collect();
+        let barrier = Arc::new(std::sync::Barrier::new(2));
+        let handles: Vec<_> = batches
+            .into_iter()
+            .map(|(t, events)| {
+                let (ledger, barrier) = (ledger.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    let answer = push(&*ledger, &t, events);
+                    (t, answer)
+                })
+            })
+            .collect();
+        let answers: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        let mut duplicates = 0;
+        for (t, answer) in &answers {
+            assert_eq!(answer.verdicts.len(), 21);
+            assert_eq!(answer.next_seq, 22);
+            for v in &answer.verdicts {
+                match &v.outcome {
+                    Outcome::Accepted => {}
+                    Outcome::Duplicate { .. } if v.seq == 11 => duplicates += 1,
+                    other => panic!("round {round}, seq {}: {other:?}", v.seq),
+                }
+            }
+            let page = ledger.pull(&t.row, 0, 1_000, None).unwrap();
+            assert_eq!(page.conflicts.len(), 1, "round {round}");
+        }
+        assert_eq!(duplicates, 1, "round {round}");
+    }
+}
+
+fn a_batch_naming_someone_twice_or_reusing_an_id_goes_one_by_one<S: Storage>(b: Backend<S>) {
+    let mut t = enroll(&b.ledger, "A", "center");
+    let first = t.issuance("twice-1", &[3]);
+    let same_person = t.issuance("twice-2", &[3]);
+    let same_id = t.issuance("twice-1", &[4]);
+    let response = push(&b.ledger, &t, vec![first, same_person, same_id]);
+    let outcomes: Vec<&str> = response
+        .verdicts
+        .iter()
+        .map(|v| match &v.outcome {
+            Outcome::Accepted => "accepted",
+            Outcome::Duplicate { .. } => "duplicate",
+            Outcome::Rejected { reason, .. } => reason.as_str(),
+        })
+        .collect();
+    assert_eq!(outcomes, ["accepted", "duplicate", "issuance_id_reused"]);
+    assert_eq!(response.next_seq, 4);
+    assert_eq!(
+        b.ledger.pull(&t.row, 0, 100, None).unwrap().conflicts.len(),
+        1
+    );
+}
+
+fn feed_rows_become_visible_in_id_order<S: Storage>(b: Backend<S>) {
+    use relief_ledger::StorageError;
+    use relief_ledger::storage::queries;
+    use std::time::{Duration, Instant};
+    // A transaction that has written to the feed holds back the others
+    // until it commits. Otherwise a terminal could read a later id while
+    // an earlier one is still uncommitted, and its cursor would skip it.
+    let ledger = Arc::new(b.ledger);
+    let (wrote, written) = std::sync::mpsc::channel();
+    let first = {
+        let ledger = ledger.clone();
+        std::thread::spawn(move || {
+            ledger
+                .storage()
+                .transaction(|db| {
+                    queries::feed_released(db, "gyeonggi-2020", "41110", &[1; 32], None)?;
+                    wrote.send(()).unwrap();
+                    std::thread::sleep(Duration::from_millis(400));
+                    Ok::<_, StorageError>(())
+                })
+                .unwrap()
+        })
+    };
+    written.recv().unwrap();
+    let started = Instant::now();
+    ledger
+        .storage()
+        .transaction(|db| queries::feed_released(db, "gyeonggi-2020", "41110", &[2; 32], None))
+        .unwrap();
+    let waited = started.elapsed();
+    first.join().unwrap();
+    assert!(
+        waited >= Duration::from_millis(300),
+        "the second feed writer committed after {waited:?}, before the first"
+    );
+    let rows = ledger
+        .storage()
+        .transaction(|db| {
+            db.query(
+                "SELECT beneficiary_key FROM feed WHERE kind = 'released' ORDER BY id",
+                &[],
+            )
+        })
+        .unwrap();
+    let keys: Vec<Vec<u8>> = rows.iter().map(|r| r.bytes(0).unwrap()).collect();
+    assert_eq!(keys, vec![vec![1u8; 32], vec![2u8; 32]]);
+}
+
+on_both! {
+    enrollment_codes_work_once => super::enrollment_codes_work_once;
+    simultaneous_claims_have_one_winner => super::simultaneous_claims_have_one_winner;
+    claims_expire_and_payments_answer => super::claims_expire_and_payments_answer;
+    push_is_idempotent_on_terminal_and_sequence => super::push_is_idempotent_on_terminal_and_sequence;
+    bad_events_are_rejected_with_a_reason => super::bad_events_are_rejected_with_a_reason;
+    two_offline_terminals_make_one_conflict_both_see => super::two_offline_terminals_make_one_conflict_both_see;
+    voiding_the_standing_payment_promotes_the_other_and_accepting_closes => super::voiding_the_standing_payment_promotes_the_other_and_accepting_closes;
+    pull_pages_deny_list_changes_of_the_terminals_sigungu => super::pull_pages_deny_list_changes_of_the_terminals_sigungu;
+    a_new_policy_version_reaches_terminals_signed => super::a_new_policy_version_reaches_terminals_signed;
+    online_payments_are_imported_as_keys_only => super::online_payments_are_imported_as_keys_only;
+    the_day_summary_adds_up => super::the_day_summary_adds_up;
+    simultaneous_batches_for_one_person_make_one_conflict => super::simultaneous_batches_for_one_person_make_one_conflict;
+    feed_rows_become_visible_in_id_order => super::feed_rows_become_visible_in_id_order;
+    a_batch_naming_someone_twice_or_reusing_an_id_goes_one_by_one => super::a_batch_naming_someone_twice_or_reusing_an_id_goes_one_by_one;
+}

@@ -1,0 +1,115 @@
+//! The events a terminal's outbox holds and pushes: issuances, voids and
+//! conflict resolutions. The terminal's store writes them in this form.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    /// Gap-free per terminal, from 1.
+    pub seq: u64,
+    /// UUIDv7, unique across terminals.
+    pub event_id: String,
+    pub created_at: NaiveDateTime,
+    pub body: EventBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "payload", rename_all = "snake_case")]
+pub enum EventBody {
+    Issuance(IssuancePayload),
+    Void(VoidPayload),
+    Resolution(ResolutionPayload),
+}
+
+impl EventBody {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EventBody::Issuance(_) => "issuance",
+            EventBody::Void(_) => "void",
+            EventBody::Resolution(_) => "resolution",
+        }
+    }
+
+    /// Rebuilds a body from the kind and payload JSON the outbox stores.
+    pub fn from_parts(kind: &str, payload: &str) -> Result<EventBody, serde_json::Error> {
+        Ok(match kind {
+            "issuance" => EventBody::Issuance(serde_json::from_str(payload)?),
+            "void" => EventBody::Void(serde_json::from_str(payload)?),
+            "resolution" => EventBody::Resolution(serde_json::from_str(payload)?),
+            other => {
+                return Err(serde::de::Error::custom(format!(
+                    "unknown event kind {other:?}"
+                )));
+            }
+        })
+    }
+}
+
+/// What the ledger learns of an issuance: keys and amounts, no names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssuancePayload {
+    pub issuance_id: String,
+    pub campaign_id: String,
+    pub policy_version: String,
+    pub site_code: String,
+    pub clerk_id: String,
+    pub issued_at: NaiveDateTime,
+    /// `online` (claimed first) or `offline`
+    pub verification: String,
+    pub beneficiaries: Vec<BeneficiaryPaid>,
+    pub cards: Vec<CardLoaded>,
+    pub total_krw: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BeneficiaryPaid {
+    /// HMAC-SHA256 beneficiary key, hex.
+    pub key: String,
+    pub household_size: u8,
+    pub sigungu: String,
+    pub shares_krw: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardLoaded {
+    pub serial: String,
+    pub amount_krw: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VoidPayload {
+    pub void_id: String,
+    pub issuance_id: String,
+    pub voided_at: NaiveDateTime,
+    pub voided_by: String,
+    pub reason: String,
+    /// `returned` or `destroyed`
+    pub card_disposition: String,
+}
+
+/// A supervisor's answer to a conflict other than a void.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResolutionPayload {
+    pub resolution_id: String,
+    pub conflict_id: String,
+    pub resolution: Resolution,
+    pub note: String,
+    pub resolved_by: String,
+    pub resolved_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resolution {
+    /// Both payments stand, knowingly (with a note saying why).
+    Accepted,
+}

@@ -1,0 +1,35 @@
+//! What a counter terminal and the central ledger say to each other.
+//!
+//! Every request and response of the ledger's HTTP API under [`API_PREFIX`]
+//! is a type here, so the two sides cannot drift. Requests refuse unknown
+//! fields: a terminal speaking a newer dialect is told so rather than
+//! half-understood.
+
+pub mod claim;
+pub mod enroll;
+pub mod error;
+pub mod event;
+pub mod policy;
+pub mod pull;
+pub mod push;
+
+/// The version of this protocol, part of every path.
+pub const API_PREFIX: &str = "/v1";
+
+/// The most events one push may carry.
+pub const MAX_PUSH_EVENTS: usize = 1_000;
+/// The most keys one claim may carry (a large household, several times over).
+pub const MAX_CLAIM_KEYS: usize = 64;
+/// The most changes one pull page may carry.
+pub const MAX_PULL_LIMIT: u32 = 50_000;
+
+pub use claim::{ClaimRequest, ClaimResponse, ClaimResult, PaidRecord, ReleaseRequest};
+pub use enroll::{EnrollRequest, EnrollResponse, SiteInfo};
+pub use error::ErrorBody;
+pub use event::{
+    BeneficiaryPaid, CardLoaded, Event, EventBody, IssuancePayload, Resolution, ResolutionPayload,
+    VoidPayload,
+};
+pub use policy::{LedgerKey, SignatureError, SignedPolicy};
+pub use pull::{ConflictStatus, ConflictView, DenyChange, PaymentRef, PullResponse};
+pub use push::{Outcome, PushRequest, PushResponse, Verdict};

@@ -1,0 +1,177 @@
+//! One typed method per ledger endpoint.
+
+use std::time::Duration;
+
+use relief_core::identity::BeneficiaryKey;
+use relief_protocol::{
+    API_PREFIX, ClaimRequest, ClaimResponse, EnrollRequest, EnrollResponse, ErrorBody, Event,
+    PullResponse, PushRequest, PushResponse, ReleaseRequest,
+};
+use reqwest::StatusCode;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The ledger could not be reached or did not answer in time, or failed
+    /// on its side: try again later.
+    #[error("원장 서버에 연결할 수 없습니다: {0}")]
+    Unreachable(String),
+    /// The ledger answered and refused: trying again will not help.
+    #[error("원장 서버가 거부했습니다 ({code}): {message}")]
+    Refused {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    #[error("원장 서버의 응답을 이해할 수 없습니다: {0}")]
+    Protocol(String),
+    #[error("{0}")]
+    Store(#[from] relief_store::Error),
+}
+
+impl SyncError {
+    pub fn is_transient(&self) -> bool {
+        matches!(self, SyncError::Unreachable(_))
+    }
+}
+
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: Option<String>,
+}
+
+impl Client {
+    /// A client for `base` (e.g. `http://127.0.0.1:8700`), giving up on a
+    /// request after `timeout`.
+    pub fn new(base: &str, token: Option<&str>, timeout: Duration) -> Result<Client, SyncError> {
+        // Our TLS uses ring; install it once for the process.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(5)))
+            .user_agent(concat!("relief-counter/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| SyncError::Protocol(e.to_string()))?;
+        Ok(Client {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+            token: token.map(str::to_owned),
+        })
+    }
+
+    pub fn with_timeout(&self, timeout: Duration) -> Result<Client, SyncError> {
+        Client::new(&self.base, self.token.as_deref(), timeout)
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{API_PREFIX}{path}", self.base)
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, SyncError> {
+        let request = match &self.token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        };
+        let response = request
+            .send()
+            .await
+            .map_err(|e| SyncError::Unreachable(e.to_string()))?;
+        let status = response.status();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| SyncError::Unreachable(e.to_string()))?;
+        if status.is_success() {
+            return serde_json::from_slice(&body).map_err(|e| SyncError::Protocol(e.to_string()));
+        }
+        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+            return Err(SyncError::Unreachable(format!("HTTP {status}")));
+        }
+        let error: ErrorBody = serde_json::from_slice(&body).unwrap_or(ErrorBody {
+            error: "http".into(),
+            message: String::from_utf8_lossy(&body).into_owned(),
+        });
+        Err(SyncError::Refused {
+            status: status.as_u16(),
+            code: error.error,
+            message: error.message,
+        })
+    }
+
+    async fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, SyncError> {
+        self.send(self.http.post(self.url(path)).json(body)).await
+    }
+
+    pub async fn enroll(&self, code: &str) -> Result<EnrollResponse, SyncError> {
+        self.post(
+            "/enroll",
+            &EnrollRequest {
+                code: code.to_owned(),
+            },
+        )
+        .await
+    }
+
+    pub async fn claim(&self, keys: &[BeneficiaryKey]) -> Result<ClaimResponse, SyncError> {
+        self.post(
+            "/claims",
+            &ClaimRequest {
+                keys: keys.iter().map(BeneficiaryKey::to_hex).collect(),
+            },
+        )
+        .await
+    }
+
+    pub async fn release(&self, keys: &[BeneficiaryKey]) -> Result<serde_json::Value, SyncError> {
+        self.post(
+            "/claims/release",
+            &ReleaseRequest {
+                keys: keys.iter().map(BeneficiaryKey::to_hex).collect(),
+            },
+        )
+        .await
+    }
+
+    pub async fn push(
+        &self,
+        terminal_id: &str,
+        events: Vec<Event>,
+    ) -> Result<PushResponse, SyncError> {
+        self.post(
+            "/push",
+            &PushRequest {
+                terminal_id: terminal_id.to_owned(),
+                events,
+            },
+        )
+        .await
+    }
+
+    pub async fn pull(
+        &self,
+        cursor: u64,
+        limit: u32,
+        policy_version: &str,
+    ) -> Result<PullResponse, SyncError> {
+        let url = reqwest::Url::parse_with_params(
+            &self.url("/pull"),
+            &[
+                ("cursor", cursor.to_string()),
+                ("limit", limit.to_string()),
+                ("policy_version", policy_version.to_owned()),
+            ],
+        )
+        .map_err(|e| SyncError::Protocol(e.to_string()))?;
+        self.send(self.http.get(url)).await
+    }
+}

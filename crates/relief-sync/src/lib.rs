@@ -1,0 +1,13 @@
+//! The terminal's side of sync: talking to the ledger over HTTP, and moving
+//! what it says into the store. The network never holds the counter: the
+//! store is locked only for the moments it is read or written, never while a
+//! request is in flight.
+
+mod client;
+mod run;
+
+pub use client::{Client, SyncError};
+pub use run::{
+    ClaimOutcome, PullReport, PushReport, Retry, claim_for_issue, enroll, pull_all, push_pending,
+    release, sync_once,
+};

@@ -1,0 +1,280 @@
+//! Sync as the counter runs it: push what waits, pull what changed, claim
+//! before handing over a card. Each function locks the store only to read
+//! or write, never across a request.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use backon::{ExponentialBuilder, Retryable};
+use chrono::NaiveDateTime;
+use relief_core::identity::BeneficiaryKey;
+use relief_protocol::{ClaimResult, Outcome};
+use relief_store::{DenyEntry, Enrollment, PullBatch, Session, Store};
+use serde::Serialize;
+
+use crate::client::{Client, SyncError};
+
+/// How hard to try before giving up for now.
+#[derive(Debug, Clone, Copy)]
+pub struct Retry {
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+    pub attempts: usize,
+}
+
+impl Default for Retry {
+    /// About a minute of trying, with jitter so that a province of terminals
+    /// coming back after an outage does not knock in step.
+    fn default() -> Self {
+        Retry {
+            first_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(10),
+            attempts: 10,
+        }
+    }
+}
+
+impl Retry {
+    fn backoff(&self) -> ExponentialBuilder {
+        ExponentialBuilder::default()
+            .with_min_delay(self.first_delay)
+            .with_max_delay(self.max_delay)
+            .with_max_times(self.attempts)
+            .with_jitter()
+    }
+}
+
+fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
+    store
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn now() -> NaiveDateTime {
+    chrono::Local::now().naive_local()
+}
+
+/// The client for an enrolled terminal.
+pub fn client_for(enrollment: &Enrollment, timeout: Duration) -> Result<Client, SyncError> {
+    Client::new(&enrollment.ledger_url, Some(&enrollment.token), timeout)
+}
+
+/// Redeems an enrollment code and records what the ledger gave.
+pub async fn enroll(
+    store: &Mutex<Store>,
+    supervisor: &Session,
+    ledger_url: &str,
+    code: &str,
+    fingerprint: Option<&str>,
+    at: NaiveDateTime,
+) -> Result<Enrollment, SyncError> {
+    let client = Client::new(ledger_url, None, Duration::from_secs(30))?;
+    let answer = client.enroll(code).await?;
+    Ok(lock(store).enroll(supervisor, ledger_url, &answer, fingerprint, at)?)
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PushReport {
+    pub sent: u64,
+    pub accepted: u64,
+    pub duplicates: u64,
+    pub rejected: u64,
+}
+
+/// Pushes every pending event, in batches, retrying with backoff. The
+/// retries resend what the store already holds: nothing new is written
+/// locally to make them happen.
+pub async fn push_pending(
+    store: &Mutex<Store>,
+    retry: Retry,
+    batch: usize,
+) -> Result<PushReport, SyncError> {
+    let mut report = PushReport::default();
+    loop {
+        let (enrollment, events) = {
+            let store = lock(store);
+            let enrollment = store
+                .enrollment()?
+                .ok_or(relief_store::Error::NotEnrolled)?;
+            (enrollment, store.pending_events(batch)?)
+        };
+        let Some(first) = events.first().map(|e| e.seq) else {
+            return Ok(report);
+        };
+        let client = client_for(&enrollment, Duration::from_secs(30))?;
+        let count = events.len() as u64;
+        let send = || {
+            let events = events.clone();
+            let client = client.clone();
+            let terminal = enrollment.terminal_id.clone();
+            async move { client.push(&terminal, events).await }
+        };
+        let response = send
+            .retry(retry.backoff())
+            .sleep(tokio::time::sleep)
+            .when(SyncError::is_transient)
+            .notify(|error, delay| tracing::warn!(%error, ?delay, "push failed; retrying"))
+            .await?;
+        if response.verdicts.is_empty() {
+            return Err(SyncError::Protocol(format!(
+                "원장 서버는 {}번부터 기다리는데 단말기의 첫 미전송 이벤트는 {first}번입니다",
+                response.next_seq
+            )));
+        }
+        lock(store).record_verdicts(&response.verdicts, now())?;
+        report.sent += count.min(response.verdicts.len() as u64);
+        for verdict in &response.verdicts {
+            match verdict.outcome {
+                Outcome::Accepted => report.accepted += 1,
+                Outcome::Duplicate { .. } => report.duplicates += 1,
+                Outcome::Rejected { .. } => report.rejected += 1,
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PullReport {
+    pub pages: u64,
+    pub deny_changes: u64,
+    pub conflicts: u64,
+    pub policy_installed: Option<String>,
+}
+
+/// How many deny-list changes to gather before writing them: a whole 시군
+/// (수원 has 1.2 million residents) in one sorted transaction, at about 60
+/// bytes each in memory.
+const APPLY_EVERY: usize = 1_500_000;
+
+/// Pulls every page after the store's cursor.
+pub async fn pull_all(
+    store: &Mutex<Store>,
+    retry: Retry,
+    limit: u32,
+) -> Result<PullReport, SyncError> {
+    let mut report = PullReport::default();
+    let (enrollment, mut cursor, version) = {
+        let store = lock(store);
+        let enrollment = store
+            .enrollment()?
+            .ok_or(relief_store::Error::NotEnrolled)?;
+        let cursor = store.sync_status()?.pull_cursor;
+        (enrollment, cursor, store.policy().campaign.version.clone())
+    };
+    let client = client_for(&enrollment, Duration::from_secs(60))?;
+    let mut gathered = PullBatch::default();
+    loop {
+        let fetch = || {
+            let client = client.clone();
+            let version = version.clone();
+            async move { client.pull(cursor, limit, &version).await }
+        };
+        let page = fetch
+            .retry(retry.backoff())
+            .sleep(tokio::time::sleep)
+            .when(SyncError::is_transient)
+            .await?;
+        report.pages += 1;
+        report.deny_changes += page.deny.len() as u64;
+        report.conflicts += page.conflicts.len() as u64;
+        if let Some(policy) = &page.policy {
+            report.policy_installed = Some(policy.version.clone());
+        }
+        cursor = page.next_cursor;
+        let more = page.more;
+        gathered.add(page)?;
+        if !more || gathered.deny.len() >= APPLY_EVERY {
+            lock(store).apply_pull(std::mem::take(&mut gathered), now())?;
+        }
+        if !more {
+            return Ok(report);
+        }
+    }
+}
+
+/// Push, then pull. A failure is noted in the store for the status bar.
+pub async fn sync_once(
+    store: &Mutex<Store>,
+    retry: Retry,
+) -> Result<(PushReport, PullReport), SyncError> {
+    let outcome = async {
+        let pushed = push_pending(store, retry, 500).await?;
+        let pulled = pull_all(store, retry, relief_protocol::MAX_PULL_LIMIT).await?;
+        Ok::<_, SyncError>((pushed, pulled))
+    }
+    .await;
+    if let Err(error) = &outcome {
+        let _ = lock(store).record_sync_failure(&error.to_string());
+    }
+    outcome
+}
+
+/// What the ledger said about handing cards to these beneficiaries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClaimOutcome {
+    /// Every one is held for this terminal: issue as verified online.
+    Granted,
+    /// At least one was paid or is being paid elsewhere: refuse.
+    Refused(Vec<ClaimResult>),
+    /// No answer in time: the offline path decides.
+    Unreachable(String),
+}
+
+/// Claims the beneficiaries of a visit, within `timeout`. Keys found paid
+/// elsewhere go onto the local deny-list at once.
+pub async fn claim_for_issue(
+    store: &Mutex<Store>,
+    keys: &[BeneficiaryKey],
+    timeout: Duration,
+) -> ClaimOutcome {
+    let enrollment = match lock(store).enrollment() {
+        Ok(Some(enrollment)) => enrollment,
+        Ok(None) => {
+            return ClaimOutcome::Unreachable("원장 서버에 등록되지 않은 단말기입니다".into());
+        }
+        Err(e) => return ClaimOutcome::Unreachable(e.to_string()),
+    };
+    let client = match client_for(&enrollment, timeout) {
+        Ok(client) => client,
+        Err(e) => return ClaimOutcome::Unreachable(e.to_string()),
+    };
+    let response = match client.claim(keys).await {
+        Ok(response) => response,
+        Err(e) => return ClaimOutcome::Unreachable(e.to_string()),
+    };
+    let refused: Vec<ClaimResult> = response
+        .results
+        .into_iter()
+        .filter(|r| !matches!(r, ClaimResult::Granted { .. }))
+        .collect();
+    if refused.is_empty() {
+        return ClaimOutcome::Granted;
+    }
+    let paid: Vec<DenyEntry> = refused
+        .iter()
+        .filter_map(|r| match r {
+            ClaimResult::AlreadyPaid { key, paid } => Some(DenyEntry {
+                key: BeneficiaryKey::from_hex(key).ok()?,
+                channel: paid.channel.clone(),
+                site: paid.site.clone(),
+                paid_at: paid.at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            }),
+            _ => None,
+        })
+        .collect();
+    if !paid.is_empty() {
+        let _ = lock(store).add_to_deny_list(&paid);
+    }
+    ClaimOutcome::Refused(refused)
+}
+
+/// Lets go of claims after a visit that ended without an issuance.
+pub async fn release(store: &Mutex<Store>, keys: &[BeneficiaryKey]) -> Result<(), SyncError> {
+    let enrollment = lock(store)
+        .enrollment()?
+        .ok_or(relief_store::Error::NotEnrolled)?;
+    client_for(&enrollment, Duration::from_secs(5))?
+        .release(keys)
+        .await?;
+    Ok(())
+}
