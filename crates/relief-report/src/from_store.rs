@@ -1,0 +1,215 @@
+//! Report inputs straight from a terminal's store.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use relief_core::proxy::{IdDocument, Relation};
+use relief_store::{IssuanceRecord, Session, Store};
+
+use crate::model::{Beneficiary, Card, DailyInput, Header, Issuance, OpenConflict, Source, Void};
+use crate::receipt::{Receipt, ReceiptLine};
+use crate::stock::{FaceValueDay, StockInput};
+
+/// The words for a code the store keeps (a serde name such as `spouse`),
+/// or the code itself if it is not one.
+fn label<T: serde::de::DeserializeOwned>(code: &str, words: fn(T) -> &'static str) -> String {
+    serde_json::from_value::<T>(serde_json::Value::String(code.to_owned()))
+        .map(words)
+        .map_or_else(|_| code.to_owned(), str::to_owned)
+}
+
+fn relation(code: &str) -> String {
+    label::<Relation>(code, Relation::label)
+}
+
+fn id_document(code: &str) -> String {
+    label::<IdDocument>(code, IdDocument::label)
+}
+
+fn disposition(code: &str) -> String {
+    match code {
+        "returned" => "재고로 회수".into(),
+        "destroyed" => "폐기".into(),
+        other => other.into(),
+    }
+}
+
+pub fn header(store: &Store, date: NaiveDate, by: &Session, now: NaiveDateTime) -> Header {
+    let site = store.site();
+    let policy = store.policy();
+    Header {
+        site_code: site.code.clone(),
+        site_name: site.name.clone(),
+        site_type: site.site_type.code().to_owned(),
+        sigungu: format!(
+            "{} ({})",
+            policy.region_name(site.sigungu).unwrap_or_default(),
+            site.sigungu
+        ),
+        date,
+        campaign: policy.campaign.name.clone(),
+        policy_version: policy.campaign.version.clone(),
+        generated_at: now,
+        generated_by: format!("{} ({})", by.name(), by.employee_id()),
+    }
+}
+
+fn issuance(record: &IssuanceRecord) -> Issuance {
+    Issuance {
+        id: record.id.clone(),
+        issued_at: record.issued_at,
+        clerk: record.clerk_id.clone(),
+        offline: record.verification == "offline",
+        applicant_masked: record.applicant_masked.clone(),
+        applicant_name: record.applicant_name.clone(),
+        beneficiaries: record
+            .beneficiaries
+            .iter()
+            .map(|b| Beneficiary {
+                masked: b.masked.clone(),
+                name: b.name.clone(),
+                relation: relation(&b.relation),
+                household_size: b.household_size,
+                sigungu: b.sigungu.clone(),
+                shares: b.shares.iter().map(|(s, a)| (s.clone(), a.won())).collect(),
+            })
+            .collect(),
+        cards: record
+            .cards
+            .iter()
+            .map(|c| Card {
+                serial: c.serial.clone(),
+                amount: c.amount.won(),
+            })
+            .collect(),
+        void: record.void.as_ref().map(|v| Void {
+            at: v.voided_at,
+            by: v.voided_by.clone(),
+            reason: v.reason.clone(),
+            disposition: disposition(&v.card_disposition),
+        }),
+    }
+}
+
+pub fn daily(
+    store: &Store,
+    date: NaiveDate,
+    by: &Session,
+    now: NaiveDateTime,
+) -> relief_store::Result<DailyInput> {
+    let policy = store.policy();
+    let clerks = store
+        .clerks()?
+        .into_iter()
+        .map(|c| (c.employee_id, c.name))
+        .collect::<BTreeMap<_, _>>();
+    let open_conflicts = store
+        .conflicts()?
+        .into_iter()
+        .filter(|c| c.status == relief_protocol::ConflictStatus::Open)
+        .map(|c| OpenConflict {
+            id: c.id,
+            standing: format!(
+                "{} {} ({})",
+                relief_core::site::channel_label(&c.standing.paid.channel),
+                c.standing.paid.site,
+                c.standing.paid.at.format("%m-%d %H:%M")
+            ),
+            our_issuance: c.our_issuance_id,
+            detected_at: c.detected_at,
+        })
+        .collect();
+    Ok(DailyInput {
+        header: header(store, date, by, now),
+        sources: policy
+            .amounts
+            .iter()
+            .map(|a| Source {
+                code: a.source.clone(),
+                label: a.label.clone(),
+            })
+            .collect(),
+        clerks,
+        issuances: store.issuances_on(date)?.iter().map(issuance).collect(),
+        open_conflicts,
+    })
+}
+
+pub fn stock(
+    store: &Store,
+    date: NaiveDate,
+    by: &Session,
+    now: NaiveDateTime,
+) -> relief_store::Result<StockInput> {
+    Ok(StockInput {
+        header: header(store, date, by, now),
+        by_face_value: store
+            .stock_day(date)?
+            .into_iter()
+            .map(|m| FaceValueDay {
+                face_value: m.face_value.won(),
+                opening: m.opening,
+                closing: m.closing,
+                received: m.received,
+                issued: m.issued,
+                returned: m.returned,
+                destroyed: m.destroyed,
+                damaged: m.damaged,
+                lost: m.lost,
+                found: m.found,
+            })
+            .collect(),
+    })
+}
+
+pub fn receipt(store: &Store, issuance_id: &str) -> relief_store::Result<Receipt> {
+    let record = store
+        .issuance(issuance_id)?
+        .ok_or_else(|| relief_store::Error::UnknownIssuance(issuance_id.to_owned()))?;
+    let policy = store.policy();
+    let clerk = store
+        .clerks()?
+        .into_iter()
+        .find(|c| c.employee_id == record.clerk_id)
+        .map_or(record.clerk_id.clone(), |c| c.name);
+    let usable_in: BTreeSet<String> = record
+        .beneficiaries
+        .iter()
+        .map(|b| {
+            b.sigungu
+                .parse()
+                .ok()
+                .and_then(|code| policy.region_name(code))
+                .unwrap_or(&b.sigungu)
+                .to_owned()
+        })
+        .collect();
+    Ok(Receipt {
+        campaign: policy.campaign.name.clone(),
+        site_name: store.site().name.clone(),
+        issuance_id: record.id.clone(),
+        issued_at: record.issued_at,
+        applicant_masked: record.applicant_masked.clone(),
+        applicant_name: record.applicant_name.clone(),
+        id_document: id_document(&record.applicant_id_document),
+        beneficiaries: record
+            .beneficiaries
+            .iter()
+            .map(|b| ReceiptLine {
+                masked: b.masked.clone(),
+                name: b.name.clone(),
+                relation: relation(&b.relation),
+                amount: b.amount().won(),
+            })
+            .collect(),
+        cards: record
+            .cards
+            .iter()
+            .map(|c| (c.serial.clone(), c.amount.won()))
+            .collect(),
+        clerk,
+        usable_in: usable_in.into_iter().collect(),
+        usable_until: policy.campaign.card_usable_until,
+        offline: record.verification == "offline",
+    })
+}

@@ -1,0 +1,284 @@
+//! The daily issuance report on A4.
+
+use super::{Align, Column, Pdf, Table};
+use crate::daily::{DailyReport, Tally};
+use crate::{ReportError, grouped};
+
+fn tally_cells(t: &Tally) -> [String; 3] {
+    [
+        grouped(t.issuances),
+        grouped(t.beneficiaries),
+        grouped(t.amount),
+    ]
+}
+
+fn tally_columns<'a>(first: &'a str, first_width: f32) -> Vec<Column<'a>> {
+    vec![
+        Column {
+            title: first,
+            width: first_width,
+            align: Align::Left,
+        },
+        Column {
+            title: "발급 건수",
+            width: 30.0,
+            align: Align::Right,
+        },
+        Column {
+            title: "수급자 수",
+            width: 30.0,
+            align: Align::Right,
+        },
+        Column {
+            title: "지급액(원)",
+            width: 40.0,
+            align: Align::Right,
+        },
+    ]
+}
+
+pub fn daily(report: &DailyReport) -> Result<Vec<u8>, ReportError> {
+    let h = &report.input.header;
+    let mut pdf = Pdf::new("일일 발급 보고서", 210.0, 297.0, 15.0)?;
+    let top = pdf.margin;
+    pdf.approval_box(&h.approvers(), top);
+    pdf.text(
+        pdf.margin,
+        top + 8.0,
+        16.0,
+        true,
+        "선불카드 일일 발급 보고서",
+    );
+    pdf.text(pdf.margin, top + 15.0, 10.0, false, &h.campaign);
+    pdf.y = top + 26.0;
+    pdf.facts(&[
+        ("발급 창구", format!("{} ({})", h.site_name, h.site_code)),
+        ("시군", h.sigungu.clone()),
+        ("발급일", h.date.format("%Y년 %m월 %d일").to_string()),
+        ("정책 버전", h.policy_version.clone()),
+        (
+            "작성 일시",
+            h.generated_at.format("%Y-%m-%d %H:%M").to_string(),
+        ),
+        ("작성자", h.generated_by.clone()),
+    ]);
+
+    let mut totals = vec![
+        vec![
+            "발급".to_owned(),
+            grouped(report.total.issuances),
+            grouped(report.total.beneficiaries),
+            grouped(report.total.amount),
+        ],
+        vec![
+            "취소 (제외)".to_owned(),
+            grouped(report.voided.issuances),
+            grouped(report.voided.beneficiaries),
+            grouped(report.voided.amount),
+        ],
+    ];
+    for (label, amount) in &report.by_source {
+        totals.push(vec![
+            format!("재원: {label}"),
+            String::new(),
+            String::new(),
+            grouped(*amount),
+        ]);
+    }
+    Table {
+        title: "합계",
+        columns: tally_columns("구분", 60.0),
+        rows: totals,
+        empty: "",
+    }
+    .draw(&mut pdf);
+
+    let rows = report
+        .by_household
+        .iter()
+        .map(|(size, t)| {
+            let [a, b, c] = tally_cells(t);
+            vec![format!("{size}인 세대"), a, b, c]
+        })
+        .collect();
+    Table {
+        title: "세대원 수별",
+        columns: tally_columns("세대원 수", 60.0),
+        rows,
+        empty: "발급 없음",
+    }
+    .draw(&mut pdf);
+
+    let rows = report
+        .by_clerk
+        .iter()
+        .map(|(id, name, t)| {
+            let [a, b, c] = tally_cells(t);
+            vec![format!("{name} ({id})"), a, b, c]
+        })
+        .collect();
+    Table {
+        title: "담당자별",
+        columns: tally_columns("담당자", 60.0),
+        rows,
+        empty: "발급 없음",
+    }
+    .draw(&mut pdf);
+
+    let rows = report
+        .by_hour
+        .iter()
+        .map(|(hour, t)| {
+            let [a, b, c] = tally_cells(t);
+            vec![format!("{hour:02}:00~{:02}:00", hour + 1), a, b, c]
+        })
+        .collect();
+    Table {
+        title: "시간대별",
+        columns: tally_columns("시간", 60.0),
+        rows,
+        empty: "발급 없음",
+    }
+    .draw(&mut pdf);
+
+    let rows = [
+        ("원장 확인 (온라인)", &report.online),
+        ("오프라인 발급", &report.offline),
+    ]
+    .iter()
+    .map(|(label, t)| {
+        let [a, b, c] = tally_cells(t);
+        vec![(*label).to_owned(), a, b, c]
+    })
+    .collect();
+    Table {
+        title: "확인 방법별",
+        columns: tally_columns("구분", 60.0),
+        rows,
+        empty: "",
+    }
+    .draw(&mut pdf);
+
+    let rows = report
+        .voids
+        .iter()
+        .map(|i| {
+            let void = i.void.as_ref().expect("voids have a void");
+            let people: Vec<&str> = i.beneficiaries.iter().map(|b| b.masked.as_str()).collect();
+            vec![
+                i.issued_at.format("%H:%M").to_string(),
+                short(&i.id),
+                people.join(", "),
+                grouped(i.total()),
+                void.by.clone(),
+                void.disposition.clone(),
+                void.reason.clone(),
+            ]
+        })
+        .collect();
+    Table {
+        title: "발급 취소",
+        columns: vec![
+            Column {
+                title: "발급 시각",
+                width: 16.0,
+                align: Align::Center,
+            },
+            Column {
+                title: "발급번호",
+                width: 22.0,
+                align: Align::Left,
+            },
+            Column {
+                title: "수급자",
+                width: 32.0,
+                align: Align::Left,
+            },
+            Column {
+                title: "금액(원)",
+                width: 22.0,
+                align: Align::Right,
+            },
+            Column {
+                title: "취소자",
+                width: 16.0,
+                align: Align::Center,
+            },
+            Column {
+                title: "카드 처리",
+                width: 22.0,
+                align: Align::Center,
+            },
+            Column {
+                title: "사유",
+                width: 50.0,
+                align: Align::Left,
+            },
+        ],
+        rows,
+        empty: "취소 없음",
+    }
+    .draw(&mut pdf);
+
+    let rows = report
+        .input
+        .open_conflicts
+        .iter()
+        .map(|c| {
+            vec![
+                c.detected_at.format("%m-%d %H:%M").to_string(),
+                short(&c.id),
+                c.standing.clone(),
+                c.our_issuance.as_deref().map(short).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    Table {
+        title: "처리할 이중 지급 충돌",
+        columns: vec![
+            Column {
+                title: "확인 시각",
+                width: 26.0,
+                align: Align::Center,
+            },
+            Column {
+                title: "충돌 번호",
+                width: 30.0,
+                align: Align::Left,
+            },
+            Column {
+                title: "먼저 지급한 곳",
+                width: 80.0,
+                align: Align::Left,
+            },
+            Column {
+                title: "이 창구 발급번호",
+                width: 44.0,
+                align: Align::Left,
+            },
+        ],
+        rows,
+        empty: "열린 충돌 없음",
+    }
+    .draw(&mut pdf);
+
+    let footer = format!("{} · {} · {}", h.site_name, h.date, h.campaign);
+    Ok(pdf.finish(&footer))
+}
+
+/// The last part of a UUID: enough to find it, short enough for a column.
+pub(crate) fn short(id: &str) -> String {
+    let tail: String = id
+        .chars()
+        .rev()
+        .take(12)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    if tail.len() < id.len() {
+        format!("…{tail}")
+    } else {
+        tail
+    }
+}

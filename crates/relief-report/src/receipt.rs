@@ -1,0 +1,70 @@
+//! The 수령 확인증: what a resident takes home. It says who received what
+//! for whom, on which cards, and the terms; nothing beyond the payment
+//! itself (no household size, no reason for the aid).
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+/// Paper for a receipt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paper {
+    /// 148 × 210 mm.
+    A5,
+    /// An 80 mm thermal roll, as long as it needs.
+    Roll80,
+}
+
+impl std::str::FromStr for Paper {
+    type Err = crate::ReportError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "a5" => Ok(Paper::A5),
+            "roll80" => Ok(Paper::Roll80),
+            other => Err(crate::ReportError::Format(other.to_owned())),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptLine {
+    pub masked: String,
+    pub name: String,
+    pub relation: String,
+    pub amount: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    pub campaign: String,
+    pub site_name: String,
+    pub issuance_id: String,
+    pub issued_at: NaiveDateTime,
+    pub applicant_masked: String,
+    pub applicant_name: String,
+    pub id_document: String,
+    pub beneficiaries: Vec<ReceiptLine>,
+    pub cards: Vec<(String, u64)>,
+    pub clerk: String,
+    /// The 시군 where the cards may be used, in words.
+    pub usable_in: Vec<String>,
+    pub usable_until: NaiveDate,
+    pub offline: bool,
+}
+
+impl Receipt {
+    pub fn total(&self) -> u64 {
+        self.cards.iter().map(|(_, amount)| amount).sum()
+    }
+
+    /// The terms, in the words printed.
+    pub fn terms(&self) -> Vec<String> {
+        vec![
+            format!("{}에서만 사용할 수 있습니다.", self.usable_in.join(", ")),
+            format!(
+                "{}까지 사용할 수 있으며, 남은 금액은 소멸됩니다.",
+                self.usable_until.format("%Y년 %m월 %d일")
+            ),
+            "잃어버리거나 훼손된 카드는 다시 발급하지 않습니다.".to_owned(),
+            "충전하거나 현금으로 바꿀 수 없습니다.".to_owned(),
+        ]
+    }
+}
