@@ -1,0 +1,355 @@
+//! The command line, as a contract: other tools call these exact flags.
+
+use std::path::PathBuf;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use relief_core::{Sigungu, SiteType};
+
+#[derive(Parser)]
+#[command(
+    name = "relief",
+    version,
+    about = "재난지원금 선불카드 창구 단말기 (명령줄)"
+)]
+pub struct Cli {
+    /// Where the terminal keeps its store; the platform's data directory by default.
+    #[arg(long, global = true, env = "RELIEF_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Answer with one JSON value on standard output (errors as JSON on standard error).
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// 방문자가 지금 이 창구에서 받을 수 있는지, 아니면 언제 올 수 있는지 확인합니다.
+    Check(CheckArgs),
+    /// 단말기를 설정합니다 (사이트, 캠페인 정책, 캠페인 비밀키).
+    Init(InitArgs),
+    /// 직원 관리.
+    #[command(subcommand)]
+    Clerk(ClerkCommand),
+    /// 카드 재고.
+    #[command(subcommand)]
+    Stock(StockCommand),
+    /// 카드를 발급합니다. 신청 내용(JSON)은 표준 입력으로 받습니다.
+    Issue(IssueArgs),
+    /// 발급을 취소합니다 (감독자).
+    Void(VoidArgs),
+    /// 발급 내역을 봅니다.
+    List(ListArgs),
+    /// 감사 기록.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// 원장 서버에 단말기를 등록합니다 (감독자).
+    Enroll(EnrollArgs),
+    /// 원장 서버와 동기화합니다: 보낼 이벤트를 보내고 바뀐 내용을 받습니다.
+    Sync(SyncArgs),
+    /// 동기화 상태: 연결, 마지막 동기화, 보낼 이벤트, 재고.
+    Status(ActorOnly),
+    /// 원장 서버가 알려 온 이중 지급 충돌.
+    #[command(subcommand)]
+    Conflict(ConflictCommand),
+    /// 보고서: 일일 발급 보고서, 재고 대사표, 수령 확인증.
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+#[derive(Subcommand)]
+pub enum ReportCommand {
+    /// The daily issuance report (supervisor).
+    Daily(ReportDayArgs),
+    /// The stock reconciliation of a day (supervisor).
+    Stock(ReportDayArgs),
+    /// The 수령 확인증 of one issuance, as PDF.
+    Receipt(ReceiptArgs),
+}
+
+#[derive(Args)]
+pub struct ReportDayArgs {
+    #[command(flatten)]
+    pub actor: Actor,
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: NaiveDate,
+    /// pdf, xlsx or csv (UTF-8 with BOM, CRLF).
+    #[arg(long, default_value = "pdf")]
+    pub format: String,
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Args)]
+pub struct ReceiptArgs {
+    #[command(flatten)]
+    pub actor: Actor,
+    #[arg(long, value_name = "ID")]
+    pub issuance: String,
+    /// a5 or roll80 (an 80 mm receipt roll).
+    #[arg(long, default_value = "a5")]
+    pub paper: String,
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Args)]
+pub struct EnrollArgs {
+    #[command(flatten)]
+    pub actor: Actor,
+    /// The ledger's address, e.g. https://ledger.example:8700
+    #[arg(long, value_name = "URL")]
+    pub ledger: String,
+    /// The one-time enrollment code.
+    #[arg(long)]
+    pub code: String,
+    /// The ledger key's fingerprint as the operator read it out; the
+    /// enrollment is refused if the ledger's key does not match.
+    #[arg(long, value_name = "FP")]
+    pub ledger_key_fingerprint: Option<String>,
+}
+
+#[derive(Args)]
+pub struct SyncArgs {
+    /// Keep syncing in the background until interrupted.
+    #[arg(long)]
+    pub watch: bool,
+    /// Seconds between rounds with --watch.
+    #[arg(long, default_value_t = 10)]
+    pub interval: u64,
+    /// How many times a failed request is tried again before giving up.
+    #[arg(long, default_value_t = 10)]
+    pub retries: usize,
+}
+
+#[derive(Subcommand)]
+pub enum ConflictCommand {
+    /// Lists conflicts this terminal is part of.
+    List(ActorOnly),
+    /// Accepts both payments of a conflict, with a note (supervisor). To
+    /// recover the card instead, void our issuance.
+    Accept(ConflictAcceptArgs),
+}
+
+#[derive(Args)]
+pub struct ConflictAcceptArgs {
+    #[command(flatten)]
+    pub actor: Actor,
+    #[arg(long, value_name = "ID")]
+    pub conflict: String,
+    #[arg(long)]
+    pub note: String,
+}
+
+#[derive(Args)]
+#[command(group = clap::ArgGroup::new("who").required(true).args(["birth_year", "rrn_stdin"]))]
+pub struct CheckArgs {
+    /// Campaign policy (TOML). Without it, the embedded 경기도 2020 policy.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// center (행정복지센터) or nh (NH농협).
+    #[arg(long, value_name = "center|nh")]
+    pub site_type: SiteType,
+    /// The site's 시군 code, e.g. 41110.
+    #[arg(long, value_name = "CODE")]
+    pub site_sigungu: Sigungu,
+    /// The resident's 시군 code; the site's by default.
+    #[arg(long, value_name = "CODE")]
+    pub resident_sigungu: Option<Sigungu>,
+    /// Local date and time at the counter.
+    #[arg(long, value_name = "YYYY-MM-DDTHH:MM", value_parser = parse_local_time)]
+    pub at: NaiveDateTime,
+    /// 세대원 수 on the resident register.
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub household_size: i64,
+    /// The birth year the campaign's rotation uses.
+    #[arg(long, value_name = "YYYY", allow_negative_numbers = true)]
+    pub birth_year: Option<i32>,
+    /// The visitor is a foreign resident.
+    #[arg(long, requires = "birth_year")]
+    pub foreign: bool,
+    /// Read one 주민등록번호/외국인등록번호 from standard input (never the
+    /// command line, where shell history and process lists would keep it).
+    #[arg(long)]
+    pub rrn_stdin: bool,
+}
+
+#[derive(Args)]
+pub struct InitArgs {
+    #[arg(long)]
+    pub site_code: String,
+    #[arg(long)]
+    pub site_name: String,
+    #[arg(long, value_name = "center|nh")]
+    pub site_type: SiteType,
+    #[arg(long, value_name = "CODE")]
+    pub sigungu: Sigungu,
+    /// Campaign policy (TOML). Without it, the embedded 경기도 2020 policy.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// A demo terminal: its clock may be set with --at, and without a
+    /// campaign secret it makes one up. Never for a real counter.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+/// The signed-in clerk: PIN from RELIEF_PIN, or the first line of standard input.
+#[derive(Args)]
+pub struct Actor {
+    /// Employee id of who is acting.
+    #[arg(long, value_name = "ID")]
+    pub clerk: String,
+    /// The counter's local time (demo terminals only).
+    #[arg(long, value_name = "YYYY-MM-DDTHH:MM", value_parser = parse_local_time)]
+    pub at: Option<NaiveDateTime>,
+}
+
+#[derive(Subcommand)]
+pub enum ClerkCommand {
+    /// Adds a clerk; the new PIN comes from RELIEF_NEW_PIN or standard input.
+    /// The very first clerk is a supervisor and needs no --clerk.
+    Add(ClerkAddArgs),
+    /// Lists clerks.
+    List(ActorOnly),
+}
+
+#[derive(Args)]
+pub struct ClerkAddArgs {
+    #[arg(long)]
+    pub employee_id: String,
+    #[arg(long)]
+    pub name: String,
+    #[arg(long, value_enum)]
+    pub role: RoleArg,
+    /// The supervisor adding them (not needed for the first).
+    #[arg(long, value_name = "ID")]
+    pub clerk: Option<String>,
+    #[arg(long, value_name = "YYYY-MM-DDTHH:MM", value_parser = parse_local_time)]
+    pub at: Option<NaiveDateTime>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Clerk,
+    Supervisor,
+}
+
+#[derive(Args)]
+pub struct ActorOnly {
+    #[command(flatten)]
+    pub actor: Actor,
+}
+
+#[derive(Subcommand)]
+pub enum StockCommand {
+    /// Records a delivery of cards (supervisor).
+    Receive(StockReceiveArgs),
+    /// Cards on hand, by face value and state.
+    Show(ActorOnly),
+    /// Marks a card damaged or lost, or a lost card found (supervisor).
+    Adjust(StockAdjustArgs),
+}
+
+#[derive(Args)]
+#[command(group = clap::ArgGroup::new("serials").required(true).args(["first", "list"]))]
+pub struct StockReceiveArgs {
+    #[command(flatten)]
+    pub actor: Actor,
+    /// The most each card can be loaded with, in won.
+    #[arg(long, value_name = "KRW")]
+    pub face_value: u64,
+    /// First serial of a printed range...
+    #[arg(long, requires = "last")]
+    pub first: Option<String>,
+    /// ...and its last.
+    #[arg(long)]
+    pub last: Option<String>,
+    /// Or a comma-separated list of serials.
+    #[arg(long, value_delimiter = ',')]
+    pub list: Option<Vec<String>>,
+    #[arg(long, default_value = "")]
+    pub note: String,
+}
+
+#[derive(Args)]
+pub struct StockAdjustArgs {
+    #[command(flatten)]
+    pub actor: Actor,
+    #[arg(long)]
+    pub serial: String,
+    #[arg(long, value_enum)]
+    pub to: AdjustmentArg,
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum AdjustmentArg {
+    Damaged,
+    Lost,
+    Found,
+}
+
+#[derive(Args)]
+pub struct IssueArgs {
+    #[command(flatten)]
+    pub actor: Actor,
+    /// The ledger could not be reached: issue offline, as the policy allows.
+    #[arg(long)]
+    pub offline: bool,
+    /// Supervisor approving an offline issuance (given or fallen back to
+    /// when the ledger does not answer); PIN from RELIEF_APPROVER_PIN or the
+    /// next line of standard input.
+    #[arg(long, value_name = "ID")]
+    pub approver: Option<String>,
+}
+
+#[derive(Args)]
+pub struct VoidArgs {
+    #[command(flatten)]
+    pub actor: Actor,
+    #[arg(long, value_name = "ID")]
+    pub issuance: String,
+    #[arg(long)]
+    pub reason: String,
+    /// What happens to the cards.
+    #[arg(long, value_enum)]
+    pub card: DispositionArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum DispositionArg {
+    Returned,
+    Destroyed,
+}
+
+#[derive(Args)]
+#[command(group = clap::ArgGroup::new("which").required(true).args(["day", "beneficiary_key", "rrn_stdin"]))]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub actor: Actor,
+    /// Every issuance of a day.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub day: Option<NaiveDate>,
+    /// Every issuance for a beneficiary key (hex).
+    #[arg(long, value_name = "HEX")]
+    pub beneficiary_key: Option<String>,
+    /// Every issuance for the identity number on standard input (after the PIN line).
+    #[arg(long)]
+    pub rrn_stdin: bool,
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Walks the audit chain and checks every history row against it.
+    Verify(ActorOnly),
+}
+
+pub fn parse_local_time(text: &str) -> Result<NaiveDateTime, String> {
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S"))
+        .map_err(|_| {
+            format!("있을 수 없는 날짜·시각이거나 YYYY-MM-DDTHH:MM 꼴이 아닙니다: {text:?}")
+        })
+}

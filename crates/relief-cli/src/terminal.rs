@@ -1,0 +1,133 @@
+//! What the store commands share: where the store lives, standard input
+//! (PINs and identity numbers arrive there, never as arguments), signing in
+//! and the time of the counter.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDateTime;
+use relief_store::{Session, Store};
+
+use crate::cli::Actor;
+use zeroize::Zeroizing;
+
+use crate::error::CliError;
+
+pub const STORE_FILE: &str = "terminal.sqlite3";
+
+/// `--data-dir`, or the platform's data directory for the program.
+pub fn data_dir(given: Option<&Path>) -> Result<PathBuf, CliError> {
+    if let Some(dir) = given {
+        return Ok(dir.to_owned());
+    }
+    directories::ProjectDirs::from("kr", "relief", "relief-counter")
+        .map(|dirs| dirs.data_dir().to_owned())
+        .ok_or(CliError::NoDataDir)
+}
+
+pub fn store_path(given: Option<&Path>) -> Result<PathBuf, CliError> {
+    let dir = data_dir(given)?;
+    std::fs::create_dir_all(&dir).map_err(|source| CliError::DataDir {
+        path: dir.clone(),
+        source,
+    })?;
+    Ok(dir.join(STORE_FILE))
+}
+
+pub fn open(given: Option<&Path>) -> Result<Store, CliError> {
+    Ok(Store::open(&store_path(given)?)?)
+}
+
+/// Standard input, read once when first needed, consumed line by line.
+/// The buffer is wiped when dropped: it may hold PINs and identity numbers.
+#[derive(Default)]
+pub struct Input {
+    text: Option<Zeroizing<String>>,
+    at: usize,
+}
+
+impl Input {
+    fn text(&mut self) -> Result<&str, CliError> {
+        if self.text.is_none() {
+            let mut text = Zeroizing::new(String::new());
+            std::io::stdin()
+                .take(1 << 20)
+                .read_to_string(&mut text)
+                .map_err(CliError::Stdin)?;
+            self.text = Some(text);
+        }
+        Ok(self.text.as_ref().expect("just read").as_str())
+    }
+
+    pub fn line(&mut self, what: &str) -> Result<Zeroizing<String>, CliError> {
+        let start = self.at;
+        let text = self.text()?;
+        let rest = &text[start..];
+        if rest.is_empty() {
+            return Err(CliError::Input(format!(
+                "표준 입력에 {what}이(가) 없습니다"
+            )));
+        }
+        let (line, used) = match rest.find('\n') {
+            Some(end) => (&rest[..end], end + 1),
+            None => (rest, rest.len()),
+        };
+        let line = Zeroizing::new(line.trim_end_matches('\r').to_owned());
+        self.at += used;
+        Ok(line)
+    }
+
+    pub fn rest(&mut self) -> Result<Zeroizing<String>, CliError> {
+        let start = self.at;
+        let text = self.text()?;
+        let rest = Zeroizing::new(text[start..].to_owned());
+        self.at = text.len();
+        Ok(rest)
+    }
+
+    /// A secret from the environment variable `env`, else the next line.
+    pub fn secret(&mut self, env: &str, what: &str) -> Result<Zeroizing<String>, CliError> {
+        match std::env::var(env) {
+            Ok(value) => Ok(Zeroizing::new(value)),
+            Err(_) => self.line(what),
+        }
+    }
+}
+
+/// The counter's time: now, unless a demo terminal is told otherwise.
+pub fn now(store: &Store, at: Option<NaiveDateTime>) -> Result<NaiveDateTime, CliError> {
+    match at {
+        None => Ok(chrono::Local::now().naive_local()),
+        Some(at) if store.site().demo => Ok(at),
+        Some(_) => Err(relief_store::Error::ClockNotSettable.into()),
+    }
+}
+
+pub fn sign_in(
+    store: &mut Store,
+    input: &mut Input,
+    employee_id: &str,
+    env: &str,
+    at: NaiveDateTime,
+) -> Result<Session, CliError> {
+    let pin = input.secret(env, "PIN")?;
+    Ok(store.sign_in(employee_id, pin.trim(), at)?)
+}
+
+/// How most commands begin: the store opened and the acting clerk signed in
+/// with `RELIEF_PIN` or the first line of standard input.
+pub fn open_as(
+    dir: Option<&Path>,
+    actor: &Actor,
+) -> Result<(Store, Session, NaiveDateTime), CliError> {
+    let mut store = open(dir)?;
+    let at = now(&store, actor.at)?;
+    let who = sign_in(
+        &mut store,
+        &mut Input::default(),
+        &actor.clerk,
+        "RELIEF_PIN",
+        at,
+    )?;
+    Ok((store, who, at))
+}

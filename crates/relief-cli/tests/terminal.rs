@@ -1,0 +1,424 @@
+//! The store commands as a supervisor's script would run them: PINs and
+//! identity numbers on standard input or in the environment, never as
+//! arguments; `--json` answers; exit codes that tell refusal from fault.
+
+use assert_cmd::Command;
+use chrono::NaiveDate;
+use relief_core::identity::synthetic;
+use serde_json::Value;
+
+const SUPERVISOR_PIN: &str = "482913";
+const CLERK_PIN: &str = "135790";
+
+struct Terminal {
+    dir: tempfile::TempDir,
+}
+
+impl Terminal {
+    fn relief(&self) -> Command {
+        let mut command = Command::cargo_bin("relief").unwrap();
+        command
+            .arg("--data-dir")
+            .arg(self.dir.path())
+            .env_remove("RELIEF_PIN");
+        command
+    }
+
+    /// A demo terminal with a supervisor, a clerk and 20 cards.
+    fn new() -> Terminal {
+        let t = Terminal {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        t.relief()
+            .args([
+                "init",
+                "--site-code",
+                "41110-515",
+                "--site-name",
+                "매탄1동 행정복지센터",
+            ])
+            .args(["--site-type", "center", "--sigungu", "41110", "--demo"])
+            .assert()
+            .success();
+        t.relief()
+            .args([
+                "clerk",
+                "add",
+                "--employee-id",
+                "S001",
+                "--name",
+                "김감독",
+                "--role",
+                "supervisor",
+            ])
+            .write_stdin(format!("{SUPERVISOR_PIN}\n"))
+            .assert()
+            .success();
+        t.relief()
+            .args([
+                "clerk",
+                "add",
+                "--clerk",
+                "S001",
+                "--employee-id",
+                "C001",
+                "--name",
+                "이담당",
+                "--role",
+                "clerk",
+            ])
+            .write_stdin(format!("{SUPERVISOR_PIN}\n{CLERK_PIN}\n"))
+            .assert()
+            .success();
+        t.relief()
+            .args([
+                "stock",
+                "receive",
+                "--clerk",
+                "S001",
+                "--face-value",
+                "3000000",
+            ])
+            .args([
+                "--first",
+                "GG-0001",
+                "--last",
+                "GG-0020",
+                "--at",
+                "2020-05-18T09:00",
+            ])
+            .env("RELIEF_PIN", SUPERVISOR_PIN)
+            .assert()
+            .success();
+        t
+    }
+
+    fn json(&self, command: &mut Command) -> (i32, Value, Value) {
+        let output = command.arg("--json").output().unwrap();
+        let parse = |bytes: &[u8]| serde_json::from_slice(bytes).unwrap_or(Value::Null);
+        (
+            output.status.code().unwrap(),
+            parse(&output.stdout),
+            parse(&output.stderr),
+        )
+    }
+}
+
+fn number(n: u32) -> zeroize::Zeroizing<String> {
+    synthetic::number(
+        NaiveDate::from_ymd_opt(1986, 3, 1 + n).unwrap(),
+        false,
+        n.is_multiple_of(2),
+        1000 + n,
+    )
+}
+
+/// Not enrolled with a ledger, the terminal issues offline, and the
+/// Gyeonggi policy wants a supervisor's approval for that.
+fn issue(t: &Terminal, at: &str) -> Command {
+    let mut command = t.relief();
+    command
+        .args(["issue", "--clerk", "C001", "--approver", "S001", "--at", at])
+        .env("RELIEF_APPROVER_PIN", SUPERVISOR_PIN);
+    command
+}
+
+fn application(rrn: &str, card: &str) -> String {
+    format!(
+        r#"{{"applicant": {{"rrn": "{rrn}", "name": "홍길동", "id_document": "resident_card"}},
+            "beneficiaries": [{{"relation": "self", "household_size": 1}}], "cards": ["{card}"]}}"#
+    )
+}
+
+#[test]
+fn issue_list_void_and_verify() {
+    let t = Terminal::new();
+    let rrn = number(1);
+    let (code, issued, _) = t.json(
+        issue(&t, "2020-05-18T10:00")
+            .write_stdin(format!("{CLERK_PIN}\n{}", application(&rrn, "GG-0001"))),
+    );
+    assert_eq!(code, 0, "{issued}");
+    assert_eq!(issued["total"], 100_000);
+    assert_eq!(issued["offline"], true);
+    assert_eq!(
+        issued["beneficiaries"][0],
+        format!("{}-{}******", &rrn[..6], &rrn[6..7])
+    );
+    let id = issued["issuance_id"].as_str().unwrap().to_owned();
+
+    // The same person again: refused by the rules, exit 3, a JSON error.
+    let (code, _, error) = t.json(
+        issue(&t, "2020-05-18T10:05")
+            .write_stdin(format!("{CLERK_PIN}\n{}", application(&rrn, "GG-0002"))),
+    );
+    assert_eq!(code, 3);
+    assert_eq!(error["error"], "already_paid_here");
+
+    let (code, listed, _) = t.json(
+        t.relief()
+            .args([
+                "list",
+                "--clerk",
+                "C001",
+                "--rrn-stdin",
+                "--at",
+                "2020-05-18T10:06",
+            ])
+            .write_stdin(format!("{CLERK_PIN}\n{}\n", &*rrn)),
+    );
+    assert_eq!(code, 0);
+    assert_eq!(listed[0]["id"], id.as_str());
+    let (_, by_day, _) = t.json(
+        t.relief()
+            .args([
+                "list",
+                "--clerk",
+                "C001",
+                "--day",
+                "2020-05-18",
+                "--at",
+                "2020-05-18T10:06",
+            ])
+            .env("RELIEF_PIN", CLERK_PIN),
+    );
+    assert_eq!(by_day.as_array().unwrap().len(), 1);
+
+    // A clerk cannot void; a supervisor can.
+    let void = |clerk: &str, pin: &str| {
+        t.json(
+            t.relief()
+                .args([
+                    "void",
+                    "--clerk",
+                    clerk,
+                    "--issuance",
+                    &id,
+                    "--reason",
+                    "세대원 수 착오",
+                ])
+                .args(["--card", "returned", "--at", "2020-05-18T10:10"])
+                .env("RELIEF_PIN", pin),
+        )
+    };
+    let (code, _, error) = void("C001", CLERK_PIN);
+    assert_eq!(
+        (code, error["error"].as_str()),
+        (3, Some("supervisor_required"))
+    );
+    let (code, voided, _) = void("S001", SUPERVISOR_PIN);
+    assert_eq!(code, 0);
+    assert_eq!(voided["cards"][0], "GG-0001");
+
+    let (code, stock, _) = t.json(
+        t.relief()
+            .args([
+                "stock",
+                "show",
+                "--clerk",
+                "S001",
+                "--at",
+                "2020-05-18T10:11",
+            ])
+            .env("RELIEF_PIN", SUPERVISOR_PIN),
+    );
+    assert_eq!(code, 0);
+    assert_eq!(stock["on_hand"], 20);
+
+    let (code, report, _) = t.json(
+        t.relief()
+            .args([
+                "audit",
+                "verify",
+                "--clerk",
+                "S001",
+                "--at",
+                "2020-05-18T10:12",
+            ])
+            .env("RELIEF_PIN", SUPERVISOR_PIN),
+    );
+    assert_eq!(code, 0);
+    assert!(report["finding"].is_null());
+    assert!(report["entries"].as_u64().unwrap() > 10);
+}
+
+#[test]
+fn a_wrong_pin_and_a_broken_application_are_named() {
+    let t = Terminal::new();
+    let (code, _, error) = t.json(
+        t.relief()
+            .args([
+                "stock",
+                "show",
+                "--clerk",
+                "C001",
+                "--at",
+                "2020-05-18T10:00",
+            ])
+            .env("RELIEF_PIN", "000000"),
+    );
+    assert_eq!(
+        (code, error["error"].as_str()),
+        (3, Some("bad_credentials"))
+    );
+    let (code, _, error) = t.json(
+        issue(&t, "2020-05-18T10:00").write_stdin(format!("{CLERK_PIN}\n{{\"applicant\": 5}}")),
+    );
+    assert_eq!((code, error["error"].as_str()), (2, Some("input")));
+    let (code, _, error) = t.json(
+        issue(&t, "2020-05-18T10:00")
+            .write_stdin(format!("{CLERK_PIN}\n{}", application("12345", "GG-0003"))),
+    );
+    assert_eq!(
+        (code, error["error"].as_str()),
+        (2, Some("identity_number"))
+    );
+    assert!(!error["message"].as_str().unwrap().contains("12345"));
+}
+
+#[test]
+fn only_a_demo_terminal_may_be_told_the_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let relief = || {
+        let mut command = Command::cargo_bin("relief").unwrap();
+        command.arg("--data-dir").arg(dir.path());
+        command
+    };
+    relief()
+        .args([
+            "init",
+            "--site-code",
+            "X",
+            "--site-name",
+            "NH 수원지점",
+            "--site-type",
+            "nh",
+            "--sigungu",
+            "41110",
+        ])
+        .env("RELIEF_CAMPAIGN_SECRET", "00112233445566778899aabbccddeeff")
+        .assert()
+        .success();
+    relief()
+        .args([
+            "clerk",
+            "add",
+            "--employee-id",
+            "S001",
+            "--name",
+            "김감독",
+            "--role",
+            "supervisor",
+        ])
+        .env("RELIEF_NEW_PIN", SUPERVISOR_PIN)
+        .assert()
+        .success();
+    let output = relief()
+        .args([
+            "stock",
+            "show",
+            "--clerk",
+            "S001",
+            "--at",
+            "2020-05-18T10:00",
+            "--json",
+        ])
+        .env("RELIEF_PIN", SUPERVISOR_PIN)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    let error: Value = serde_json::from_slice(&output.stderr).unwrap();
+    assert_eq!(error["error"], "clock_not_settable");
+    // A production terminal without a secret is refused rather than given one.
+    let other = tempfile::tempdir().unwrap();
+    Command::cargo_bin("relief")
+        .unwrap()
+        .arg("--data-dir")
+        .arg(other.path())
+        .args([
+            "init",
+            "--site-code",
+            "X",
+            "--site-name",
+            "Y",
+            "--site-type",
+            "nh",
+            "--sigungu",
+            "41110",
+        ])
+        .env_remove("RELIEF_CAMPAIGN_SECRET")
+        .write_stdin("abc\n")
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn reports_for_a_supervisor_and_receipts_for_a_clerk() {
+    let t = Terminal::new();
+    let rrn = number(5);
+    let (code, issued, _) = t.json(
+        issue(&t, "2020-05-18T10:00")
+            .write_stdin(format!("{CLERK_PIN}\n{}", application(&rrn, "GG-0005"))),
+    );
+    assert_eq!(code, 0);
+    let id = issued["issuance_id"].as_str().unwrap().to_owned();
+    let out = t.dir.path().join("day.csv");
+    let report = |clerk: &str, pin: &str, kind: &str, format: &str, out: &std::path::Path| {
+        t.json(
+            t.relief()
+                .args([
+                    "report",
+                    kind,
+                    "--clerk",
+                    clerk,
+                    "--date",
+                    "2020-05-18",
+                    "--format",
+                    format,
+                ])
+                .arg("--out")
+                .arg(out)
+                .args(["--at", "2020-05-18T18:00"])
+                .env("RELIEF_PIN", pin),
+        )
+    };
+    let (code, _, error) = report("C001", CLERK_PIN, "daily", "csv", &out);
+    assert_eq!(
+        (code, error["error"].as_str()),
+        (3, Some("supervisor_required"))
+    );
+    assert!(!out.exists());
+    let (code, done, _) = report("S001", SUPERVISOR_PIN, "daily", "csv", &out);
+    assert_eq!(code, 0, "{done}");
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert!(csv.starts_with('\u{feff}'));
+    assert!(
+        csv.contains(&format!("{}-{}******", &rrn[..6], &rrn[6..7])) && !csv.contains(&rrn[7..])
+    );
+    let (code, _, error) = report("S001", SUPERVISOR_PIN, "stock", "docx", &out);
+    assert_eq!((code, error["error"].as_str()), (2, Some("input")));
+    let xlsx = t.dir.path().join("stock.xlsx");
+    assert_eq!(report("S001", SUPERVISOR_PIN, "stock", "xlsx", &xlsx).0, 0);
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
+
+    let receipt = t.dir.path().join("receipt.pdf");
+    let (code, _, _) = t.json(
+        t.relief()
+            .args([
+                "report",
+                "receipt",
+                "--clerk",
+                "C001",
+                "--issuance",
+                &id,
+                "--paper",
+                "roll80",
+            ])
+            .arg("--out")
+            .arg(&receipt)
+            .args(["--at", "2020-05-18T10:01"])
+            .env("RELIEF_PIN", CLERK_PIN),
+    );
+    assert_eq!(code, 0);
+    assert!(std::fs::read(&receipt).unwrap().starts_with(b"%PDF"));
+}
