@@ -1,0 +1,138 @@
+//! The app's window as a test drives it: elements by their `data-testid`
+//! (the contract for outside test tools), waits instead of sleeps, and a
+//! screenshot of every test under `target/e2e/`.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, Locator};
+
+const PATIENCE: Duration = Duration::from_secs(20);
+
+pub struct Window {
+    client: Client,
+    test: &'static str,
+}
+
+fn css(testid: &str) -> String {
+    format!(r#"[data-testid="{testid}"]"#)
+}
+
+impl Window {
+    pub fn new(client: Client, test: &'static str) -> Window {
+        Window { client, test }
+    }
+
+    pub async fn find(&self, testid: &str) -> Element {
+        let selector = css(testid);
+        match self
+            .client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(&selector))
+            .await
+        {
+            Ok(element) => element,
+            Err(e) => {
+                self.screenshot("FAILED").await;
+                panic!(
+                    "{}: no `{testid}` on screen (see target/e2e/{0}-FAILED.png): {e}",
+                    self.test
+                )
+            }
+        }
+    }
+
+    pub async fn is_shown(&self, testid: &str) -> bool {
+        !self
+            .client
+            .find_all(Locator::Css(&css(testid)))
+            .await
+            .unwrap()
+            .is_empty()
+    }
+
+    pub async fn type_into(&self, testid: &str, text: &str) {
+        self.find(testid).await.send_keys(text).await.unwrap();
+    }
+
+    pub async fn click(&self, testid: &str) {
+        let element = self.find(testid).await;
+        let deadline = Instant::now() + PATIENCE;
+        // A button may still be disabled while the shell answers.
+        while !element.is_enabled().await.unwrap() {
+            assert!(
+                Instant::now() < deadline,
+                "{}: `{testid}` stays disabled",
+                self.test
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        element.click().await.unwrap();
+    }
+
+    pub async fn text(&self, testid: &str) -> String {
+        self.find(testid).await.text().await.unwrap()
+    }
+
+    /// Waits until `testid` shows text containing `part`, and returns that text.
+    pub async fn wait_for_text(&self, testid: &str, part: &str) -> String {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let text = self.text(testid).await;
+            if text.contains(part) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{}: `{testid}` shows {text:?}, never {part:?}",
+                self.test
+            );
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    /// The `data-testid` of the focused element: where the keyboard is.
+    pub async fn focused(&self) -> String {
+        let active = self.client.active_element().await.unwrap();
+        active
+            .attr("data-testid")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+    }
+
+    pub async fn sign_in(&self, employee_id: &str, pin: &str) {
+        self.type_into("login-id", employee_id).await;
+        self.type_into("login-pin", pin).await;
+        self.click("login-submit").await;
+        self.find("session").await;
+    }
+
+    pub async fn sign_out(&self) {
+        self.click("sign-out").await;
+        self.find("login-id").await;
+    }
+
+    /// Saves the window as `target/e2e/<test>-<step>.png`.
+    pub async fn screenshot(&self, step: &str) {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/e2e");
+        std::fs::create_dir_all(&dir).unwrap();
+        let png = self.client.screenshot().await.unwrap();
+        std::fs::write(dir.join(format!("{}-{step}.png", self.test)), png).unwrap();
+    }
+
+    /// Runs `script` in the page, which calls its last argument with the answer.
+    pub async fn execute_async(
+        &self,
+        script: &str,
+        args: Vec<serde_json::Value>,
+    ) -> serde_json::Value {
+        self.client.execute_async(script, args).await.unwrap()
+    }
+
+    pub async fn close(self) {
+        self.client.close().await.unwrap();
+    }
+}

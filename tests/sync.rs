@@ -1,0 +1,604 @@
+//! Terminals and the ledger as real processes on loopback: conflicts from
+//! offline issuance, online claims, a ledger killed mid-push, and a faulty
+//! network in between. Every issuance must reach the ledger exactly once.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::Mutex;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDateTime;
+use relief_core::identity::IdentityNumber;
+use relief_store::{Store, Verification};
+use relief_sync::{ClaimOutcome, Retry};
+use relief_system_tests::process::LedgerProcess;
+use relief_system_tests::proxy::{FaultProxy, Faults};
+use relief_system_tests::{PIN, resident, solo_issue};
+use rusqlite::Connection;
+use serde_json::Value;
+
+const LEDGER: &str = env!("CARGO_BIN_EXE_sys-relief-ledger");
+const RELIEF: &str = env!("CARGO_BIN_EXE_sys-relief");
+
+fn relief(dir: &Path) -> Command {
+    let mut command = Command::new(RELIEF);
+    command
+        .arg("--data-dir")
+        .arg(dir)
+        .env("RELIEF_PIN", PIN)
+        .env("RELIEF_APPROVER_PIN", PIN);
+    command
+}
+
+fn json(output: Output) -> Value {
+    assert!(
+        output.status.success(),
+        "exit {:?}: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// A demo terminal with supervisor S001 and cards `{prefix}-0001`..,
+/// enrolled at `ledger_url` (the ledger or a proxy to it).
+fn terminal(
+    dir: &Path,
+    ledger: &LedgerProcess,
+    ledger_url: &str,
+    site: &str,
+    site_type: &str,
+    prefix: &str,
+    cards: u32,
+) {
+    let ok = |mut c: Command| {
+        let out = c.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let mut init = relief(dir);
+    init.args([
+        "init",
+        "--site-code",
+        site,
+        "--site-name",
+        &format!("{site} 창구"),
+        "--site-type",
+        site_type,
+        "--sigungu",
+        "41110",
+        "--demo",
+    ]);
+    ok(init);
+    let mut clerk = relief(dir);
+    clerk
+        .args([
+            "clerk",
+            "add",
+            "--employee-id",
+            "S001",
+            "--name",
+            "감독",
+            "--role",
+            "supervisor",
+        ])
+        .env("RELIEF_NEW_PIN", PIN);
+    ok(clerk);
+    let mut stock = relief(dir);
+    stock.args([
+        "stock",
+        "receive",
+        "--clerk",
+        "S001",
+        "--face-value",
+        "3000000",
+        "--at",
+        "2020-05-18T08:00",
+    ]);
+    stock.args([
+        "--first",
+        &format!("{prefix}-0001"),
+        "--last",
+        &format!("{prefix}-{cards:04}"),
+    ]);
+    ok(stock);
+    let (code, fingerprint) = ledger.enrollment_code(site, site_type);
+    let mut enroll = relief(dir);
+    enroll.args([
+        "enroll",
+        "--clerk",
+        "S001",
+        "--ledger",
+        ledger_url,
+        "--code",
+        &code,
+        "--ledger-key-fingerprint",
+        &fingerprint,
+    ]);
+    enroll.args(["--at", "2020-05-18T08:00"]);
+    ok(enroll);
+}
+
+fn application(n: u64, card: &str) -> String {
+    format!(
+        r#"{{"applicant": {{"rrn": "{}", "name": "주민", "id_document": "resident_card"}},
+            "beneficiaries": [{{"relation": "self", "household_size": 1}}], "cards": ["{card}"]}}"#,
+        &*resident(n)
+    )
+}
+
+fn issue(dir: &Path, n: u64, card: &str, at: &str) -> Output {
+    relief(dir)
+        .args([
+            "issue",
+            "--clerk",
+            "S001",
+            "--approver",
+            "S001",
+            "--json",
+            "--at",
+            at,
+        ])
+        .write_stdin_str(&application(n, card))
+}
+
+trait WriteStdin {
+    fn write_stdin_str(&mut self, input: &str) -> Output;
+}
+
+impl WriteStdin for Command {
+    fn write_stdin_str(&mut self, input: &str) -> Output {
+        use std::io::Write;
+        let mut child = self
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    }
+}
+
+fn ledger_count(ledger: &LedgerProcess, sql: &str) -> i64 {
+    Connection::open(ledger.db())
+        .unwrap()
+        .query_row(sql, [], |r| r.get(0))
+        .unwrap()
+}
+
+/// Every one of `count` issuances is at the ledger once: its event, its
+/// issuance and its payment, and no conflict.
+fn assert_ledger_holds_each_once(ledger: &LedgerProcess, count: u64) {
+    let count = count as i64;
+    assert_eq!(ledger_count(ledger, "SELECT count(*) FROM event"), count);
+    assert_eq!(ledger_count(ledger, "SELECT count(*) FROM issuance"), count);
+    assert_eq!(
+        ledger_count(
+            ledger,
+            "SELECT count(*) FROM entitlement WHERE state = 'paid'"
+        ),
+        count
+    );
+    assert_eq!(ledger_count(ledger, "SELECT count(*) FROM conflict"), 0);
+}
+
+fn conflicts(dir: &Path) -> Vec<Value> {
+    json(
+        relief(dir)
+            .args([
+                "conflict",
+                "list",
+                "--clerk",
+                "S001",
+                "--json",
+                "--at",
+                "2020-05-18T12:00",
+            ])
+            .output()
+            .unwrap(),
+    )
+    .as_array()
+    .unwrap()
+    .clone()
+}
+
+#[test]
+fn two_terminals_offline_pay_one_person_and_both_see_the_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = LedgerProcess::start(LEDGER.as_ref(), dir.path());
+    let (center, nh) = (dir.path().join("center"), dir.path().join("nh"));
+    terminal(
+        &center,
+        &ledger,
+        &ledger.url(),
+        "41110-515",
+        "center",
+        "GG",
+        10,
+    );
+    terminal(&nh, &ledger, &ledger.url(), "41110-NH1", "nh", "NH", 10);
+
+    // The ledger goes down; both counters fall back to offline issuance.
+    ledger.kill();
+    let first = json(issue(&center, 1, "GG-0001", "2020-05-18T10:00"));
+    let second = json(issue(&nh, 1, "NH-0001", "2020-05-18T11:00"));
+    assert_eq!(
+        (first["offline"].as_bool(), second["offline"].as_bool()),
+        (Some(true), Some(true))
+    );
+
+    ledger.restart();
+    let pushed = json(relief(&center).args(["sync", "--json"]).output().unwrap());
+    assert_eq!(pushed["pushed"]["accepted"], 1);
+    let pushed = json(relief(&nh).args(["sync", "--json"]).output().unwrap());
+    assert_eq!(pushed["pushed"]["duplicates"], 1);
+    json(relief(&center).args(["sync", "--json"]).output().unwrap());
+
+    let (on_center, on_nh) = (conflicts(&center), conflicts(&nh));
+    assert_eq!((on_center.len(), on_nh.len()), (1, 1));
+    assert_eq!(on_center[0]["id"], on_nh[0]["id"]);
+    assert_eq!(on_center[0]["status"], "open");
+    assert_eq!(
+        on_center[0]["standing"]["issuance_id"],
+        first["issuance_id"]
+    );
+    assert_eq!(on_nh[0]["our_issuance_id"], second["issuance_id"]);
+
+    // The NH supervisor recovers the card and voids; after sync both see it closed.
+    let void = relief(&nh)
+        .args([
+            "void",
+            "--clerk",
+            "S001",
+            "--issuance",
+            second["issuance_id"].as_str().unwrap(),
+        ])
+        .args([
+            "--reason",
+            "행정복지센터에서 먼저 수령, 카드 회수",
+            "--card",
+            "returned",
+            "--at",
+            "2020-05-18T12:00",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        void.status.success(),
+        "{}",
+        String::from_utf8_lossy(&void.stderr)
+    );
+    json(relief(&nh).args(["sync", "--json"]).output().unwrap());
+    json(relief(&center).args(["sync", "--json"]).output().unwrap());
+    assert_eq!(conflicts(&center)[0]["status"], "resolved_by_void");
+    assert_eq!(conflicts(&nh)[0]["status"], "resolved_by_void");
+}
+
+#[test]
+fn an_online_claim_stops_the_second_issuance() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = LedgerProcess::start(LEDGER.as_ref(), dir.path());
+    let (center, nh) = (dir.path().join("center"), dir.path().join("nh"));
+    terminal(
+        &center,
+        &ledger,
+        &ledger.url(),
+        "41110-515",
+        "center",
+        "GG",
+        10,
+    );
+    terminal(&nh, &ledger, &ledger.url(), "41110-NH1", "nh", "NH", 10);
+    let first = json(issue(&center, 2, "GG-0001", "2020-05-18T10:00"));
+    assert_eq!(first["offline"], false);
+    let refused = issue(&nh, 2, "NH-0001", "2020-05-18T10:30");
+    assert_eq!(refused.status.code(), Some(3));
+    let error: Value = serde_json::from_slice(&refused.stderr).unwrap();
+    assert_eq!(error["error"], "paid_elsewhere");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("41110-515 창구"),
+        "{error}"
+    );
+    let stock = json(
+        relief(&nh)
+            .args([
+                "stock",
+                "show",
+                "--clerk",
+                "S001",
+                "--json",
+                "--at",
+                "2020-05-18T10:31",
+            ])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(stock["on_hand"], 10, "the refused visit took no card");
+    assert_eq!(ledger_count(&ledger, "SELECT count(*) FROM issuance"), 1);
+}
+
+fn moment(n: u64) -> NaiveDateTime {
+    relief_system_tests::moment(n)
+}
+
+/// Issues `count` offline issuances straight into the terminal's store.
+fn issue_offline(dir: &Path, count: u64) {
+    let mut store = Store::open(&dir.join("terminal.sqlite3")).unwrap();
+    let supervisor = store.sign_in("S001", PIN, moment(0)).unwrap();
+    for n in 0..count {
+        let mut request = solo_issue(n);
+        request.card_serials = vec![format!("GG-{:04}", n + 1)];
+        request.verification = Verification::Offline {
+            approver: Some(&supervisor),
+        };
+        store.issue(&supervisor, request, moment(n)).unwrap();
+    }
+}
+
+fn pending(dir: &Path) -> u64 {
+    Store::open(&dir.join("terminal.sqlite3"))
+        .unwrap()
+        .sync_status()
+        .unwrap()
+        .pending
+}
+
+#[test]
+fn the_ledger_killed_mid_push_loses_nothing_and_doubles_nothing() {
+    const COUNT: u64 = 3000;
+    let dir = tempfile::tempdir().unwrap();
+    let mut ledger = LedgerProcess::start(LEDGER.as_ref(), dir.path());
+    let counter = dir.path().join("counter");
+    terminal(
+        &counter,
+        &ledger,
+        &ledger.url(),
+        "41110-515",
+        "center",
+        "GG",
+        COUNT as u32,
+    );
+    issue_offline(&counter, COUNT);
+
+    let mut sync = relief(&counter)
+        .args(["sync", "--retries", "40", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Kill the ledger as soon as part of the outbox has gone.
+    let started = Instant::now();
+    let at_kill = loop {
+        let left = pending(&counter);
+        if left < COUNT {
+            ledger.kill();
+            break left;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the push never started"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    assert!(
+        at_kill > 0,
+        "the push finished before the kill; make COUNT larger"
+    );
+    std::thread::sleep(Duration::from_millis(700));
+    ledger.restart();
+    let status = sync.wait().unwrap();
+    assert!(status.success());
+
+    assert_eq!(pending(&counter), 0);
+    assert_ledger_holds_each_once(&ledger, COUNT);
+    assert_eq!(
+        ledger_count(&ledger, "SELECT count(DISTINCT id) FROM issuance"),
+        COUNT as i64
+    );
+    assert_eq!(
+        ledger_count(&ledger, "SELECT next_seq FROM terminal"),
+        COUNT as i64 + 1
+    );
+}
+
+#[test]
+fn through_a_faulty_network_every_issuance_reaches_the_ledger_exactly_once() {
+    const COUNT: u64 = 300;
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = LedgerProcess::start(LEDGER.as_ref(), dir.path());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let proxy = runtime.block_on(FaultProxy::start(ledger.addr));
+    let counter = dir.path().join("counter");
+    terminal(
+        &counter,
+        &ledger,
+        &proxy.url(),
+        "41110-515",
+        "center",
+        "GG",
+        COUNT as u32,
+    );
+
+    let store = Mutex::new(Store::open(&counter.join("terminal.sqlite3")).unwrap());
+    let supervisor = store
+        .lock()
+        .unwrap()
+        .sign_in("S001", PIN, moment(0))
+        .unwrap();
+    proxy.set(Faults {
+        drop_request: 8,
+        drop_response: 8,
+        cut_response: 8,
+        duplicate: 10,
+        delay: 5,
+        delay_ms: 1_500,
+    });
+    let retry = Retry {
+        first_delay: Duration::from_millis(20),
+        max_delay: Duration::from_millis(300),
+        attempts: 60,
+    };
+    let (mut online, mut offline) = (0, 0);
+    let mut issued = Vec::new();
+    for n in 0..COUNT {
+        let id = IdentityNumber::parse(&resident(n)).unwrap();
+        let key = store.lock().unwrap().beneficiary_key(&id);
+        let verification = match runtime.block_on(relief_sync::claim_for_issue(
+            &store,
+            &[key],
+            Duration::from_secs(1),
+        )) {
+            ClaimOutcome::Granted => {
+                online += 1;
+                Verification::Online
+            }
+            ClaimOutcome::Unreachable(_) => {
+                offline += 1;
+                Verification::Offline {
+                    approver: Some(&supervisor),
+                }
+            }
+            ClaimOutcome::Refused(r) => panic!("person {n} refused: {r:?}"),
+        };
+        let mut request = solo_issue(n);
+        request.card_serials = vec![format!("GG-{:04}", n + 1)];
+        request.verification = verification;
+        let done = store
+            .lock()
+            .unwrap()
+            .issue(&supervisor, request, moment(n))
+            .unwrap();
+        issued.push(done.issuance_id);
+        if n % 50 == 49 {
+            let _ = runtime.block_on(relief_sync::push_pending(&store, retry, 40));
+        }
+    }
+    // Keep syncing through the faults until everything is acknowledged.
+    let started = Instant::now();
+    while store.lock().unwrap().sync_status().unwrap().pending > 0 {
+        let _ = runtime.block_on(relief_sync::sync_once(&store, retry));
+        assert!(
+            started.elapsed() < Duration::from_secs(240),
+            "sync never finished"
+        );
+    }
+    let s = &proxy.stats;
+    for (fault, seen) in [
+        ("dropped requests", &s.dropped_requests),
+        ("dropped responses", &s.dropped_responses),
+        ("cut responses", &s.cut_responses),
+        ("duplicated requests", &s.duplicated),
+        ("delays", &s.delayed),
+    ] {
+        assert!(
+            seen.load(Ordering::Relaxed) > 0,
+            "no {fault}: the network was kinder than intended"
+        );
+    }
+    assert!(
+        online > 0 && offline > 0,
+        "online {online}, offline {offline}"
+    );
+
+    let conn = Connection::open(ledger.db()).unwrap();
+    for id in &issued {
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM issuance WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(n, 1, "issuance {id} reached the ledger {n} times");
+    }
+    assert_ledger_holds_each_once(&ledger, COUNT);
+    assert_eq!(
+        ledger_count(
+            &ledger,
+            "SELECT count(*) FROM entitlement WHERE state = 'claimed'"
+        ),
+        0
+    );
+    let verdicts: i64 = Connection::open(counter.join("terminal.sqlite3"))
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM outbox_ack WHERE verdict = 'accepted'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(verdicts, COUNT as i64);
+}
+
+#[test]
+fn a_failed_push_is_retried_without_any_new_local_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = LedgerProcess::start(LEDGER.as_ref(), dir.path());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let proxy = runtime.block_on(FaultProxy::start(ledger.addr));
+    let counter = dir.path().join("counter");
+    terminal(
+        &counter,
+        &ledger,
+        &proxy.url(),
+        "41110-515",
+        "center",
+        "GG",
+        20,
+    );
+    issue_offline(&counter, 20);
+
+    let path = counter.join("terminal.sqlite3");
+    let writes = || -> (i64, i64) {
+        let conn = Connection::open(&path).unwrap();
+        let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+        (
+            count("SELECT count(*) FROM outbox"),
+            count("SELECT count(*) FROM audit_log"),
+        )
+    };
+    let before = writes();
+    proxy.set(Faults {
+        drop_request: 100,
+        ..Faults::default()
+    });
+    let store = Mutex::new(Store::open(&path).unwrap());
+    let retry = Retry {
+        first_delay: Duration::from_millis(50),
+        max_delay: Duration::from_millis(200),
+        attempts: 30,
+    };
+    let report = runtime.block_on(async {
+        let push = relief_sync::push_pending(&store, retry, 500);
+        let heal = async {
+            while proxy.stats.requests.load(Ordering::Relaxed) < 4 {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            assert_eq!(writes(), before, "a retry wrote locally");
+            proxy.set(Faults::default());
+        };
+        let (report, ()) = tokio::join!(push, heal);
+        report.unwrap()
+    });
+    assert_eq!(report.accepted, 20);
+    assert!(
+        proxy.stats.dropped_requests.load(Ordering::Relaxed) >= 3,
+        "the push was retried"
+    );
+    assert_eq!(
+        writes(),
+        before,
+        "retrying wrote nothing new to the outbox or the audit log"
+    );
+    assert_eq!(pending(&counter), 0);
+}
