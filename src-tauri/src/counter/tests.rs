@@ -1,0 +1,391 @@
+//! The counter as the window drives it, without a window: the demo
+//! terminal, sign-in, the verdict, issuing offline with approval, refusal
+//! of a second payment, voiding, and errors as the window receives them.
+
+use chrono::NaiveDate;
+use relief_core::identity::synthetic;
+use zeroize::Zeroizing;
+
+use super::demo::{CLERK, SUPERVISOR};
+use super::*;
+
+fn demo() -> (tempfile::TempDir, Counter) {
+    let dir = tempfile::tempdir().unwrap();
+    let counter = Counter::open(dir.path(), None).unwrap();
+    (dir, counter)
+}
+
+/// Born in `year` (its last digit decides the weekday), a synthetic number.
+fn person(year: i32, serial: u32) -> Zeroizing<String> {
+    synthetic::number(
+        NaiveDate::from_ymd_opt(year, 5, 5).unwrap(),
+        false,
+        false,
+        serial,
+    )
+}
+
+fn check(counter: &Counter, rrn: &str, household: u32) -> Result<CheckView> {
+    counter.check(&CheckInput {
+        rrn: rrn.to_owned(),
+        household_size: household,
+        resident_sigungu: "41110".into(),
+    })
+}
+
+fn visit(rrn: &str, household: u32, cards: &[&str], approver: Option<(&str, &str)>) -> IssueInput {
+    IssueInput {
+        applicant_rrn: rrn.to_owned(),
+        applicant_name: "홍길동".into(),
+        id_document: "resident_card".into(),
+        beneficiaries: vec![BeneficiaryInput {
+            rrn: String::new(),
+            name: String::new(),
+            relation: "self".into(),
+            household_size: household,
+            resident_sigungu: "41110".into(),
+        }],
+        cards: cards.iter().map(|c| c.to_string()).collect(),
+        household_of_minors: false,
+        approver: approver.map(|(id, pin)| Approver {
+            employee_id: id.into(),
+            pin: pin.into(),
+        }),
+    }
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+#[test]
+fn a_new_data_folder_becomes_the_demo_terminal() {
+    let (_dir, counter) = demo();
+    let status = counter.status().unwrap();
+    assert!(status.demo);
+    assert_eq!(status.site_code, "DEMO-41110");
+    assert_eq!(status.sigungu, "41110");
+    assert_eq!(status.cards_on_hand, 500);
+    assert!(!status.sync.enrolled);
+    assert_eq!(status.offline_mode, "supervisor");
+    assert!(status.idle_lock_minutes > 0);
+    assert!(status.now.starts_with("2020-04-20T10:00"), "{}", status.now);
+    assert!(status.session.is_none());
+    assert!(
+        status
+            .regions
+            .iter()
+            .any(|r| r.code == "41110" && r.name.contains("수원"))
+    );
+    assert!(status.relations.iter().any(|r| r.code == "self"));
+    assert!(
+        status
+            .id_documents
+            .iter()
+            .any(|d| d.code == "resident_card" && d.label == "주민등록증")
+    );
+}
+
+#[test]
+fn reopening_keeps_the_terminal_and_a_chosen_demo_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Counter::open(dir.path(), None).unwrap());
+    let at = NaiveDate::from_ymd_opt(2020, 4, 22)
+        .unwrap()
+        .and_hms_opt(9, 0, 0)
+        .unwrap();
+    let counter = Counter::open(dir.path(), Some(at)).unwrap();
+    let status = counter.status().unwrap();
+    assert_eq!(status.cards_on_hand, 500, "the stock was not set up twice");
+    assert!(status.now.starts_with("2020-04-22T09:00"), "{}", status.now);
+}
+
+#[test]
+fn a_production_terminal_refuses_a_set_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("terminal.sqlite3");
+    let at = default_demo_start();
+    Store::init(
+        &path,
+        relief_store::TerminalSetup {
+            site_code: "41110-510".into(),
+            site_name: "파장동 행정복지센터".into(),
+            site_type: relief_core::SiteType::Center,
+            sigungu: "41110".parse().unwrap(),
+            demo: false,
+            policy_file: "policies/gyeonggi-2020.toml".into(),
+            policy_text: relief_core::policy::builtin::GYEONGGI_2020.into(),
+            secret: relief_store::generate_secret(),
+        },
+        at,
+    )
+    .unwrap();
+    let refused = Counter::open(dir.path(), Some(at))
+        .err()
+        .expect("a set clock is refused");
+    assert_eq!(refused.code, "clock_not_settable");
+    let counter = Counter::open(dir.path(), None).unwrap();
+    assert!(!counter.status().unwrap().demo);
+    assert!(
+        counter.now().date() > NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        "the system clock"
+    );
+}
+
+#[test]
+fn nothing_is_answered_before_sign_in_and_a_wrong_pin_is_refused_in_korean() {
+    let (_dir, counter) = demo();
+    let refused = check(&counter, &person(1986, 1), 4).unwrap_err();
+    assert_eq!(refused.code, "not_signed_in");
+    let wrong = counter.sign_in(CLERK.0, "999999").unwrap_err();
+    assert_eq!(wrong.code, "bad_credentials");
+    assert!(
+        wrong.message.chars().any(|c| ('가'..='힣').contains(&c)),
+        "{}",
+        wrong.message
+    );
+    let session = counter.sign_in(CLERK.0, CLERK.2).unwrap();
+    assert_eq!(
+        (
+            session.name.as_str(),
+            session.role.as_str(),
+            session.role_label.as_str()
+        ),
+        ("이담당", "clerk", "담당자")
+    );
+    assert_eq!(
+        counter.status().unwrap().session.unwrap().employee_id,
+        CLERK.0
+    );
+    counter.sign_out();
+    assert!(counter.status().unwrap().session.is_none());
+}
+
+#[test]
+fn the_verdict_follows_the_weekday_rotation() {
+    let (_dir, counter) = demo();
+    counter.sign_in(CLERK.0, CLERK.2).unwrap();
+    // Monday 2020-04-20: birth years ending in 1 and 6.
+    let today = check(&counter, &person(1986, 1), 4).unwrap();
+    assert!(today.allowed, "{today:?}");
+    assert_eq!(today.per_person, 100_000);
+    assert_eq!(today.household_total, 400_000);
+    assert!(today.masked.ends_with("******"));
+    assert!(today.paid.is_none());
+
+    let wrong_day = check(&counter, &person(1987, 2), 4).unwrap();
+    assert!(!wrong_day.allowed);
+    assert!(!wrong_day.next.is_empty());
+    assert!(wrong_day.next[0].contains("화"), "{:?}", wrong_day.next);
+    assert!(!wrong_day.message.is_empty());
+}
+
+#[test]
+fn a_minor_is_told_on_the_verdict_who_may_collect() {
+    let (_dir, counter) = demo();
+    counter.sign_in(CLERK.0, CLERK.2).unwrap();
+    // Born 2006: 13 on 2020-04-20, a Monday for a birth year ending in 6.
+    let minor = check(&counter, &person(2006, 3), 4).unwrap();
+    let notice = minor.minor_notice.expect("a minor gets a notice");
+    assert!(notice.contains("법정대리인"), "{notice}");
+    assert!(
+        check(&counter, &person(1986, 1), 4)
+            .unwrap()
+            .minor_notice
+            .is_none()
+    );
+}
+
+#[test]
+fn bad_input_is_a_korean_error_not_a_panic() {
+    let (_dir, counter) = demo();
+    counter.sign_in(CLERK.0, CLERK.2).unwrap();
+    let short = check(&counter, "12345", 4).unwrap_err();
+    assert_eq!(short.code, "identity_number");
+    let zero = check(&counter, &person(1986, 1), 0).unwrap_err();
+    assert_eq!(zero.code, "household_size");
+    let mut elsewhere = CheckInput {
+        rrn: person(1986, 1).to_string(),
+        household_size: 1,
+        resident_sigungu: "11110".into(),
+    };
+    assert_eq!(
+        counter.check(&elsewhere).unwrap_err().code,
+        "unknown_sigungu"
+    );
+    elsewhere.resident_sigungu = "abc".into();
+    assert_eq!(counter.check(&elsewhere).unwrap_err().code, "input");
+    let json = serde_json::to_value(&short).unwrap();
+    assert_eq!(json["code"], "identity_number");
+    assert!(
+        json["message"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .any(|c| ('가'..='힣').contains(&c))
+    );
+}
+
+#[test]
+fn offline_issuance_needs_a_supervisor_and_pays_once() {
+    let (dir, counter) = demo();
+    counter.sign_in(CLERK.0, CLERK.2).unwrap();
+    let rrn = person(1986, 7);
+
+    let quote = counter.quote(&visit(&rrn, 4, &[], None)).unwrap();
+    assert_eq!(quote.total, 100_000);
+    assert_eq!(quote.cards, vec![100_000]);
+
+    let unapproved = block_on(counter.issue(visit(&rrn, 4, &["GG-0001"], None))).unwrap_err();
+    assert_eq!(unapproved.code, "offline_needs_supervisor");
+    let clerk_approves = block_on(counter.issue(visit(
+        &rrn,
+        4,
+        &["GG-0001"],
+        Some(CLERK.0).zip(Some(CLERK.2)),
+    )));
+    assert_eq!(clerk_approves.unwrap_err().code, "supervisor_required");
+
+    let receipt = block_on(counter.issue(visit(
+        &rrn,
+        4,
+        &["GG-0001"],
+        Some((SUPERVISOR.0, SUPERVISOR.2)),
+    )))
+    .unwrap();
+    assert!(receipt.offline);
+    assert_eq!(receipt.total, 100_000);
+    assert_eq!(receipt.cards[0].serial, "GG-0001");
+    assert!(receipt.applicant.contains("******"));
+    assert_eq!(counter.status().unwrap().cards_on_hand, 499);
+    assert_eq!(counter.status().unwrap().sync.pending, 1);
+
+    let again = check(&counter, &rrn, 4).unwrap();
+    assert!(!again.allowed);
+    assert_eq!(again.reason, "already_paid");
+    assert_eq!(again.paid.as_ref().unwrap().place, "here");
+    let twice = block_on(counter.issue(visit(
+        &rrn,
+        4,
+        &["GG-0002"],
+        Some((SUPERVISOR.0, SUPERVISOR.2)),
+    )))
+    .unwrap_err();
+    assert_eq!(twice.code, "already_paid_here");
+    assert_eq!(
+        counter.status().unwrap().cards_on_hand,
+        499,
+        "the refused card stays in stock"
+    );
+
+    let pdf = dir.path().join("receipt.pdf");
+    counter
+        .receipt_pdf(&receipt.issuance_id, "a5", pdf.to_str().unwrap())
+        .unwrap();
+    assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
+    let rows = counter.issuances_today().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].id, receipt.issuance_id);
+    assert!(rows[0].offline);
+}
+
+#[test]
+fn a_clerk_cannot_void_and_a_supervisor_can() {
+    let (dir, counter) = demo();
+    counter.sign_in(CLERK.0, CLERK.2).unwrap();
+    let receipt = block_on(counter.issue(visit(
+        &person(1991, 3),
+        4,
+        &["GG-0100"],
+        Some((SUPERVISOR.0, SUPERVISOR.2)),
+    )))
+    .unwrap();
+    let void = VoidInput {
+        issuance_id: receipt.issuance_id.clone(),
+        reason: "카드 번호 오입력".into(),
+        disposition: "returned".into(),
+    };
+    assert_eq!(counter.void(&void).unwrap_err().code, "supervisor_required");
+    assert_eq!(counter.clerks().unwrap_err().code, "supervisor_required");
+    assert_eq!(counter.conflicts().unwrap_err().code, "supervisor_required");
+
+    counter.sign_in(SUPERVISOR.0, SUPERVISOR.2).unwrap();
+    let no_reason = VoidInput {
+        reason: " ".into(),
+        ..void.clone()
+    };
+    assert!(counter.void(&no_reason).is_err(), "a reason is required");
+    counter.void(&void).unwrap();
+    assert_eq!(counter.void(&void).unwrap_err().code, "already_voided");
+    assert_eq!(
+        counter.status().unwrap().cards_on_hand,
+        500,
+        "the card went back to stock"
+    );
+    assert!(counter.issuances_today().unwrap()[0].voided.is_some());
+
+    let csv = dir.path().join("daily.csv");
+    counter
+        .report(&ReportInput {
+            kind: "daily".into(),
+            date: "2020-04-20".into(),
+            format: "csv".into(),
+            path: csv.to_str().unwrap().into(),
+        })
+        .unwrap();
+    let text = String::from_utf8_lossy(&std::fs::read(&csv).unwrap()).into_owned();
+    assert!(text.contains(&receipt.issuance_id), "{text}");
+}
+
+#[test]
+fn supervisors_receive_stock_and_add_clerks() {
+    let (_dir, counter) = demo();
+    counter.sign_in(SUPERVISOR.0, SUPERVISOR.2).unwrap();
+    let stock = StockInput {
+        first: "GG-0501".into(),
+        last: "GG-0550".into(),
+        face_value: 3_000_000,
+        note: "2차 입고".into(),
+    };
+    assert_eq!(counter.receive_stock(&stock).unwrap(), 50);
+    assert_eq!(
+        counter.receive_stock(&stock).unwrap_err().code,
+        "serial_exists"
+    );
+    assert_eq!(counter.stock().unwrap()[0].on_hand, 550);
+
+    let clerk = ClerkInput {
+        employee_id: "C002".into(),
+        name: "박창구".into(),
+        role: "clerk".into(),
+        pin: "358024".into(),
+    };
+    counter.add_clerk(&clerk).unwrap();
+    assert_eq!(counter.add_clerk(&clerk).unwrap_err().code, "clerk_exists");
+    assert!(
+        counter
+            .clerks()
+            .unwrap()
+            .iter()
+            .any(|c| c.employee_id == "C002" && c.role_label == "담당자")
+    );
+    counter.sign_in("C002", "358024").unwrap();
+}
+
+#[test]
+fn enrolling_with_no_ledger_says_so_and_keeps_the_counter_offline() {
+    let (_dir, counter) = demo();
+    counter.sign_in(SUPERVISOR.0, SUPERVISOR.2).unwrap();
+    let input = EnrollInput {
+        ledger_url: "http://127.0.0.1:9".into(),
+        code: "ABCD-EFGH".into(),
+        fingerprint: String::new(),
+    };
+    let refused = block_on(counter.enroll(&input)).unwrap_err();
+    assert_eq!(refused.code, "ledger_unreachable");
+    assert!(!counter.status().unwrap().sync.enrolled);
+}

@@ -1,0 +1,282 @@
+//! What crosses between the window and the shell. The TypeScript types in
+//! `ui/src/bindings` are generated from these (`cargo test -p relief-app`),
+//! so the two cannot drift.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SessionView {
+    pub employee_id: String,
+    pub name: String,
+    /// `clerk` or `supervisor`
+    pub role: String,
+    /// `담당자` or `감독자`
+    pub role_label: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Region {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Choice {
+    pub code: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SyncView {
+    pub enrolled: bool,
+    /// The ledger answered within the last minute.
+    pub online: bool,
+    pub last_contact: Option<String>,
+    pub pending: u64,
+    pub rejected: u64,
+    pub open_conflicts: u64,
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AppStatus {
+    pub site_code: String,
+    pub site_name: String,
+    pub site_type: String,
+    pub sigungu: String,
+    pub campaign: String,
+    pub policy_version: String,
+    pub demo: bool,
+    /// The counter's time, `YYYY-MM-DDTHH:MM:SS`.
+    pub now: String,
+    pub idle_lock_minutes: u32,
+    /// `allow`, `supervisor` or `refuse`
+    pub offline_mode: String,
+    pub session: Option<SessionView>,
+    pub sync: SyncView,
+    pub cards_on_hand: u64,
+    pub regions: Vec<Region>,
+    pub relations: Vec<Choice>,
+    pub id_documents: Vec<Choice>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct CheckInput {
+    pub rrn: String,
+    pub household_size: u32,
+    pub resident_sigungu: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Share {
+    pub label: String,
+    pub amount: u64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct PaidView {
+    /// `here` or `elsewhere`
+    #[serde(rename = "where")]
+    #[ts(rename = "where")]
+    pub place: String,
+    /// In words: where, when.
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct CheckView {
+    pub allowed: bool,
+    pub reason: String,
+    pub message: String,
+    /// Up to three dates, in words: `4월 21일(화)`.
+    pub next: Vec<String>,
+    pub masked: String,
+    pub foreign: bool,
+    pub age: u32,
+    /// The last digit disagrees with the checksum: look at the ID again.
+    pub check_digit_mismatch: bool,
+    /// For a minor: who may collect for them (the proxy rules).
+    pub minor_notice: Option<String>,
+    pub per_person: u64,
+    pub household_total: u64,
+    pub shares: Vec<Share>,
+    /// `person` or `household`
+    pub basis: String,
+    pub paid: Option<PaidView>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct BeneficiaryInput {
+    /// Empty for the applicant themself.
+    pub rrn: String,
+    pub name: String,
+    pub relation: String,
+    pub household_size: u32,
+    pub resident_sigungu: String,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct Approver {
+    pub employee_id: String,
+    pub pin: String,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct IssueInput {
+    pub applicant_rrn: String,
+    pub applicant_name: String,
+    pub id_document: String,
+    pub beneficiaries: Vec<BeneficiaryInput>,
+    pub cards: Vec<String>,
+    pub household_of_minors: bool,
+    /// A supervisor approving an offline issuance, if one was asked for.
+    pub approver: Option<Approver>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct QuoteLine {
+    pub masked: String,
+    pub name: String,
+    pub amount: u64,
+    pub paid: Option<PaidView>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct QuoteView {
+    pub lines: Vec<QuoteLine>,
+    pub total: u64,
+    /// The amount to load on each card, fewest cards under the day's limit.
+    pub cards: Vec<u64>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ReceiptView {
+    pub campaign: String,
+    pub site_name: String,
+    pub issuance_id: String,
+    pub issued_at: String,
+    pub applicant: String,
+    pub id_document: String,
+    pub beneficiaries: Vec<QuoteLine>,
+    pub cards: Vec<CardLine>,
+    pub total: u64,
+    pub clerk: String,
+    pub terms: Vec<String>,
+    pub offline: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct CardLine {
+    pub serial: String,
+    pub amount: u64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct IssuanceRow {
+    pub id: String,
+    pub issued_at: String,
+    pub clerk: String,
+    pub people: String,
+    pub cards: String,
+    pub total: u64,
+    pub offline: bool,
+    pub voided: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct VoidInput {
+    pub issuance_id: String,
+    pub reason: String,
+    /// `returned` or `destroyed`
+    pub disposition: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ConflictRow {
+    pub id: String,
+    /// Still waiting for a supervisor's decision.
+    pub open: bool,
+    pub status: String,
+    pub standing: String,
+    pub other: String,
+    pub our_issuance: Option<String>,
+    pub detected_at: String,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct StockInput {
+    pub first: String,
+    pub last: String,
+    pub face_value: u64,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct StockRow {
+    pub face_value: u64,
+    pub on_hand: u64,
+    pub issued: u64,
+    pub damaged: u64,
+    pub lost: u64,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct ClerkInput {
+    pub employee_id: String,
+    pub name: String,
+    /// `clerk` or `supervisor`
+    pub role: String,
+    pub pin: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ClerkRow {
+    pub employee_id: String,
+    pub name: String,
+    pub role_label: String,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct EnrollInput {
+    pub ledger_url: String,
+    pub code: String,
+    pub fingerprint: String,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct ReportInput {
+    /// `daily` or `stock`
+    pub kind: String,
+    /// `YYYY-MM-DD`
+    pub date: String,
+    /// `pdf`, `xlsx` or `csv`
+    pub format: String,
+    pub path: String,
+}
