@@ -1,0 +1,120 @@
+// The window: sign-in until someone is signed in, then the counter and (for
+// supervisors) their tools, with the status bar always at the bottom.
+
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import type { AppStatus } from "./bindings/AppStatus";
+import { api } from "./api";
+import { toAppError } from "./logic/errors";
+import { isIdle } from "./logic/idle";
+import { ErrorBox } from "./components";
+import { SignIn } from "./screens/SignIn";
+import { Visitor } from "./screens/Visitor";
+import { StatusBar } from "./screens/StatusBar";
+import { Supervisor, TABS, type TabId } from "./supervisor/Supervisor";
+
+const STATUS_EVERY_MS = 2000;
+
+export function App() {
+  const [status, setStatus] = useState<AppStatus | null>(null);
+  const [fault, setFault] = useState<string | null>(null);
+  const [lockNotice, setLockNotice] = useState<string | null>(null);
+  const [tab, setTab] = useState<TabId | "counter">("counter");
+  const lastActivity = useRef(Date.now());
+
+  const refresh = useCallback(async () => {
+    try {
+      setStatus(await api.status());
+      setFault(null);
+    } catch (e) {
+      setFault(toAppError(e).message);
+    }
+  }, []);
+
+  useEffect(() => {
+    refresh();
+    const timer = setInterval(refresh, STATUS_EVERY_MS);
+    return () => clearInterval(timer);
+  }, [refresh]);
+
+  useEffect(() => {
+    const touch = () => (lastActivity.current = Date.now());
+    const events = ["keydown", "mousedown", "input"] as const;
+    events.forEach((e) => window.addEventListener(e, touch, true));
+    return () => events.forEach((e) => window.removeEventListener(e, touch, true));
+  }, []);
+
+  const session = status?.session ?? null;
+  const lockMinutes = status?.idle_lock_minutes ?? 0;
+  useEffect(() => {
+    if (!session) return;
+    const timer = setInterval(async () => {
+      if (isIdle(lastActivity.current, Date.now(), lockMinutes)) {
+        await api.signOut().catch(() => undefined);
+        setLockNotice(`${lockMinutes}분 동안 입력이 없어 화면을 잠갔습니다. 다시 로그인하세요.`);
+        setTab("counter");
+        refresh();
+      }
+    }, 5000);
+    return () => clearInterval(timer);
+  }, [session?.employee_id, lockMinutes, refresh]);
+
+  if (!status) {
+    return <main>{fault ? <ErrorBox error={fault} /> : "불러오는 중…"}</main>;
+  }
+  if (!session) {
+    return (
+      <SignIn
+        status={status}
+        notice={lockNotice}
+        onSignedIn={() => {
+          lastActivity.current = Date.now();
+          setLockNotice(null);
+          setTab("counter");
+          refresh();
+        }}
+      />
+    );
+  }
+
+  const signOut = async () => {
+    await api.signOut().catch(() => undefined);
+    refresh();
+  };
+  const supervisor = session.role === "supervisor";
+
+  return (
+    <>
+      <header class="top">
+        <span class="site">{status.site_name}</span>
+        <span>{status.campaign}</span>
+        {status.demo && <span class="warn">데모</span>}
+        <span class="who" data-testid="session">
+          {session.name} ({session.role_label})
+        </span>
+        <button type="button" data-testid="sign-out" onClick={signOut}>
+          로그아웃
+        </button>
+      </header>
+      <nav class="tabs" role="tablist">
+        <button type="button" role="tab" aria-selected={tab === "counter"} data-testid="tab-counter" onClick={() => setTab("counter")}>
+          창구
+        </button>
+        {supervisor &&
+          TABS.map((t) => (
+            <button type="button" role="tab" key={t.id} aria-selected={tab === t.id} data-testid={`tab-${t.id}`} onClick={() => setTab(t.id)}>
+              {t.label}
+            </button>
+          ))}
+      </nav>
+      <main>
+        <ErrorBox error={fault} />
+        {tab === "counter" || !supervisor ? (
+          <Visitor status={status} refresh={refresh} />
+        ) : (
+          <Supervisor tab={tab} status={status} refresh={refresh} />
+        )}
+      </main>
+      <StatusBar status={status} />
+    </>
+  );
+}

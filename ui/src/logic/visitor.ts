@@ -1,0 +1,131 @@
+// The visitor form: what the clerk has typed, when it is complete enough to
+// ask the rules, and the issuance it becomes. Pure, so it is tested without
+// a window.
+
+import type { CheckInput } from "../bindings/CheckInput";
+import type { IssueInput } from "../bindings/IssueInput";
+import type { Approver } from "../bindings/Approver";
+import { digitsOf, isComplete } from "./rrn";
+
+/** Someone the applicant collects for (a family member), as typed. */
+export interface Other {
+  rrn: string;
+  name: string;
+  relation: string;
+  householdSize: string;
+  sigungu: string;
+}
+
+export interface VisitorForm {
+  /** The applicant's identity number, digits only. */
+  rrn: string;
+  householdSize: string;
+  sigungu: string;
+  name: string;
+  idDocument: string;
+  /** The applicant is paid too (not only collecting for others). */
+  self: boolean;
+  others: Other[];
+  householdOfMinors: boolean;
+}
+
+export const MAX_HOUSEHOLD = 30;
+
+export function emptyForm(siteSigungu: string, idDocument = "resident_card"): VisitorForm {
+  return {
+    rrn: "",
+    householdSize: "",
+    sigungu: siteSigungu,
+    name: "",
+    idDocument,
+    self: true,
+    others: [],
+    householdOfMinors: false,
+  };
+}
+
+/** The household size as a number, or null while it is not a sensible one. */
+export function householdSize(text: string): number | null {
+  if (!/^\d{1,2}$/.test(text.trim())) return null;
+  const n = Number(text.trim());
+  return n >= 1 && n <= MAX_HOUSEHOLD ? n : null;
+}
+
+/** The eligibility question, once the fields that decide it are filled. */
+export function checkInput(form: VisitorForm): CheckInput | null {
+  const size = householdSize(form.householdSize);
+  if (!isComplete(form.rrn) || size === null || !form.sigungu) return null;
+  return { rrn: form.rrn, household_size: size, resident_sigungu: form.sigungu };
+}
+
+export function emptyOther(form: VisitorForm): Other {
+  return {
+    rrn: "",
+    name: "",
+    relation: "lineal_relative",
+    householdSize: form.householdSize,
+    sigungu: form.sigungu,
+  };
+}
+
+/** What still stands between the form and an issuance, in the clerk's words. */
+export function problems(form: VisitorForm): string[] {
+  const out: string[] = [];
+  if (!isComplete(form.rrn)) out.push("주민등록번호 13자리를 입력하세요");
+  if (householdSize(form.householdSize) === null) out.push(`가구원 수를 1~${MAX_HOUSEHOLD} 사이로 입력하세요`);
+  if (!form.name.trim()) out.push("신청인 이름을 입력하세요");
+  if (!form.self && form.others.length === 0) out.push("받을 사람이 없습니다: 본인 수령을 선택하거나 가족을 추가하세요");
+  const seen = new Set([form.rrn]);
+  form.others.forEach((o, i) => {
+    const who = `가족 ${i + 1}`;
+    const digits = digitsOf(o.rrn);
+    if (!isComplete(digits)) out.push(`${who}: 주민등록번호 13자리를 입력하세요`);
+    else if (seen.has(digits)) out.push(`${who}: 이미 입력한 사람입니다`);
+    seen.add(digits);
+    if (!o.name.trim()) out.push(`${who}: 이름을 입력하세요`);
+    if (householdSize(o.householdSize) === null) out.push(`${who}: 가구원 수를 입력하세요`);
+  });
+  return out;
+}
+
+/** The issuance the form describes; `cards` in scan order. */
+export function issueInput(form: VisitorForm, cards: string[], approver: Approver | null): IssueInput {
+  const size = householdSize(form.householdSize) ?? 0;
+  const beneficiaries = [
+    ...(form.self
+      ? [{ rrn: "", name: "", relation: "self", household_size: size, resident_sigungu: form.sigungu }]
+      : []),
+    ...form.others.map((o) => ({
+      rrn: digitsOf(o.rrn),
+      name: o.name.trim(),
+      relation: o.relation,
+      household_size: householdSize(o.householdSize) ?? 0,
+      resident_sigungu: o.sigungu,
+    })),
+  ];
+  return {
+    applicant_rrn: form.rrn,
+    applicant_name: form.name.trim(),
+    id_document: form.idDocument,
+    beneficiaries,
+    cards,
+    household_of_minors: form.householdOfMinors,
+    approver,
+  };
+}
+
+/**
+ * Whether the confirm step should ask a supervisor to approve: the policy
+ * wants one for offline issuance and the ledger is not known to be reachable.
+ */
+export function needsApprover(offlineMode: string, enrolled: boolean, online: boolean): boolean {
+  return offlineMode === "supervisor" && !(enrolled && online);
+}
+
+/** Whether everyone to be paid is typed in fully, so the amounts can be quoted. */
+export function peopleReady(form: VisitorForm): boolean {
+  if (!form.self && form.others.length === 0) return false;
+  return form.others.every(
+    (o) => isComplete(digitsOf(o.rrn)) && o.name.trim() !== "" && householdSize(o.householdSize) !== null,
+  );
+}

@@ -1,0 +1,20 @@
+import type { AppStatus } from "../bindings/AppStatus";
+
+/** Online or not, the last contact, what waits to be pushed, the stock. */
+export function StatusBar({ status }: { status: AppStatus }) {
+  const sync = status.sync;
+  const state = !sync.enrolled ? "오프라인 (원장 미등록)" : sync.online ? "온라인" : "오프라인";
+  return (
+    <footer class="status">
+      <span data-testid="sync-status">
+        <span class={sync.enrolled && sync.online ? "online" : "offline"}>{state}</span>
+        {" · "}마지막 동기화 {sync.last_contact ?? "없음"}
+        {" · "}전송 대기 {sync.pending}건
+        {sync.rejected > 0 && <span class="warn"> · 거부 {sync.rejected}건</span>}
+        {sync.open_conflicts > 0 && <span class="warn"> · 충돌 {sync.open_conflicts}건</span>}
+      </span>
+      <span data-testid="stock-count">보유 카드 {status.cards_on_hand}장</span>
+      <span>{status.now.replace("T", " ").slice(0, 16)}</span>
+    </footer>
+  );
+}

@@ -1,0 +1,218 @@
+// The visitor screen: who is at the counter, whether they may be served
+// today, and the issuance. Everything by keyboard: Tab or Enter moves on,
+// the answer appears as the last deciding field is filled.
+
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { AppStatus } from "../bindings/AppStatus";
+import type { AppError } from "../bindings/AppError";
+import type { CheckView } from "../bindings/CheckView";
+import type { QuoteView } from "../bindings/QuoteView";
+import type { ReceiptView } from "../bindings/ReceiptView";
+import type { Approver } from "../bindings/Approver";
+import { api } from "../api";
+import { enterMovesOn, useAction, useFocusOnMount } from "../hooks";
+import { toAppError } from "../logic/errors";
+import { isComplete } from "../logic/rrn";
+import { checkInput, emptyForm, issueInput, needsApprover, peopleReady, problems, type VisitorForm } from "../logic/visitor";
+import { ErrorBox } from "../components";
+import { RrnInput } from "./RrnInput";
+import { Verdict } from "./Verdict";
+import { Others } from "./Others";
+import { CardScan } from "./CardScan";
+import { Confirm } from "./Confirm";
+import { Receipt } from "./Receipt";
+
+/** Calls `ask` whenever `key` changes (and is not empty), keeping only the latest answer. */
+function useAnswer<T>(key: string, ask: () => Promise<T>): [T | null, AppError | null] {
+  const [answer, setAnswer] = useState<T | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  useEffect(() => {
+    setAnswer(null);
+    setError(null);
+    if (!key) return;
+    let current = true;
+    ask().then(
+      (value) => current && setAnswer(value),
+      (e) => current && setError(toAppError(e)),
+    );
+    return () => {
+      current = false;
+    };
+  }, [key]);
+  return [answer, error];
+}
+
+export function Visitor({ status, refresh }: { status: AppStatus; refresh: () => void }) {
+  const [form, setForm] = useState<VisitorForm>(() => emptyForm(status.sigungu));
+  const [serials, setSerials] = useState<string[]>([]);
+  const [confirming, setConfirming] = useState(false);
+  const [forceApprover, setForceApprover] = useState(false);
+  const [receipt, setReceipt] = useState<ReceiptView | null>(null);
+  const issuing = useAction();
+  const rrn = useFocusOnMount<HTMLInputElement>();
+  const household = useRef<HTMLInputElement>(null);
+  const submit = useRef<HTMLButtonElement>(null);
+  const update = (patch: Partial<VisitorForm>) => setForm((f) => ({ ...f, ...patch }));
+
+  const question = checkInput(form);
+  const [check, checkError] = useAnswer<CheckView>(question ? JSON.stringify(question) : "", () => api.check(question!));
+  const draft = issueInput(form, [], null);
+  const quoteKey = check?.allowed && peopleReady(form) ? JSON.stringify(draft) : "";
+  const [quote, quoteError] = useAnswer<QuoteView>(quoteKey, () => api.quote(draft));
+
+  // A new split may need fewer cards than were scanned.
+  useEffect(() => {
+    if (quote) setSerials((s) => s.slice(0, quote.cards.length));
+  }, [quote]);
+  const cardsDone = quote !== null && serials.length === quote.cards.length;
+  useEffect(() => {
+    if (cardsDone) submit.current?.focus();
+  }, [cardsDone]);
+
+  const todo = problems(form);
+  const ready = check?.allowed === true && quote !== null && cardsDone && todo.length === 0;
+  const askApprover = forceApprover || needsApprover(status.offline_mode, status.sync.enrolled, status.sync.online);
+
+  const issue = async (approver: Approver | null) => {
+    const done = await issuing.run(() => api.issue(issueInput(form, serials, approver)));
+    if (done) {
+      setConfirming(false);
+      setReceipt(done);
+      refresh();
+    }
+  };
+  useEffect(() => {
+    if (issuing.error?.code === "offline_needs_supervisor") setForceApprover(true);
+  }, [issuing.error]);
+
+  const nextVisitor = () => {
+    setForm(emptyForm(status.sigungu));
+    setSerials([]);
+    setConfirming(false);
+    setForceApprover(false);
+    setReceipt(null);
+    issuing.setError(null);
+    setTimeout(() => rrn.current?.focus(), 0);
+  };
+
+  if (receipt) return <Receipt receipt={receipt} onNext={nextVisitor} />;
+
+  return (
+    <div class="stack" onKeyDown={enterMovesOn}>
+      <div class="grid2">
+        <section class="stack">
+          <h2>방문자 확인</h2>
+          <label>
+            주민등록번호
+            <RrnInput
+              digits={form.rrn}
+              testid="rrn-input"
+              inputRef={rrn}
+              onDigits={(digits) => {
+                const completed = !isComplete(form.rrn) && isComplete(digits);
+                update({ rrn: digits });
+                if (completed) setTimeout(() => household.current?.focus(), 0);
+              }}
+            />
+          </label>
+          <div class="row">
+            <label>
+              가구원 수
+              <input
+                ref={household}
+                data-testid="household-size"
+                inputMode="numeric"
+                autocomplete="off"
+                size={4}
+                value={form.householdSize}
+                onInput={(e) => update({ householdSize: e.currentTarget.value })}
+              />
+            </label>
+            <label>
+              주소지 시군
+              <select data-testid="resident-sigungu" value={form.sigungu} onChange={(e) => update({ sigungu: e.currentTarget.value })}>
+                {status.regions.map((r) => (
+                  <option value={r.code} key={r.code}>
+                    {r.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
+          <div class="row">
+            <label>
+              신청인 이름
+              <input data-testid="applicant-name" autocomplete="off" size={10} value={form.name} onInput={(e) => update({ name: e.currentTarget.value })} />
+            </label>
+            <label>
+              확인한 신분증
+              <select data-testid="id-document" value={form.idDocument} onChange={(e) => update({ idDocument: e.currentTarget.value })}>
+                {status.id_documents.map((d) => (
+                  <option value={d.code} key={d.code}>
+                    {d.label}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
+        </section>
+        <section class="stack">
+          {check ? (
+            <Verdict check={check} />
+          ) : (
+            <div class="hint">주민등록번호와 가구원 수를 입력하면 지급 가능 여부가 바로 나옵니다.</div>
+          )}
+          <ErrorBox error={checkError} />
+          {check && !check.allowed && (
+            <button type="button" data-testid="next-visitor" onClick={nextVisitor}>
+              다음 방문자
+            </button>
+          )}
+        </section>
+      </div>
+      {check?.allowed && (
+        <>
+          <Others status={status} form={form} quote={quote} update={update} />
+          <ErrorBox error={quoteError} />
+          {quote && <CardScan quote={quote} serials={serials} setSerials={setSerials} />}
+          {isComplete(form.rrn) && todo.length > 0 && (
+            <ul class="hint" data-testid="todo">
+              {todo.map((t) => (
+                <li key={t}>{t}</li>
+              ))}
+            </ul>
+          )}
+          <div class="row">
+            <button
+              type="button"
+              class="primary"
+              ref={submit}
+              data-testid="issue-submit"
+              disabled={!ready}
+              onClick={() => {
+                issuing.setError(null);
+                setConfirming(true);
+              }}
+            >
+              발급
+            </button>
+            <button type="button" onClick={nextVisitor}>
+              처음부터
+            </button>
+          </div>
+        </>
+      )}
+      {confirming && quote && (
+        <Confirm
+          quote={quote}
+          serials={serials}
+          askApprover={askApprover}
+          busy={issuing.busy}
+          error={issuing.error}
+          onConfirm={issue}
+          onCancel={() => setConfirming(false)}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,84 @@
+import { useState } from "preact/hooks";
+import { api } from "../api";
+import { enterMovesOn, useAction, useLoad } from "../hooks";
+import { ErrorBox, Notice } from "../components";
+
+/** Who may sign in at this counter; supervisors add clerks. */
+export function Clerks() {
+  const list = useLoad(api.clerks);
+  const [employeeId, setEmployeeId] = useState("");
+  const [name, setName] = useState("");
+  const [role, setRole] = useState("clerk");
+  const [pin, setPin] = useState("");
+  const [done, setDone] = useState<string | null>(null);
+  const action = useAction();
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const ok = await action.run(async () => {
+      await api.addClerk({ employee_id: employeeId.trim(), name: name.trim(), role, pin });
+      return true;
+    });
+    setPin("");
+    if (ok) {
+      setDone(`${name.trim()} 님을 등록했습니다.`);
+      setEmployeeId("");
+      setName("");
+      list.reload();
+    }
+  };
+
+  return (
+    <section class="stack">
+      <h2>담당자</h2>
+      <ErrorBox error={list.error} />
+      <table>
+        <thead>
+          <tr>
+            <th>사번</th>
+            <th>이름</th>
+            <th>역할</th>
+          </tr>
+        </thead>
+        <tbody>
+          {(list.data ?? []).map((c) => (
+            <tr key={c.employee_id}>
+              <td>{c.employee_id}</td>
+              <td>{c.name}</td>
+              <td>{c.role_label}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form class="stack" onSubmit={submit} onKeyDown={enterMovesOn}>
+        <h3>담당자 추가</h3>
+        <div class="row">
+          <label>
+            사번
+            <input value={employeeId} autocomplete="off" onInput={(e) => setEmployeeId(e.currentTarget.value)} />
+          </label>
+          <label>
+            이름
+            <input value={name} autocomplete="off" onInput={(e) => setName(e.currentTarget.value)} />
+          </label>
+          <label>
+            역할
+            <select value={role} onChange={(e) => setRole(e.currentTarget.value)}>
+              <option value="clerk">담당자</option>
+              <option value="supervisor">감독자</option>
+            </select>
+          </label>
+          <label>
+            PIN (6자리 이상)
+            <input type="password" inputMode="numeric" autocomplete="off" value={pin} onInput={(e) => setPin(e.currentTarget.value)} />
+          </label>
+        </div>
+        <ErrorBox error={action.error} />
+        <Notice text={done} />
+        <button type="submit" class="primary" disabled={action.busy || !employeeId.trim() || !name.trim() || !pin}>
+          추가
+        </button>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,98 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import { api } from "../api";
+import { enterMovesOn, useAction, useLoad } from "../hooks";
+import { won } from "../logic/won";
+import { ErrorBox, Notice } from "../components";
+
+/** Voiding a mistaken issuance: a reason is required, the card goes back to stock or is destroyed. */
+export function VoidScreen({ refresh }: { refresh: () => void }) {
+  const list = useLoad(api.issuancesToday);
+  const [chosen, setChosen] = useState<string | null>(null);
+  const [reason, setReason] = useState("");
+  const [disposition, setDisposition] = useState("returned");
+  const [done, setDone] = useState<string | null>(null);
+  const action = useAction();
+  const reasonField = useRef<HTMLInputElement>(null);
+  useEffect(() => reasonField.current?.focus(), [chosen]);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (!chosen) return;
+    const id = chosen;
+    const ok = await action.run(async () => {
+      await api.void({ issuance_id: id, reason: reason.trim(), disposition });
+      return true;
+    });
+    if (ok) {
+      setDone(`발급 ${id}을(를) 취소했습니다.`);
+      setChosen(null);
+      setReason("");
+      list.reload();
+      refresh();
+    }
+  };
+
+  return (
+    <section class="stack">
+      <h2>오늘 발급 내역 · 발급 취소</h2>
+      <ErrorBox error={list.error} />
+      <Notice text={done} />
+      <table data-testid="issuances">
+        <thead>
+          <tr>
+            <th>시각</th>
+            <th>받은 사람</th>
+            <th>카드</th>
+            <th class="num">금액</th>
+            <th>상태</th>
+            <th></th>
+          </tr>
+        </thead>
+        <tbody>
+          {(list.data ?? []).map((r) => (
+            <tr key={r.id} data-testid="issuance-row">
+              <td>{r.issued_at}</td>
+              <td>{r.people}</td>
+              <td>{r.cards}</td>
+              <td class="num">{won(r.total)}</td>
+              <td>{r.voided ? `취소됨 (${r.voided})` : r.offline ? "오프라인 발급" : "발급"}</td>
+              <td>
+                {!r.voided && (
+                  <button type="button" data-testid="void-choose" onClick={() => setChosen(r.id)}>
+                    취소 선택
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {list.data?.length === 0 && <p>오늘 발급한 내역이 없습니다.</p>}
+      {chosen && (
+        <form class="stack" onSubmit={submit} onKeyDown={enterMovesOn}>
+          <h3>발급 {chosen} 취소</h3>
+          <label>
+            취소 사유 (필수)
+            <input data-testid="void-reason" ref={reasonField} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+          </label>
+          <label>
+            카드 처리
+            <select data-testid="void-disposition" value={disposition} onChange={(e) => setDisposition(e.currentTarget.value)}>
+              <option value="returned">회수하여 재고로 되돌림</option>
+              <option value="destroyed">폐기</option>
+            </select>
+          </label>
+          <ErrorBox error={action.error} />
+          <div class="row">
+            <button type="submit" class="primary" data-testid="void-submit" disabled={action.busy || !reason.trim()}>
+              발급 취소
+            </button>
+            <button type="button" onClick={() => setChosen(null)}>
+              닫기
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}
