@@ -602,3 +602,70 @@ fn a_failed_push_is_retried_without_any_new_local_write() {
     );
     assert_eq!(pending(&counter), 0);
 }
+
+#[test]
+fn a_deny_list_download_page_by_page_through_a_faulty_network_misses_nothing() {
+    const COUNT: u64 = 120;
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = LedgerProcess::start(LEDGER.as_ref(), dir.path());
+    let (paying, reading) = (dir.path().join("paying"), dir.path().join("reading"));
+    terminal(
+        &paying,
+        &ledger,
+        &ledger.url(),
+        "41110-515",
+        "center",
+        "GG",
+        COUNT as u32,
+    );
+    issue_offline(&paying, COUNT);
+    let pushed = relief(&paying).args(["sync", "--json"]).output().unwrap();
+    assert!(pushed.status.success(), "{pushed:?}");
+    assert_eq!(pending(&paying), 0);
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let proxy = runtime.block_on(FaultProxy::start(ledger.addr));
+    terminal(&reading, &ledger, &proxy.url(), "41110-516", "nh", "NH", 1);
+    proxy.set(Faults {
+        // A fifth of requests each way: no fault in 18 pages is a
+        // one-in-a-hundred-thousand chance.
+        drop_request: 20,
+        drop_response: 20,
+        cut_response: 20,
+        duplicate: 10,
+        delay: 5,
+        delay_ms: 300,
+    });
+    let store = Mutex::new(Store::open(&reading.join("terminal.sqlite3")).unwrap());
+    let retry = Retry {
+        first_delay: Duration::from_millis(20),
+        max_delay: Duration::from_millis(300),
+        attempts: 60,
+    };
+    // Pages of 7: the next is asked for while the last is being read.
+    let report = runtime
+        .block_on(relief_sync::pull_all(&store, retry, 7))
+        .unwrap();
+    assert_eq!(report.pages, 18, "120 changes in pages of 7");
+    assert_eq!(report.deny_changes, COUNT);
+    let store = store.into_inner().unwrap();
+    assert_eq!(store.deny_list_len().unwrap(), COUNT);
+    for n in 0..COUNT {
+        let key = store.beneficiary_key(&IdentityNumber::parse(&resident(n)).unwrap());
+        assert!(
+            matches!(
+                store.paid(&key).unwrap(),
+                Some(relief_store::Paid::Elsewhere { .. })
+            ),
+            "person {n} is not on the deny-list"
+        );
+    }
+    let faults = &proxy.stats;
+    assert!(
+        faults.dropped_requests.load(Ordering::Relaxed)
+            + faults.dropped_responses.load(Ordering::Relaxed)
+            + faults.cut_responses.load(Ordering::Relaxed)
+            > 0,
+        "the network was kinder than intended"
+    );
+}

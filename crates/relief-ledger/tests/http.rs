@@ -423,3 +423,49 @@ async fn metrics_are_prometheus_text_for_admins() {
     );
     assert!(text.contains("relief_ledger_enrollments_total 1"), "{text}");
 }
+
+#[tokio::test]
+async fn a_pull_page_with_more_after_it_names_the_next_cursor_in_a_header() {
+    let (api, _keep) = Api::new();
+    let mut a = enroll(&*api.ledger, "A", "center");
+    let b = enroll(&*api.ledger, "B", "nh");
+    for (id, person) in [("x1", 1), ("x2", 2), ("x3", 3)] {
+        let event = a.issuance(id, &[person]);
+        let push = relief_protocol::PushRequest {
+            terminal_id: a.row.id.clone(),
+            events: vec![event],
+        };
+        api.ledger.push(&a.row, &push).unwrap();
+    }
+    let (mut cursor, mut changes, mut pages) = (0, 0, 0);
+    loop {
+        let request = Request::builder()
+            .uri(format!("/v1/pull?cursor={cursor}&limit=2"))
+            .header(
+                header::AUTHORIZATION,
+                format!("Bearer {}", b.enrolled.token),
+            )
+            .body(Body::empty())
+            .unwrap();
+        let response = relief_ledger::http::router(api.ledger.clone())
+            .oneshot(request)
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let more_from = response
+            .headers()
+            .get(relief_protocol::PULL_MORE_FROM)
+            .map(|v| v.to_str().unwrap().parse::<u64>().unwrap());
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let page: relief_protocol::PullResponse = serde_json::from_slice(&bytes).unwrap();
+        pages += 1;
+        changes += page.deny.len();
+        if !page.more {
+            assert_eq!(more_from, None, "the last page names no next one");
+            break;
+        }
+        assert_eq!(more_from, Some(page.next_cursor));
+        cursor = page.next_cursor;
+    }
+    assert_eq!((changes, pages), (3, 2));
+}

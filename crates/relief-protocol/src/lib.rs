@@ -22,6 +22,10 @@ pub const MAX_PUSH_EVENTS: usize = 1_000;
 pub const MAX_CLAIM_KEYS: usize = 64;
 /// The most changes one pull page may carry.
 pub const MAX_PULL_LIMIT: u32 = 50_000;
+/// A header on a pull page with more after it: the cursor to ask from next
+/// (the body's `next_cursor`), readable before the body, so that a terminal
+/// can ask for the next page while it reads this one.
+pub const PULL_MORE_FROM: &str = "relief-more-from";
 
 pub use claim::{ClaimRequest, ClaimResponse, ClaimResult, PaidRecord, ReleaseRequest};
 pub use enroll::{EnrollRequest, EnrollResponse, SiteInfo};

@@ -2,12 +2,14 @@
 
 use std::time::Duration;
 
+use bytes::Bytes;
 use relief_core::identity::BeneficiaryKey;
 use relief_protocol::{
     API_PREFIX, ClaimRequest, ClaimResponse, EnrollRequest, EnrollResponse, ErrorBody, Event,
-    PullResponse, PushRequest, PushResponse, ReleaseRequest,
+    PULL_MORE_FROM, PullResponse, PushRequest, PushResponse, ReleaseRequest,
 };
 use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -74,6 +76,15 @@ impl Client {
         &self,
         request: reqwest::RequestBuilder,
     ) -> Result<T, SyncError> {
+        let (_, body) = self.exchange(request).await?;
+        decode(&body)
+    }
+
+    /// Sends a request; a success's headers and body, or the refusal.
+    async fn exchange(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<(HeaderMap, Bytes), SyncError> {
         let request = match &self.token {
             Some(token) => request.bearer_auth(token),
             None => request,
@@ -83,12 +94,13 @@ impl Client {
             .await
             .map_err(|e| SyncError::Unreachable(e.to_string()))?;
         let status = response.status();
+        let headers = response.headers().clone();
         let body = response
             .bytes()
             .await
             .map_err(|e| SyncError::Unreachable(e.to_string()))?;
         if status.is_success() {
-            return serde_json::from_slice(&body).map_err(|e| SyncError::Protocol(e.to_string()));
+            return Ok((headers, body));
         }
         if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
             return Err(SyncError::Unreachable(format!("HTTP {status}")));
@@ -157,12 +169,14 @@ impl Client {
         .await
     }
 
+    /// One page of changes after `cursor`, not yet decoded: its header
+    /// tells where the next page starts before the body is read.
     pub async fn pull(
         &self,
         cursor: u64,
         limit: u32,
         policy_version: &str,
-    ) -> Result<PullResponse, SyncError> {
+    ) -> Result<PullPage, SyncError> {
         let url = reqwest::Url::parse_with_params(
             &self.url("/pull"),
             &[
@@ -172,6 +186,46 @@ impl Client {
             ],
         )
         .map_err(|e| SyncError::Protocol(e.to_string()))?;
-        self.send(self.http.get(url)).await
+        let (headers, body) = self.exchange(self.http.get(url)).await?;
+        let more_from = match headers.get(PULL_MORE_FROM) {
+            None => None,
+            Some(value) => Some(
+                value
+                    .to_str()
+                    .ok()
+                    .and_then(|text| text.parse().ok())
+                    .ok_or_else(|| {
+                        SyncError::Protocol(format!("{PULL_MORE_FROM} 헤더 {value:?}"))
+                    })?,
+            ),
+        };
+        Ok(PullPage { more_from, body })
     }
+}
+
+/// A pull page as it arrived.
+#[derive(Debug, Clone)]
+pub struct PullPage {
+    /// Where the next page starts, when there is one.
+    pub more_from: Option<u64>,
+    body: Bytes,
+}
+
+impl PullPage {
+    pub fn decode(&self) -> Result<PullResponse, SyncError> {
+        let page: PullResponse = decode(&self.body)?;
+        if let Some(from) = self.more_from
+            && !(page.more && page.next_cursor == from)
+        {
+            return Err(SyncError::Protocol(format!(
+                "{PULL_MORE_FROM} 헤더({from})와 본문(next_cursor {}, more {})이 다릅니다",
+                page.next_cursor, page.more
+            )));
+        }
+        Ok(page)
+    }
+}
+
+fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, SyncError> {
+    serde_json::from_slice(body).map_err(|e| SyncError::Protocol(e.to_string()))
 }

@@ -12,6 +12,8 @@ use relief_protocol::{ClaimResult, Outcome};
 use relief_store::{DenyEntry, Enrollment, PullBatch, Session, Store};
 use serde::Serialize;
 
+use tokio_util::task::AbortOnDropHandle;
+
 use crate::client::{Client, SyncError};
 
 /// How hard to try before giving up for now.
@@ -153,7 +155,7 @@ pub async fn pull_all(
     limit: u32,
 ) -> Result<PullReport, SyncError> {
     let mut report = PullReport::default();
-    let (enrollment, mut cursor, version) = {
+    let (enrollment, cursor, version) = {
         let store = lock(store);
         let enrollment = store
             .enrollment()?
@@ -162,26 +164,37 @@ pub async fn pull_all(
         (enrollment, cursor, store.policy().campaign.version.clone())
     };
     let client = client_for(&enrollment, Duration::from_secs(60))?;
-    let mut gathered = PullBatch::default();
-    loop {
-        let fetch = || {
-            let client = client.clone();
-            let version = version.clone();
+    // Each page is asked for as soon as the one before it names where it
+    // starts, so the ledger prepares it while this terminal reads the last.
+    let fetch = |cursor: u64| {
+        let (client, version) = (client.clone(), version.clone());
+        let ask = move || {
+            let (client, version) = (client.clone(), version.clone());
             async move { client.pull(cursor, limit, &version).await }
         };
-        let page = fetch
-            .retry(retry.backoff())
-            .sleep(tokio::time::sleep)
-            .when(SyncError::is_transient)
-            .await?;
+        AbortOnDropHandle::new(tokio::spawn(
+            ask.retry(retry.backoff())
+                .sleep(tokio::time::sleep)
+                .when(SyncError::is_transient),
+        ))
+    };
+    let mut asked = fetch(cursor);
+    let mut gathered = PullBatch::default();
+    loop {
+        // The task is only ever aborted by dropping it, so an error here
+        // is its panic.
+        let arrived = asked
+            .await
+            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
+        let next = arrived.more_from.map(fetch);
+        let page = arrived.decode()?;
         report.pages += 1;
         report.deny_changes += page.deny.len() as u64;
         report.conflicts += page.conflicts.len() as u64;
         if let Some(policy) = &page.policy {
             report.policy_installed = Some(policy.version.clone());
         }
-        cursor = page.next_cursor;
-        let more = page.more;
+        let (more, next_cursor) = (page.more, page.next_cursor);
         gathered.add(page)?;
         if !more || gathered.deny.len() >= APPLY_EVERY {
             lock(store).apply_pull(std::mem::take(&mut gathered), now())?;
@@ -189,6 +202,7 @@ pub async fn pull_all(
         if !more {
             return Ok(report);
         }
+        asked = next.unwrap_or_else(|| fetch(next_cursor));
     }
 }
 

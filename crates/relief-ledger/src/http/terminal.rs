@@ -2,11 +2,11 @@
 
 use axum::Json;
 use axum::extract::{FromRequestParts, Path, Query, State};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use relief_protocol::{
-    ClaimRequest, ClaimResponse, ConflictView, EnrollRequest, EnrollResponse, PullResponse,
-    PushResponse, ReleaseRequest,
+    ClaimRequest, ClaimResponse, ConflictView, EnrollRequest, EnrollResponse, PULL_MORE_FROM,
+    PullResponse, PushResponse, ReleaseRequest,
 };
 use serde::Deserialize;
 
@@ -119,19 +119,22 @@ pub async fn pull<S: Storage>(
     State(state): State<AppState<S>>,
     Caller(terminal): Caller,
     query: Result<Query<PullParams>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<PullResponse>, ApiError> {
+) -> Result<(HeaderMap, Json<PullResponse>), ApiError> {
     let Query(params) = query?;
-    Ok(Json(
-        blocking(&state, move |ledger| {
-            ledger.pull(
-                &terminal,
-                params.cursor,
-                params.limit,
-                params.policy_version.as_deref(),
-            )
-        })
-        .await?,
-    ))
+    let page = blocking(&state, move |ledger| {
+        ledger.pull(
+            &terminal,
+            params.cursor,
+            params.limit,
+            params.policy_version.as_deref(),
+        )
+    })
+    .await?;
+    let mut headers = HeaderMap::new();
+    if page.more {
+        headers.insert(PULL_MORE_FROM, HeaderValue::from(page.next_cursor));
+    }
+    Ok((headers, Json(page)))
 }
 
 /// One conflict, only to a terminal that is part of it.
