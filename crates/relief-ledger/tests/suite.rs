@@ -495,6 +495,81 @@ fn online_payments_are_imported_as_keys_only<S: Storage>(b: Backend<S>) {
     }
 }
 
+fn online_csv(people: impl IntoIterator<Item = u32>) -> String {
+    let mut csv = String::from("rrn,sigungu,amount_krw,paid_at,issuer\n");
+    for n in people {
+        csv.push_str(&format!(
+            "{},41110,100000,2020-04-10T10:00:00,경기지역화폐\n",
+            &*person_number(n)
+        ));
+    }
+    csv
+}
+
+fn a_large_import_pays_each_person_once_however_often_named<S: Storage>(b: Backend<S>) {
+    let mut t = enroll(&b.ledger, "A", "center");
+    // People 1000 and 2100 were paid at the counter first.
+    let event = t.issuance("counter", &[1000, 2100]);
+    push(&b.ledger, &t, vec![event]);
+    let reader = enroll(&b.ledger, "B", "nh");
+    let (_, mut cursor) = pull_everything(&b.ledger, &reader, 0);
+
+    // More than two rounds of rows (of 1,024); persons 7 and 1,030 named
+    // again in a later round, 7 twice in it; person 3,000 new and named
+    // twice in one round.
+    let people: Vec<u32> = (0..2_500).chain([7, 3_000, 3_000, 1_030, 7]).collect();
+    let report = b
+        .ledger
+        .import_online(None, online_csv(people).as_bytes())
+        .unwrap();
+    assert_eq!(
+        (report.rows, report.imported, report.conflicts),
+        (2_505, 2_499, 2)
+    );
+    assert!(report.invalid.is_empty(), "{:?}", report.invalid);
+    let (changes, next) = pull_everything(&b.ledger, &reader, cursor);
+    assert_eq!(changes, 2_499, "each new person once in the feed");
+    cursor = next;
+
+    // The card company sends part of it again: nothing new.
+    let again = b
+        .ledger
+        .import_online(None, online_csv(2_000..2_050).as_bytes())
+        .unwrap();
+    assert_eq!((again.rows, again.imported, again.conflicts), (50, 0, 0));
+    assert_eq!(pull_everything(&b.ledger, &reader, cursor).0, 0);
+    let counted = b
+        .ledger
+        .storage()
+        .transaction(|db| {
+            db.query(
+                "SELECT count(*), count(DISTINCT beneficiary_key) FROM entitlement WHERE channel = 'online'",
+                &[],
+            )
+        })
+        .unwrap();
+    assert_eq!(
+        (counted[0].int(0).unwrap(), counted[0].int(1).unwrap()),
+        (2_499, 2_499)
+    );
+    let page = b.ledger.pull(&t.row, 0, 10_000, None).unwrap();
+    assert_eq!(page.conflicts.len(), 2, "the counter hears of both");
+}
+
+/// Every deny-list change after `cursor`, in pages of 1,000: how many,
+/// and the cursor after them.
+fn pull_everything<S: Storage>(ledger: &Ledger<S>, t: &Terminal, mut cursor: u64) -> (usize, u64) {
+    let mut changes = 0;
+    loop {
+        let page = ledger.pull(&t.row, cursor, 1_000, None).unwrap();
+        changes += page.deny.len();
+        cursor = page.next_cursor;
+        if !page.more {
+            return (changes, cursor);
+        }
+    }
+}
+
 fn the_day_summary_adds_up<S: Storage>(b: Backend<S>) {
     let mut a = enroll(&b.ledger, "A", "center");
     let mut c = enroll(&b.ledger, "C", "nh");
@@ -668,6 +743,7 @@ on_both! {
     pull_pages_deny_list_changes_of_the_terminals_sigungu => super::pull_pages_deny_list_changes_of_the_terminals_sigungu;
     a_new_policy_version_reaches_terminals_signed => super::a_new_policy_version_reaches_terminals_signed;
     online_payments_are_imported_as_keys_only => super::online_payments_are_imported_as_keys_only;
+    a_large_import_pays_each_person_once_however_often_named => super::a_large_import_pays_each_person_once_however_often_named;
     the_day_summary_adds_up => super::the_day_summary_adds_up;
     simultaneous_batches_for_one_person_make_one_conflict => super::simultaneous_batches_for_one_person_make_one_conflict;
     feed_rows_become_visible_in_id_order => super::feed_rows_become_visible_in_id_order;

@@ -2,6 +2,7 @@
 //! counters refuse people already paid online. Each identity number becomes
 //! its beneficiary key at once; no plain number is kept or logged.
 
+use std::collections::HashSet;
 use std::io::Read;
 
 use chrono::NaiveDateTime;
@@ -11,8 +12,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::{Ledger, Result, ServiceError, ts};
-use crate::storage::queries::{self, ConflictRow, EntitlementRow, FeedPaid, Side};
-use crate::storage::{Storage, StorageError};
+use crate::storage::queries::{self, ConflictRow, Side};
+use crate::storage::{Db, Param, Storage, StorageError, batch};
 
 /// The columns the card companies send, in this order, with a header.
 pub const COLUMNS: [&str; 5] = ["rrn", "sigungu", "amount_krw", "paid_at", "issuer"];
@@ -102,14 +103,12 @@ impl<S: Storage> Ledger<S> {
                     .map_err(|e| StorageError::Config(e.to_string()))?;
                 let (_, policy) = self.current_policy(db, &campaign_id)?;
                 let mut report = ImportReport::default();
+                let mut round = Vec::with_capacity(ROUND);
                 let mut record = csv::StringRecord::new();
-                loop {
-                    let more = reader
-                        .read_record(&mut record)
-                        .map_err(|e| ServiceError::bad("invalid_csv", e.to_string()))?;
-                    if !more {
-                        break;
-                    }
+                while reader
+                    .read_record(&mut record)
+                    .map_err(|e| ServiceError::bad("invalid_csv", e.to_string()))?
+                {
                     report.rows += 1;
                     let line = record.position().map_or(report.rows + 1, |p| p.line());
                     let row = match parse_row(&record) {
@@ -125,78 +124,19 @@ impl<S: Storage> Ledger<S> {
                             continue;
                         }
                     };
-                    let key = row.id.beneficiary_key(&secret);
-                    let key = key.as_bytes().as_slice();
-                    let paid_at = ts(row.paid_at);
-                    let sigungu = row.sigungu.to_string();
-                    queries::insert_online_payment(
-                        db,
-                        &campaign_id,
-                        key,
-                        &sigungu,
-                        row.amount,
-                        &row.issuer,
-                        &paid_at,
-                        &now,
-                    )?;
-                    let paid = EntitlementRow {
-                        state: "paid".into(),
-                        terminal_id: None,
-                        issuance_id: None,
-                        channel: "online".into(),
-                        site: row.issuer.clone(),
-                        sigungu: Some(sigungu.clone()),
-                        at: paid_at.clone(),
-                        expires_at: None,
-                    };
-                    if queries::insert_entitlement(db, &campaign_id, key, &paid)? {
-                        queries::feed_paid(
-                            db,
-                            &FeedPaid {
-                                campaign_id: &campaign_id,
-                                sigungu: &sigungu,
-                                key,
-                                payer_terminal: None,
-                                channel: "online",
-                                site: &row.issuer,
-                                at: &paid_at,
-                            },
-                        )?;
-                        report.imported += 1;
-                        continue;
+                    round.push(Payment {
+                        key: *row.id.beneficiary_key(&secret).as_bytes(),
+                        sigungu: row.sigungu.to_string(),
+                        amount: row.amount,
+                        issuer: row.issuer,
+                        paid_at: ts(row.paid_at),
+                    });
+                    if round.len() == ROUND {
+                        write_round(db, &campaign_id, &round, &now, &mut report)?;
+                        round.clear();
                     }
-                    let existing = queries::entitlement(db, &campaign_id, key)?
-                        .ok_or_else(|| StorageError::Config("지급 기록이 사라졌습니다".into()))?;
-                    if existing.channel == "online" {
-                        // The same application sent twice.
-                        continue;
-                    }
-                    let conflict = ConflictRow {
-                        id: Uuid::now_v7().to_string(),
-                        campaign_id: campaign_id.clone(),
-                        key: key.to_vec(),
-                        standing: Side::standing(&existing),
-                        other: Side {
-                            issuance_id: None,
-                            terminal_id: None,
-                            channel: "online".into(),
-                            site: row.issuer.clone(),
-                            at: paid_at,
-                        },
-                        detected_at: now.clone(),
-                        status: "open".into(),
-                        note: None,
-                    };
-                    queries::insert_conflict(db, &conflict)?;
-                    queries::feed_conflict(
-                        db,
-                        &campaign_id,
-                        &conflict.id,
-                        existing.terminal_id.as_deref(),
-                        None,
-                    )?;
-                    report.conflicts += 1;
                 }
+                write_round(db, &campaign_id, &round, &now, &mut report)?;
                 Ok(report)
             })
             .inspect(|report| {
@@ -210,4 +150,126 @@ impl<S: Storage> Ledger<S> {
                 );
             })
     }
+}
+
+/// A valid row, keyed: nothing of the identity number is left in it.
+struct Payment {
+    key: [u8; 32],
+    sigungu: String,
+    amount: i64,
+    issuer: String,
+    paid_at: String,
+}
+
+/// Rows keyed, then written a table at a time: one row at a time took
+/// 465 s for 1.2 M rows on PostgreSQL, a round trip per statement.
+const ROUND: usize = 1_024;
+
+fn write_round(
+    db: &mut dyn Db,
+    campaign_id: &str,
+    round: &[Payment],
+    now: &str,
+    report: &mut ImportReport,
+) -> Result<()> {
+    let mut rows: Vec<Param> = Vec::with_capacity(round.len() * 10);
+    for p in round {
+        rows.extend::<[Param; _]>([
+            campaign_id.into(),
+            p.key.as_slice().into(),
+            (&p.sigungu).into(),
+            p.amount.into(),
+            (&p.issuer).into(),
+            (&p.paid_at).into(),
+            now.into(),
+        ]);
+    }
+    batch::insert_online_payments(db, &rows)?;
+    rows.clear();
+    for p in round {
+        rows.extend::<[Param; _]>([
+            campaign_id.into(),
+            p.key.as_slice().into(),
+            "paid".into(),
+            Param::Text(None),
+            Param::Text(None),
+            "online".into(),
+            (&p.issuer).into(),
+            (&p.sigungu).into(),
+            (&p.paid_at).into(),
+            Param::Text(None),
+        ]);
+    }
+    let mut new: HashSet<Vec<u8>> = batch::insert_new_entitlements(db, &rows)?
+        .into_iter()
+        .collect();
+    rows.clear();
+    let mut repeats = Vec::new();
+    for p in round {
+        // New once: a second row for the same person in this round is a
+        // repeat, as is a person the ledger held before.
+        if new.remove(p.key.as_slice()) {
+            rows.extend::<[Param; _]>([
+                campaign_id.into(),
+                "paid".into(),
+                (&p.sigungu).into(),
+                p.key.as_slice().into(),
+                Param::Text(None),
+                "online".into(),
+                (&p.issuer).into(),
+                (&p.paid_at).into(),
+            ]);
+            report.imported += 1;
+        } else {
+            repeats.push(p);
+        }
+    }
+    batch::insert_feed(db, &rows)?;
+    for p in repeats {
+        record_repeat(db, campaign_id, p, now, report)?;
+    }
+    Ok(())
+}
+
+/// A person the ledger already held a payment for: the same application
+/// sent again (nothing to do), or one paid at a counter first, a conflict
+/// that counter is told of.
+fn record_repeat(
+    db: &mut dyn Db,
+    campaign_id: &str,
+    p: &Payment,
+    now: &str,
+    report: &mut ImportReport,
+) -> Result<()> {
+    let existing = queries::entitlement(db, campaign_id, &p.key)?
+        .ok_or_else(|| StorageError::Config("지급 기록이 사라졌습니다".into()))?;
+    if existing.channel == "online" {
+        return Ok(());
+    }
+    let conflict = ConflictRow {
+        id: Uuid::now_v7().to_string(),
+        campaign_id: campaign_id.to_owned(),
+        key: p.key.to_vec(),
+        standing: Side::standing(&existing),
+        other: Side {
+            issuance_id: None,
+            terminal_id: None,
+            channel: "online".into(),
+            site: p.issuer.clone(),
+            at: p.paid_at.clone(),
+        },
+        detected_at: now.to_owned(),
+        status: "open".into(),
+        note: None,
+    };
+    queries::insert_conflict(db, &conflict)?;
+    queries::feed_conflict(
+        db,
+        campaign_id,
+        &conflict.id,
+        existing.terminal_id.as_deref(),
+        None,
+    )?;
+    report.conflicts += 1;
+    Ok(())
 }

@@ -23,11 +23,11 @@ fn sizes(mut n: usize) -> Vec<usize> {
     out
 }
 
-/// `INSERT INTO {into} VALUES ($1, $2), ($3, $4)`: `rows` groups of
-/// `width` placeholders.
-fn insert_sql(into: &str, rows: usize, width: usize) -> String {
+/// `INSERT INTO {into} VALUES ($1, $2), ($3, $4) {tail}`: `rows` groups
+/// of `width` placeholders.
+fn insert_sql(into: &str, rows: usize, width: usize, tail: &str) -> String {
     use std::fmt::Write;
-    let mut sql = String::with_capacity(into.len() + 20 + rows * width * 7);
+    let mut sql = String::with_capacity(into.len() + tail.len() + 20 + rows * width * 7);
     sql.push_str("INSERT INTO ");
     sql.push_str(into);
     sql.push_str(" VALUES ");
@@ -41,21 +41,38 @@ fn insert_sql(into: &str, rows: usize, width: usize) -> String {
         }
         sql.push(')');
     }
+    if !tail.is_empty() {
+        sql.push(' ');
+        sql.push_str(tail);
+    }
     sql
 }
 
-/// Inserts `params.len() / width` rows into `into` (`table (columns)`).
-fn insert(db: &mut dyn Db, into: &str, width: usize, params: &[Param]) -> Result<()> {
+/// Runs `params.len() / width` rows into `into` (`table (columns)`) as
+/// statements of the fixed sizes, each ending in `tail`.
+fn each_statement(
+    into: &str,
+    width: usize,
+    params: &[Param],
+    tail: &str,
+    mut run: impl FnMut(&str, &[Param]) -> Result<()>,
+) -> Result<()> {
     debug_assert_eq!(params.len() % width, 0);
     let mut at = 0;
     for rows in sizes(params.len() / width) {
-        db.exec(
-            &insert_sql(into, rows, width),
+        run(
+            &insert_sql(into, rows, width, tail),
             &params[at..at + rows * width],
         )?;
         at += rows * width;
     }
     Ok(())
+}
+
+fn insert(db: &mut dyn Db, into: &str, width: usize, params: &[Param]) -> Result<()> {
+    each_statement(into, width, params, "", |sql, params| {
+        db.exec(sql, params).map(drop)
+    })
 }
 
 /// Rows of `event`: terminal_id, seq, event_id, kind, body_sha256, received_at.
@@ -102,6 +119,36 @@ pub fn insert_entitlements(db: &mut dyn Db, rows: &[Param]) -> Result<()> {
     )
 }
 
+/// Rows of `entitlement`, as for `insert_entitlements`, where a key already
+/// there is passed over instead of refused: the keys written.
+pub fn insert_new_entitlements(db: &mut dyn Db, rows: &[Param]) -> Result<Vec<Vec<u8>>> {
+    let mut written = Vec::new();
+    each_statement(
+        "entitlement (campaign_id, beneficiary_key, state, terminal_id, issuance_id, channel, site, sigungu, at, expires_at)",
+        10,
+        rows,
+        "ON CONFLICT (campaign_id, beneficiary_key) DO NOTHING RETURNING beneficiary_key",
+        |sql, params| {
+            for row in db.query(sql, params)? {
+                written.push(row.bytes(0)?);
+            }
+            Ok(())
+        },
+    )?;
+    Ok(written)
+}
+
+/// Rows of `online_payment`: campaign_id, beneficiary_key, sigungu,
+/// amount_krw, issuer, paid_at, imported_at.
+pub fn insert_online_payments(db: &mut dyn Db, rows: &[Param]) -> Result<()> {
+    insert(
+        db,
+        "online_payment (campaign_id, beneficiary_key, sigungu, amount_krw, issuer, paid_at, imported_at)",
+        7,
+        rows,
+    )
+}
+
 /// Rows of `feed`: campaign_id, kind, sigungu, beneficiary_key,
 /// payer_terminal, channel, site, at.
 pub fn insert_feed(db: &mut dyn Db, rows: &[Param]) -> Result<()> {
@@ -131,8 +178,12 @@ mod tests {
     #[test]
     fn placeholders_number_on_across_rows() {
         assert_eq!(
-            insert_sql("t (a, b, c)", 2, 3),
+            insert_sql("t (a, b, c)", 2, 3, ""),
             "INSERT INTO t (a, b, c) VALUES ($1, $2, $3), ($4, $5, $6)"
+        );
+        assert_eq!(
+            insert_sql("t (a)", 2, 1, "RETURNING a"),
+            "INSERT INTO t (a) VALUES ($1), ($2) RETURNING a"
         );
     }
 }

@@ -508,25 +508,6 @@ pub fn insert_void(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn insert_online_payment(
-    db: &mut dyn Db,
-    campaign: &str,
-    key: &[u8],
-    sigungu: &str,
-    amount: i64,
-    issuer: &str,
-    paid_at: &str,
-    at: &str,
-) -> Result<i64> {
-    let row = db.query(
-        "INSERT INTO online_payment (campaign_id, beneficiary_key, sigungu, amount_krw, issuer, paid_at, imported_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        &[campaign.into(), key.into(), sigungu.into(), amount.into(), issuer.into(), paid_at.into(), at.into()],
-    )?;
-    row.first().map_or(Ok(0), |r| r.int(0))
-}
-
 // --- conflicts
 
 #[derive(Debug, Clone)]
