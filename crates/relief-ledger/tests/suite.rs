@@ -478,6 +478,9 @@ fn online_payments_are_imported_as_keys_only<S: Storage>(b: Backend<S>) {
     assert_eq!((report.rows, report.imported, report.conflicts), (5, 2, 1));
     assert_eq!(report.invalid.len(), 2);
     assert!(report.invalid.iter().all(|(_, why)| !why.contains("12345")));
+    // The same file again: no second conflict in the supervisor's queue.
+    let again = b.ledger.import_online(None, csv.as_bytes()).unwrap();
+    assert_eq!((again.rows, again.imported, again.conflicts), (5, 0, 0));
     // The counter is told of the conflict; others are refused.
     let page = b.ledger.pull(&t.row, 0, 100, None).unwrap();
     assert_eq!(page.conflicts.len(), 1);

@@ -233,7 +233,7 @@ fn write_round(
 
 /// A person the ledger already held a payment for: the same application
 /// sent again (nothing to do), or one paid at a counter first, a conflict
-/// that counter is told of.
+/// that counter is told of, once however often the file comes.
 fn record_repeat(
     db: &mut dyn Db,
     campaign_id: &str,
@@ -243,7 +243,9 @@ fn record_repeat(
 ) -> Result<()> {
     let existing = queries::entitlement(db, campaign_id, &p.key)?
         .ok_or_else(|| StorageError::Config("지급 기록이 사라졌습니다".into()))?;
-    if existing.channel == "online" {
+    if existing.channel == "online"
+        || queries::online_payment_in_conflict(db, campaign_id, &p.key, &p.issuer, &p.paid_at)?
+    {
         return Ok(());
     }
     let conflict = ConflictRow {

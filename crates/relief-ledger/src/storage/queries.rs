@@ -572,6 +572,25 @@ pub fn insert_conflict(db: &mut dyn Db, c: &ConflictRow) -> Result<()> {
     Ok(())
 }
 
+/// Whether a conflict over `key` already names this online payment (a
+/// file sent again).
+pub fn online_payment_in_conflict(
+    db: &mut dyn Db,
+    campaign: &str,
+    key: &[u8],
+    issuer: &str,
+    paid_at: &str,
+) -> Result<bool> {
+    Ok(db
+        .query_opt(
+            "SELECT 1 FROM conflict WHERE campaign_id = $1 AND beneficiary_key = $2
+               AND ((other_channel = 'online' AND other_site = $3 AND other_at = $4)
+                 OR (standing_channel = 'online' AND standing_site = $3 AND standing_at = $4))",
+            &[campaign.into(), key.into(), issuer.into(), paid_at.into()],
+        )?
+        .is_some())
+}
+
 const CONFLICT_COLUMNS: &str = "id, campaign_id, beneficiary_key,
     standing_issuance_id, standing_terminal_id, standing_channel, standing_site, standing_at,
     other_issuance_id, other_terminal_id, other_channel, other_site, other_at, detected_at, status, note";
