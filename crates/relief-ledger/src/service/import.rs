@@ -9,10 +9,9 @@ use chrono::NaiveDateTime;
 use relief_core::Sigungu;
 use relief_core::identity::{CampaignSecret, IdentityNumber};
 use serde::Serialize;
-use uuid::Uuid;
 
-use super::{Ledger, Result, ServiceError, ts};
-use crate::storage::queries::{self, ConflictRow, Side};
+use super::{Ledger, Result, ServiceError, conflict, ts};
+use crate::storage::queries::{self, Side};
 use crate::storage::{Db, Param, Storage, StorageError, batch};
 
 /// The columns the card companies send, in this order, with a header.
@@ -248,30 +247,14 @@ fn record_repeat(
     {
         return Ok(());
     }
-    let conflict = ConflictRow {
-        id: Uuid::now_v7().to_string(),
-        campaign_id: campaign_id.to_owned(),
-        key: p.key.to_vec(),
-        standing: Side::standing(&existing),
-        other: Side {
-            issuance_id: None,
-            terminal_id: None,
-            channel: "online".into(),
-            site: p.issuer.clone(),
-            at: p.paid_at.clone(),
-        },
-        detected_at: now.to_owned(),
-        status: "open".into(),
-        note: None,
+    let other = Side {
+        issuance_id: None,
+        terminal_id: None,
+        channel: "online".into(),
+        site: p.issuer.clone(),
+        at: p.paid_at.clone(),
     };
-    queries::insert_conflict(db, &conflict)?;
-    queries::feed_conflict(
-        db,
-        campaign_id,
-        &conflict.id,
-        existing.terminal_id.as_deref(),
-        None,
-    )?;
+    conflict::record(db, campaign_id, &p.key, &existing, other, now)?;
     report.conflicts += 1;
     Ok(())
 }

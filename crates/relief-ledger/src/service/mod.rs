@@ -2,6 +2,7 @@
 //! transaction; the HTTP layer only translates.
 
 mod claim;
+mod conflict;
 mod enroll;
 mod import;
 mod pull;

@@ -11,12 +11,11 @@ use relief_protocol::{
     ResolutionPayload, Verdict, VoidPayload,
 };
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 use super::claim::paid_record;
-use super::{Ledger, Result, ServiceError, key_from_hex, ts};
+use super::{Ledger, Result, ServiceError, conflict, key_from_hex, ts};
 use crate::metrics::Metrics;
-use crate::storage::queries::{self, ConflictRow, EntitlementRow, FeedPaid, Side, TerminalRow};
+use crate::storage::queries::{self, EntitlementRow, FeedPaid, Side, TerminalRow};
 use crate::storage::{Db, Storage, StorageError};
 
 mod batched;
@@ -354,30 +353,14 @@ fn issuance(
         // and both sides are told.
         let existing = queries::entitlement(db, campaign, key)?
             .ok_or_else(|| StorageError::Config("지급 기록이 사라졌습니다".into()))?;
-        let conflict = ConflictRow {
-            id: Uuid::now_v7().to_string(),
-            campaign_id: campaign.clone(),
-            key: key.to_vec(),
-            standing: Side::standing(&existing),
-            other: Side {
-                issuance_id: Some(p.issuance_id.clone()),
-                terminal_id: Some(terminal.id.clone()),
-                channel: paid.channel.clone(),
-                site: paid.site.clone(),
-                at: issued_at.clone(),
-            },
-            detected_at: now.to_owned(),
-            status: "open".into(),
-            note: None,
+        let other = Side {
+            issuance_id: Some(p.issuance_id.clone()),
+            terminal_id: Some(terminal.id.clone()),
+            channel: paid.channel.clone(),
+            site: paid.site.clone(),
+            at: issued_at.clone(),
         };
-        queries::insert_conflict(db, &conflict)?;
-        queries::feed_conflict(
-            db,
-            campaign,
-            &conflict.id,
-            existing.terminal_id.as_deref(),
-            Some(&terminal.id),
-        )?;
+        let conflict = conflict::record(db, campaign, key, &existing, other, now)?;
         tracing::warn!(conflict = %conflict.id, terminal = %terminal.id, "a beneficiary paid twice");
         first_conflict.get_or_insert(Outcome::Duplicate {
             conflict_id: conflict.id,
