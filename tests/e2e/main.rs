@@ -69,13 +69,7 @@ async fn ask(window: &Window, rrn: &str, household: &str) -> String {
         shown.ends_with("******") && !shown.contains(&rrn[7..]),
         "the number is masked"
     );
-    for _ in 0..50 {
-        if window.focused().await == "household-size" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert_eq!(window.focused().await, "household-size");
+    window.wait_for_focus("household-size").await;
     window.type_into("household-size", household).await;
     window.find("verdict").await.text().await.unwrap()
 }
@@ -290,7 +284,13 @@ async fn a_clerk_cannot_void_and_a_supervisor_can() {
     window.sign_in(SUPERVISOR.0, SUPERVISOR.1).await;
     window.click("tab-void").await;
     window.wait_for_text("issuances", "GG-0002").await;
-    window.click("void-choose").await;
+    // By keyboard: the card's serial and Enter choose the one issuance.
+    window.wait_for_focus("void-search").await;
+    window
+        .type_into("void-search", &format!("GG-0002{}", enter()))
+        .await;
+    window.wait_for_text("void-count", "1건 중 1건").await;
+    window.wait_for_focus("void-reason").await;
     window.type_into("void-reason", "카드 번호 오입력").await;
     window.click("void-submit").await;
     window.wait_for_text("issuances", "취소됨").await;

@@ -103,6 +103,23 @@ impl Window {
             .unwrap_or_default()
     }
 
+    /// Waits until the keyboard is on `testid`: focus moves after a render.
+    pub async fn wait_for_focus(&self, testid: &str) {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let focused = self.focused().await;
+            if focused == testid {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{}: the keyboard never reached `{testid}` (it is on `{focused}`)",
+                self.test
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn sign_in(&self, employee_id: &str, pin: &str) {
         self.type_into("login-id", employee_id).await;
         self.type_into("login-pin", pin).await;

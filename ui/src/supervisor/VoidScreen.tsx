@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api";
 import { enterMovesOn, useAction, useLoad } from "../hooks";
+import { findIssuances, PAGE } from "../logic/issuances";
 import { won } from "../logic/won";
 import { ErrorBox, Notice } from "../components";
 
@@ -11,9 +12,20 @@ export function VoidScreen({ refresh }: { refresh: () => void }) {
   const [reason, setReason] = useState("");
   const [disposition, setDisposition] = useState("returned");
   const [done, setDone] = useState<string | null>(null);
+  const [query, setQuery] = useState("");
+  const [limit, setLimit] = useState(PAGE);
   const action = useAction();
   const reasonField = useRef<HTMLInputElement>(null);
-  useEffect(() => reasonField.current?.focus(), [chosen]);
+  const searchField = useRef<HTMLInputElement>(null);
+  useEffect(() => (chosen ? reasonField.current : searchField.current)?.focus(), [chosen]);
+  const { shown, matched } = findIssuances(list.data ?? [], query, limit);
+
+  const search = (event: Event) => {
+    event.preventDefault();
+    // One issuance left that can be voided: Enter chooses it.
+    const open = shown.filter((r) => !r.voided);
+    if (matched === 1 && open.length === 1) setChosen(open[0].id);
+  };
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -37,6 +49,23 @@ export function VoidScreen({ refresh }: { refresh: () => void }) {
       <h2>오늘 발급 내역 · 발급 취소</h2>
       <ErrorBox error={list.error} />
       <Notice text={done} />
+      <form class="row" onSubmit={search}>
+        <label>
+          찾기 (카드 번호, 이름, 시각)
+          <input
+            data-testid="void-search"
+            ref={searchField}
+            value={query}
+            onInput={(e) => {
+              setQuery(e.currentTarget.value);
+              setLimit(PAGE);
+            }}
+          />
+        </label>
+        <span data-testid="void-count">
+          {matched}건 중 {shown.length}건 표시
+        </span>
+      </form>
       <table data-testid="issuances">
         <thead>
           <tr>
@@ -49,7 +78,7 @@ export function VoidScreen({ refresh }: { refresh: () => void }) {
           </tr>
         </thead>
         <tbody>
-          {(list.data ?? []).map((r) => (
+          {shown.map((r) => (
             <tr key={r.id} data-testid="issuance-row">
               <td>{r.issued_at}</td>
               <td>{r.people}</td>
@@ -68,6 +97,12 @@ export function VoidScreen({ refresh }: { refresh: () => void }) {
         </tbody>
       </table>
       {list.data?.length === 0 && <p>오늘 발급한 내역이 없습니다.</p>}
+      {list.data && list.data.length > 0 && matched === 0 && <p>찾는 발급이 없습니다.</p>}
+      {shown.length < matched && (
+        <button type="button" data-testid="void-more" onClick={() => setLimit(limit + PAGE)}>
+          더 보기 ({matched - shown.length}건 더)
+        </button>
+      )}
       {chosen && (
         <form class="stack" onSubmit={submit} onKeyDown={enterMovesOn}>
           <h3>발급 {chosen} 취소</h3>
