@@ -12,8 +12,11 @@ use crate::cli::{ActorOnly, ConflictCommand, EnrollArgs, SyncArgs};
 use crate::error::CliError;
 use crate::terminal;
 
+/// Two workers: a pull asks for its next page while it reads the last,
+/// which needs a thread for each.
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
-    tokio::runtime::Builder::new_current_thread()
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| CliError::Input(format!("비동기 실행기를 만들 수 없습니다: {e}")))
