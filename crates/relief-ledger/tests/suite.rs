@@ -8,7 +8,7 @@ use common::*;
 use relief_ledger::{Ledger, Storage};
 use relief_protocol::{
     ClaimRequest, ClaimResult, ConflictStatus, DenyChange, EventBody, Outcome, PushRequest,
-    Resolution, ResolutionPayload,
+    ReleaseRequest, Resolution, ResolutionPayload,
 };
 
 fn push<S: Storage>(
@@ -104,7 +104,7 @@ fn simultaneous_claims_have_one_winner<S: Storage>(b: Backend<S>) {
 
 fn claims_expire_and_payments_answer<S: Storage>(b: Backend<S>) {
     let mut a = enroll(&b.ledger, "A", "center");
-    let c = enroll(&b.ledger, "C", "nh");
+    let mut c = enroll(&b.ledger, "C", "nh");
     let key = a.key(1).to_hex();
     let claim = |t: &Terminal| {
         b.ledger
@@ -124,9 +124,22 @@ fn claims_expire_and_payments_answer<S: Storage>(b: Backend<S>) {
     assert!(matches!(claim(&c), ClaimResult::ClaimedElsewhere { .. }));
     b.clock.advance(16);
     assert!(matches!(claim(&c), ClaimResult::Granted { .. }));
-    // C's claim is live now; A's issuance arrives and conflicts with it.
+    // C's claim is live now when A's offline issuance arrives. A claim is
+    // someone being served, not paid: A's payment takes its place, and
+    // stays when C lets go.
     let event = a.issuance("i-a", &[1]);
-    let verdict = &push(&b.ledger, &a, vec![event]).verdicts[0];
+    assert_eq!(
+        push(&b.ledger, &a, vec![event]).verdicts[0].outcome,
+        Outcome::Accepted
+    );
+    let release = ReleaseRequest {
+        keys: vec![key.clone()],
+    };
+    assert_eq!(b.ledger.release(&c.row, &release).unwrap(), 0);
+    assert!(matches!(claim(&c), ClaimResult::AlreadyPaid { .. }));
+    // Had C handed a card over too, its issuance meets A's payment.
+    let event = c.issuance("i-c", &[1]);
+    let verdict = &push(&b.ledger, &c, vec![event]).verdicts[0];
     assert!(
         matches!(verdict.outcome, Outcome::Duplicate { .. }),
         "{verdict:?}"
@@ -509,6 +522,39 @@ fn online_csv(people: impl IntoIterator<Item = u32>) -> String {
     csv
 }
 
+fn an_online_payment_takes_the_place_of_a_claim<S: Storage>(b: Backend<S>) {
+    let mut t = enroll(&b.ledger, "A", "center");
+    let reader = enroll(&b.ledger, "B", "nh");
+    // The counter is serving person 30 when the card company's file comes.
+    let key = t.key(30).to_hex();
+    let granted = b
+        .ledger
+        .claim(
+            &t.row,
+            &ClaimRequest {
+                keys: vec![key.clone()],
+            },
+        )
+        .unwrap();
+    assert!(matches!(granted.results[0], ClaimResult::Granted { .. }));
+    let report = b
+        .ledger
+        .import_online(None, online_csv([30, 31]).as_bytes())
+        .unwrap();
+    assert_eq!((report.imported, report.conflicts), (2, 0));
+    // The visitor leaves; the payment stays on record and in the feed.
+    let release = ReleaseRequest { keys: vec![key] };
+    assert_eq!(b.ledger.release(&t.row, &release).unwrap(), 0);
+    assert_eq!(pull_everything(&b.ledger, &reader, 0).0, 2);
+    // Had the counter handed a card over, its issuance is the conflict.
+    let event = t.issuance("counter", &[30]);
+    let verdict = &push(&b.ledger, &t, vec![event]).verdicts[0];
+    assert!(
+        matches!(verdict.outcome, Outcome::Duplicate { .. }),
+        "{verdict:?}"
+    );
+}
+
 fn a_large_import_pays_each_person_once_however_often_named<S: Storage>(b: Backend<S>) {
     let mut t = enroll(&b.ledger, "A", "center");
     // People 1000 and 2100 were paid at the counter first.
@@ -534,12 +580,13 @@ fn a_large_import_pays_each_person_once_however_often_named<S: Storage>(b: Backe
     assert_eq!(changes, 2_499, "each new person once in the feed");
     cursor = next;
 
-    // The card company sends part of it again: nothing new.
+    // The card company sends part of it again, person 2,100 among them:
+    // nothing new, not even a second conflict.
     let again = b
         .ledger
-        .import_online(None, online_csv(2_000..2_050).as_bytes())
+        .import_online(None, online_csv(2_080..2_120).as_bytes())
         .unwrap();
-    assert_eq!((again.rows, again.imported, again.conflicts), (50, 0, 0));
+    assert_eq!((again.rows, again.imported, again.conflicts), (40, 0, 0));
     assert_eq!(pull_everything(&b.ledger, &reader, cursor).0, 0);
     let counted = b
         .ledger
@@ -747,6 +794,7 @@ on_both! {
     a_new_policy_version_reaches_terminals_signed => super::a_new_policy_version_reaches_terminals_signed;
     online_payments_are_imported_as_keys_only => super::online_payments_are_imported_as_keys_only;
     a_large_import_pays_each_person_once_however_often_named => super::a_large_import_pays_each_person_once_however_often_named;
+    an_online_payment_takes_the_place_of_a_claim => super::an_online_payment_takes_the_place_of_a_claim;
     the_day_summary_adds_up => super::the_day_summary_adds_up;
     simultaneous_batches_for_one_person_make_one_conflict => super::simultaneous_batches_for_one_person_make_one_conflict;
     feed_rows_become_visible_in_id_order => super::feed_rows_become_visible_in_id_order;

@@ -11,7 +11,7 @@ use relief_core::identity::{CampaignSecret, IdentityNumber};
 use serde::Serialize;
 
 use super::{Ledger, Result, ServiceError, conflict, ts};
-use crate::storage::queries::{self, Side};
+use crate::storage::queries::{self, EntitlementRow, FeedPaid, Side};
 use crate::storage::{Db, Param, Storage, StorageError, batch};
 
 /// The columns the card companies send, in this order, with a header.
@@ -230,9 +230,11 @@ fn write_round(
     Ok(())
 }
 
-/// A person the ledger already held a payment for: the same application
-/// sent again (nothing to do), or one paid at a counter first, a conflict
-/// that counter is told of, once however often the file comes.
+/// A person the ledger already held when this round was written: the same
+/// application sent again (nothing to do), a person being served at a
+/// counter (the payment takes the claim's place), or one paid at a counter
+/// first, a conflict that counter is told of, once however often the file
+/// comes.
 fn record_repeat(
     db: &mut dyn Db,
     campaign_id: &str,
@@ -240,8 +242,43 @@ fn record_repeat(
     now: &str,
     report: &mut ImportReport,
 ) -> Result<()> {
-    let existing = queries::entitlement(db, campaign_id, &p.key)?
-        .ok_or_else(|| StorageError::Config("지급 기록이 사라졌습니다".into()))?;
+    let existing = queries::entitlement(db, campaign_id, &p.key)?;
+    let paid = EntitlementRow {
+        state: "paid".into(),
+        terminal_id: None,
+        issuance_id: None,
+        channel: "online".into(),
+        site: p.issuer.clone(),
+        sigungu: Some(p.sigungu.clone()),
+        at: p.paid_at.clone(),
+        expires_at: None,
+    };
+    let recorded = match &existing {
+        // Released since the round met it.
+        None => queries::insert_entitlement(db, campaign_id, &p.key, &paid)?,
+        Some(held) if held.state == "claimed" => {
+            queries::pay_over_claim(db, campaign_id, &p.key, &paid)?
+        }
+        Some(_) => false,
+    };
+    if recorded {
+        queries::feed_paid(
+            db,
+            &FeedPaid {
+                campaign_id,
+                sigungu: &p.sigungu,
+                key: &p.key,
+                payer_terminal: None,
+                channel: "online",
+                site: &p.issuer,
+                at: &p.paid_at,
+            },
+        )?;
+        report.imported += 1;
+        return Ok(());
+    }
+    let existing =
+        existing.ok_or_else(|| StorageError::Config("지급 기록이 사라졌습니다".into()))?;
     if existing.channel == "online"
         || queries::online_payment_in_conflict(db, campaign_id, &p.key, &p.issuer, &p.paid_at)?
     {

@@ -331,6 +331,35 @@ pub fn take_over_claim(
     )? == 1)
 }
 
+/// Records a payment over a claim, whoever holds it: a claim is a person
+/// being served, not paid. Should the claiming counter pay too, its
+/// issuance meets this payment as a conflict; should it let go, the
+/// payment is still on record.
+pub fn pay_over_claim(
+    db: &mut dyn Db,
+    campaign: &str,
+    key: &[u8],
+    e: &EntitlementRow,
+) -> Result<bool> {
+    Ok(db.exec(
+        "UPDATE entitlement SET state = $3, terminal_id = $4, issuance_id = $5, channel = $6, site = $7, sigungu = $8,
+                at = $9, expires_at = $10
+         WHERE campaign_id = $1 AND beneficiary_key = $2 AND state = 'claimed'",
+        &[
+            campaign.into(),
+            key.into(),
+            (&e.state).into(),
+            e.terminal_id.as_deref().into(),
+            e.issuance_id.as_deref().into(),
+            (&e.channel).into(),
+            (&e.site).into(),
+            e.sigungu.as_deref().into(),
+            (&e.at).into(),
+            e.expires_at.as_deref().into(),
+        ],
+    )? == 1)
+}
+
 pub fn release_claim(
     db: &mut dyn Db,
     campaign: &str,

@@ -333,7 +333,7 @@ fn issuance(
         };
         let campaign = &terminal.campaign_id;
         let stands = queries::insert_entitlement(db, campaign, key, &paid)?
-            || queries::take_over_claim(db, campaign, key, &terminal.id, now, &paid)?;
+            || queries::pay_over_claim(db, campaign, key, &paid)?;
         if stands {
             queries::feed_paid(
                 db,
@@ -349,8 +349,8 @@ fn issuance(
             )?;
             continue;
         }
-        // Paid (or being paid) first elsewhere: the first recorded stands,
-        // and both sides are told.
+        // Paid first elsewhere: the first recorded stands, and both sides
+        // are told.
         let existing = queries::entitlement(db, campaign, key)?
             .ok_or_else(|| StorageError::Config("지급 기록이 사라졌습니다".into()))?;
         let other = Side {
