@@ -181,11 +181,12 @@ pub async fn pull_all(
     let mut asked = fetch(cursor);
     let mut gathered = PullBatch::default();
     loop {
-        // The task is only ever aborted by dropping it, so an error here
-        // is its panic.
-        let arrived = asked
-            .await
-            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))?;
+        let arrived = match asked.await {
+            Ok(arrived) => arrived?,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            // Cancelled: the runtime is shutting down.
+            Err(e) => return Err(SyncError::Unreachable(e.to_string())),
+        };
         let next = arrived.more_from.map(fetch);
         let page = arrived.decode()?;
         report.pages += 1;
