@@ -274,6 +274,8 @@ async fn a_clerk_cannot_void_and_a_supervisor_can() {
     window.sign_in(CLERK.0, CLERK.1).await;
     issue(&window, &born(1991, 15), "GG-0002").await;
     window.click("next-visitor").await;
+    issue(&window, &born(1991, 16), "GG-0001").await;
+    window.click("next-visitor").await;
     assert!(
         !window.is_shown("tab-void").await,
         "a clerk has no void screen"
@@ -284,6 +286,7 @@ async fn a_clerk_cannot_void_and_a_supervisor_can() {
     window.sign_in(SUPERVISOR.0, SUPERVISOR.1).await;
     window.click("tab-void").await;
     window.wait_for_text("issuances", "GG-0002").await;
+    window.wait_for_text("void-count", "2건 중 2건").await;
     // By keyboard: the card's serial and Enter choose the one issuance.
     window.wait_for_focus("void-search").await;
     window
@@ -293,8 +296,9 @@ async fn a_clerk_cannot_void_and_a_supervisor_can() {
     window.wait_for_focus("void-reason").await;
     window.type_into("void-reason", "카드 번호 오입력").await;
     window.click("void-submit").await;
-    window.wait_for_text("issuances", "취소됨").await;
-    window.wait_for_text("stock-count", "500장").await;
+    let voided = window.wait_for_text("issuances", "취소됨").await;
+    assert!(voided.contains("GG-0002") && !voided.contains("GG-0001"));
+    window.wait_for_text("stock-count", "499장").await;
     window.screenshot("2-voided").await;
     window.close().await;
 }
