@@ -1,6 +1,6 @@
 //! Every statement the ledger runs, typed. Written once for both dialects.
 
-use super::{Db, Row, StorageError};
+use super::{Db, Param, Row, StorageError};
 
 type Result<T> = std::result::Result<T, StorageError>;
 
@@ -273,6 +273,28 @@ pub fn entitlement(db: &mut dyn Db, campaign: &str, key: &[u8]) -> Result<Option
     .transpose()
 }
 
+/// An entitlement row's columns in table order, as parameters $1 to $10:
+/// campaign_id, beneficiary_key, state, terminal_id, issuance_id, channel,
+/// site, sigungu, at, expires_at.
+fn entitlement_params<'a>(
+    campaign: &'a str,
+    key: &'a [u8],
+    e: &'a EntitlementRow,
+) -> [Param<'a>; 10] {
+    [
+        campaign.into(),
+        key.into(),
+        (&e.state).into(),
+        e.terminal_id.as_deref().into(),
+        e.issuance_id.as_deref().into(),
+        (&e.channel).into(),
+        (&e.site).into(),
+        e.sigungu.as_deref().into(),
+        (&e.at).into(),
+        e.expires_at.as_deref().into(),
+    ]
+}
+
 /// Inserts unless a row for the key exists: the primary key decides who
 /// wins. Returns whether this one did.
 pub fn insert_entitlement(
@@ -285,18 +307,7 @@ pub fn insert_entitlement(
         "INSERT INTO entitlement (campaign_id, beneficiary_key, state, terminal_id, issuance_id, channel, site, sigungu, at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (campaign_id, beneficiary_key) DO NOTHING",
-        &[
-            campaign.into(),
-            key.into(),
-            (&e.state).into(),
-            e.terminal_id.as_deref().into(),
-            e.issuance_id.as_deref().into(),
-            (&e.channel).into(),
-            (&e.site).into(),
-            e.sigungu.as_deref().into(),
-            (&e.at).into(),
-            e.expires_at.as_deref().into(),
-        ],
+        &entitlement_params(campaign, key, e),
     )? == 1)
 }
 
@@ -309,25 +320,14 @@ pub fn take_over_claim(
     now: &str,
     e: &EntitlementRow,
 ) -> Result<bool> {
+    let mut params = entitlement_params(campaign, key, e).to_vec();
+    params.extend::<[Param; 2]>([terminal_id.into(), now.into()]);
     Ok(db.exec(
-        "UPDATE entitlement SET state = $4, terminal_id = $5, issuance_id = $6, channel = $7, site = $8, sigungu = $9,
-                at = $10, expires_at = $11
+        "UPDATE entitlement SET state = $3, terminal_id = $4, issuance_id = $5, channel = $6, site = $7, sigungu = $8,
+                at = $9, expires_at = $10
          WHERE campaign_id = $1 AND beneficiary_key = $2 AND state = 'claimed'
-           AND (terminal_id = $3 OR expires_at <= $12)",
-        &[
-            campaign.into(),
-            key.into(),
-            terminal_id.into(),
-            (&e.state).into(),
-            e.terminal_id.as_deref().into(),
-            e.issuance_id.as_deref().into(),
-            (&e.channel).into(),
-            (&e.site).into(),
-            e.sigungu.as_deref().into(),
-            (&e.at).into(),
-            e.expires_at.as_deref().into(),
-            now.into(),
-        ],
+           AND (terminal_id = $11 OR expires_at <= $12)",
+        &params,
     )? == 1)
 }
 
@@ -345,18 +345,7 @@ pub fn pay_over_claim(
         "UPDATE entitlement SET state = $3, terminal_id = $4, issuance_id = $5, channel = $6, site = $7, sigungu = $8,
                 at = $9, expires_at = $10
          WHERE campaign_id = $1 AND beneficiary_key = $2 AND state = 'claimed'",
-        &[
-            campaign.into(),
-            key.into(),
-            (&e.state).into(),
-            e.terminal_id.as_deref().into(),
-            e.issuance_id.as_deref().into(),
-            (&e.channel).into(),
-            (&e.site).into(),
-            e.sigungu.as_deref().into(),
-            (&e.at).into(),
-            e.expires_at.as_deref().into(),
-        ],
+        &entitlement_params(campaign, key, e),
     )? == 1)
 }
 
