@@ -4,19 +4,36 @@ use super::{Align, Column, Pdf, Table};
 use crate::daily::{DailyReport, Tally};
 use crate::{ReportError, grouped};
 
-fn tally_cells(t: &Tally) -> [String; 3] {
-    [
+/// A row of a tally table: its label, then issuances, beneficiaries, amount.
+fn tally_row(label: String, t: &Tally) -> Vec<String> {
+    vec![
+        label,
         grouped(t.issuances),
         grouped(t.beneficiaries),
         grouped(t.amount),
     ]
 }
 
-fn tally_columns<'a>(first: &'a str, first_width: f32) -> Vec<Column<'a>> {
+/// Tallies broken down by what `first` names (세대원 수, 담당자...).
+fn tally_table<'a>(
+    title: &'a str,
+    first: &'a str,
+    rows: Vec<Vec<String>>,
+    empty: &'a str,
+) -> Table<'a> {
+    Table {
+        title,
+        columns: tally_columns(first),
+        rows,
+        empty,
+    }
+}
+
+fn tally_columns(first: &str) -> Vec<Column<'_>> {
     vec![
         Column {
             title: first,
-            width: first_width,
+            width: 60.0,
             align: Align::Left,
         },
         Column {
@@ -64,18 +81,8 @@ pub fn daily(report: &DailyReport) -> Result<Vec<u8>, ReportError> {
     ]);
 
     let mut totals = vec![
-        vec![
-            "발급".to_owned(),
-            grouped(report.total.issuances),
-            grouped(report.total.beneficiaries),
-            grouped(report.total.amount),
-        ],
-        vec![
-            "취소 (제외)".to_owned(),
-            grouped(report.voided.issuances),
-            grouped(report.voided.beneficiaries),
-            grouped(report.voided.amount),
-        ],
+        tally_row("발급".to_owned(), &report.total),
+        tally_row("취소 (제외)".to_owned(), &report.voided),
     ];
     for (label, amount) in &report.by_source {
         totals.push(vec![
@@ -85,79 +92,28 @@ pub fn daily(report: &DailyReport) -> Result<Vec<u8>, ReportError> {
             grouped(*amount),
         ]);
     }
-    Table {
-        title: "합계",
-        columns: tally_columns("구분", 60.0),
-        rows: totals,
-        empty: "",
-    }
-    .draw(&mut pdf);
-
+    tally_table("합계", "구분", totals, "").draw(&mut pdf);
     let rows = report
         .by_household
         .iter()
-        .map(|(size, t)| {
-            let [a, b, c] = tally_cells(t);
-            vec![format!("{size}인 세대"), a, b, c]
-        })
-        .collect();
-    Table {
-        title: "세대원 수별",
-        columns: tally_columns("세대원 수", 60.0),
-        rows,
-        empty: "발급 없음",
-    }
-    .draw(&mut pdf);
-
+        .map(|(size, t)| tally_row(format!("{size}인 세대"), t));
+    tally_table("세대원 수별", "세대원 수", rows.collect(), "발급 없음").draw(&mut pdf);
     let rows = report
         .by_clerk
         .iter()
-        .map(|(id, name, t)| {
-            let [a, b, c] = tally_cells(t);
-            vec![format!("{name} ({id})"), a, b, c]
-        })
-        .collect();
-    Table {
-        title: "담당자별",
-        columns: tally_columns("담당자", 60.0),
-        rows,
-        empty: "발급 없음",
-    }
-    .draw(&mut pdf);
-
+        .map(|(id, name, t)| tally_row(format!("{name} ({id})"), t));
+    tally_table("담당자별", "담당자", rows.collect(), "발급 없음").draw(&mut pdf);
     let rows = report
         .by_hour
         .iter()
-        .map(|(hour, t)| {
-            let [a, b, c] = tally_cells(t);
-            vec![format!("{hour:02}:00~{:02}:00", hour + 1), a, b, c]
-        })
-        .collect();
-    Table {
-        title: "시간대별",
-        columns: tally_columns("시간", 60.0),
-        rows,
-        empty: "발급 없음",
-    }
-    .draw(&mut pdf);
-
+        .map(|(hour, t)| tally_row(format!("{hour:02}:00~{:02}:00", hour + 1), t));
+    tally_table("시간대별", "시간", rows.collect(), "발급 없음").draw(&mut pdf);
     let rows = [
         ("원장 확인 (온라인)", &report.online),
         ("오프라인 발급", &report.offline),
     ]
-    .iter()
-    .map(|(label, t)| {
-        let [a, b, c] = tally_cells(t);
-        vec![(*label).to_owned(), a, b, c]
-    })
-    .collect();
-    Table {
-        title: "확인 방법별",
-        columns: tally_columns("구분", 60.0),
-        rows,
-        empty: "",
-    }
-    .draw(&mut pdf);
+    .map(|(label, t)| tally_row(label.to_owned(), t));
+    tally_table("확인 방법별", "구분", rows.to_vec(), "").draw(&mut pdf);
 
     let rows = report
         .voids
