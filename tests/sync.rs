@@ -21,6 +21,13 @@ use serde_json::Value;
 const LEDGER: &str = env!("CARGO_BIN_EXE_sys-relief-ledger");
 const RELIEF: &str = env!("CARGO_BIN_EXE_sys-relief");
 
+/// Retries quick and many, for syncing through the fault proxy.
+const THROUGH_FAULTS: Retry = Retry {
+    first_delay: Duration::from_millis(20),
+    max_delay: Duration::from_millis(300),
+    attempts: 60,
+};
+
 fn relief(dir: &Path) -> Command {
     let mut command = Command::new(RELIEF);
     command
@@ -445,11 +452,6 @@ fn through_a_faulty_network_every_issuance_reaches_the_ledger_exactly_once() {
         delay: 5,
         delay_ms: 1_500,
     });
-    let retry = Retry {
-        first_delay: Duration::from_millis(20),
-        max_delay: Duration::from_millis(300),
-        attempts: 60,
-    };
     let (mut online, mut offline) = (0, 0);
     let mut issued = Vec::new();
     for n in 0..COUNT {
@@ -482,13 +484,13 @@ fn through_a_faulty_network_every_issuance_reaches_the_ledger_exactly_once() {
             .unwrap();
         issued.push(done.issuance_id);
         if n % 50 == 49 {
-            let _ = runtime.block_on(relief_sync::push_pending(&store, retry, 40));
+            let _ = runtime.block_on(relief_sync::push_pending(&store, THROUGH_FAULTS, 40));
         }
     }
     // Keep syncing through the faults until everything is acknowledged.
     let started = Instant::now();
     while store.lock().unwrap().sync_status().unwrap().pending > 0 {
-        let _ = runtime.block_on(relief_sync::sync_once(&store, retry));
+        let _ = runtime.block_on(relief_sync::sync_once(&store, THROUGH_FAULTS));
         assert!(
             started.elapsed() < Duration::from_secs(240),
             "sync never finished"
@@ -637,14 +639,9 @@ fn a_deny_list_download_page_by_page_through_a_faulty_network_misses_nothing() {
         delay_ms: 300,
     });
     let store = Mutex::new(Store::open(&reading.join("terminal.sqlite3")).unwrap());
-    let retry = Retry {
-        first_delay: Duration::from_millis(20),
-        max_delay: Duration::from_millis(300),
-        attempts: 60,
-    };
     // Pages of 7: the next is asked for while the last is being read.
     let report = runtime
-        .block_on(relief_sync::pull_all(&store, retry, 7))
+        .block_on(relief_sync::pull_all(&store, THROUGH_FAULTS, 7))
         .unwrap();
     assert_eq!(report.pages, 18, "120 changes in pages of 7");
     assert_eq!(report.deny_changes, COUNT);
