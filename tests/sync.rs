@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDateTime;
 use relief_core::identity::IdentityNumber;
 use relief_store::{Store, Verification};
-use relief_sync::{ClaimOutcome, Retry};
+use relief_sync::Retry;
+use relief_sync::visit::{self, Approver};
 use relief_system_tests::process::LedgerProcess;
 use relief_system_tests::proxy::{FaultProxy, Faults};
 use relief_system_tests::{PIN, resident, solo_issue};
@@ -349,7 +350,7 @@ fn issue_offline(dir: &Path, count: u64) {
         let mut request = solo_issue(n);
         request.card_serials = vec![format!("GG-{:04}", n + 1)];
         request.verification = Verification::Offline {
-            approver: Some(&supervisor),
+            approver: Some(supervisor.clone()),
         };
         store.issue(&supervisor, request, moment(n)).unwrap();
     }
@@ -455,34 +456,32 @@ fn through_a_faulty_network_every_issuance_reaches_the_ledger_exactly_once() {
     let (mut online, mut offline) = (0, 0);
     let mut issued = Vec::new();
     for n in 0..COUNT {
-        let id = IdentityNumber::parse(&resident(n)).unwrap();
-        let key = store.lock().unwrap().beneficiary_key(&id);
-        let verification = match runtime.block_on(relief_sync::claim_for_issue(
-            &store,
-            &[key],
-            Duration::from_secs(1),
-        )) {
-            ClaimOutcome::Granted => {
-                online += 1;
-                Verification::Online
-            }
-            ClaimOutcome::Unreachable(_) => {
-                offline += 1;
-                Verification::Offline {
-                    approver: Some(&supervisor),
-                }
-            }
-            ClaimOutcome::Refused(r) => panic!("person {n} refused: {r:?}"),
-        };
         let mut request = solo_issue(n);
         request.card_serials = vec![format!("GG-{:04}", n + 1)];
-        request.verification = verification;
-        let done = store
-            .lock()
-            .unwrap()
-            .issue(&supervisor, request, moment(n))
-            .unwrap();
-        issued.push(done.issuance_id);
+        let approver = Approver {
+            employee_id: "S001".into(),
+            pin: PIN.to_owned().into(),
+        };
+        let options = visit::Options {
+            claim_timeout: Duration::from_secs(1),
+            push_now: false,
+            offline: false,
+        };
+        let done = runtime
+            .block_on(visit::issue(
+                &store,
+                &supervisor,
+                request,
+                Some(approver),
+                options,
+                moment(n),
+            ))
+            .unwrap_or_else(|e| panic!("person {n} refused: {e}"));
+        match done.offline_because {
+            None => online += 1,
+            Some(_) => offline += 1,
+        }
+        issued.push(done.issued.issuance_id);
         if n % 50 == 49 {
             let _ = runtime.block_on(relief_sync::push_pending(&store, THROUGH_FAULTS, 40));
         }
@@ -524,13 +523,16 @@ fn through_a_faulty_network_every_issuance_reaches_the_ledger_exactly_once() {
         assert_eq!(n, 1, "issuance {id} reached the ledger {n} times");
     }
     assert_ledger_holds_each_once(&ledger, COUNT);
+    // Every visit's claims ended: with its issuance, or its end.
     assert_eq!(
         ledger_count(
             &ledger,
-            "SELECT count(*) FROM entitlement WHERE state = 'claimed'"
+            "SELECT count(*) FROM claim c WHERE NOT EXISTS
+               (SELECT 1 FROM visit_end e WHERE e.visit_id = c.visit_id AND e.terminal_id = c.terminal_id)"
         ),
         0
     );
+    assert!(ledger_count(&ledger, "SELECT count(*) FROM claim") > 0);
     let verdicts: i64 = Connection::open(counter.join("terminal.sqlite3"))
         .unwrap()
         .query_row(

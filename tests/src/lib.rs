@@ -92,7 +92,7 @@ pub fn moment(n: u64) -> NaiveDateTime {
 }
 
 /// The n-th resident collecting for themself on card n.
-pub fn solo_issue<'s>(n: u64) -> IssueRequest<'s> {
+pub fn solo_issue(n: u64) -> IssueRequest {
     let number = resident(n);
     let id = IdentityNumber::parse(&number).unwrap();
     IssueRequest {
@@ -111,5 +111,6 @@ pub fn solo_issue<'s>(n: u64) -> IssueRequest<'s> {
         card_serials: vec![card(n)],
         verification: Verification::Online,
         household_of_minors: false,
+        visit: None,
     }
 }

@@ -121,6 +121,10 @@ pub struct SyncArgs {
     /// How many times a failed request is tried again before giving up.
     #[arg(long, default_value_t = 10)]
     pub retries: usize,
+    /// The counter's local time (demo terminals only): visits left open
+    /// longer than 10 minutes before it are ended.
+    #[arg(long, value_name = "YYYY-MM-DDTHH:MM", value_parser = parse_local_time)]
+    pub at: Option<NaiveDateTime>,
 }
 
 #[derive(Subcommand)]

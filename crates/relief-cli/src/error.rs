@@ -65,8 +65,19 @@ impl CliError {
             | CliError::Output(_)
             | CliError::DataDir { .. }
             | CliError::Write { .. } => ExitCode::FAILURE,
-            CliError::Store(e) if !e.is_refusal() => ExitCode::FAILURE,
-            CliError::Store(_) => ExitCode::from(3),
+            CliError::Store(e) | CliError::Sync(relief_sync::SyncError::Store(e))
+                if !e.is_refusal() =>
+            {
+                ExitCode::FAILURE
+            }
+            CliError::Store(_) | CliError::Sync(relief_sync::SyncError::Store(_)) => {
+                ExitCode::from(3)
+            }
+            CliError::Sync(relief_sync::SyncError::Refused { .. }) => ExitCode::from(3),
+            CliError::Sync(
+                relief_sync::SyncError::Unreachable(_) | relief_sync::SyncError::NotConnected(_),
+            ) => ExitCode::from(5),
+            CliError::Sync(relief_sync::SyncError::Protocol(_)) => ExitCode::FAILURE,
             CliError::AuditBroken(_) => ExitCode::from(4),
             _ => ExitCode::from(2),
         }
@@ -92,7 +103,9 @@ impl CliError {
             CliError::Write { .. } => "write",
             CliError::Sync(relief_sync::SyncError::Store(e)) => e.code(),
             CliError::Sync(relief_sync::SyncError::Refused { .. }) => "ledger_refused",
-            CliError::Sync(relief_sync::SyncError::Unreachable(_)) => "ledger_unreachable",
+            CliError::Sync(
+                relief_sync::SyncError::Unreachable(_) | relief_sync::SyncError::NotConnected(_),
+            ) => "ledger_unreachable",
             CliError::Sync(relief_sync::SyncError::Protocol(_)) => "ledger_protocol",
         }
     }

@@ -13,6 +13,7 @@
 
 pub mod amount;
 pub mod card;
+mod closed_set;
 pub mod eligibility;
 pub mod household;
 pub mod identity;
@@ -26,4 +27,4 @@ pub mod site;
 pub use household::HouseholdSize;
 pub use money::Krw;
 pub use region::Sigungu;
-pub use site::{Site, SiteType};
+pub use site::{Channel, Site, SiteType};

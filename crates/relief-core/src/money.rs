@@ -19,19 +19,30 @@ impl Krw {
     pub fn won(self) -> u64 {
         self.0
     }
+
+    pub fn checked_add(self, rhs: Krw) -> Option<Krw> {
+        self.0.checked_add(rhs.0).map(Krw)
+    }
 }
 
+/// Money never wraps around: an overflow stops here, in release builds
+/// too, rather than becoming a small amount. (Campaign amounts are far
+/// from it; `checked_add` is for sums of what others send.)
 impl Add for Krw {
     type Output = Krw;
     fn add(self, rhs: Krw) -> Krw {
-        Krw(self.0 + rhs.0)
+        self.checked_add(rhs)
+            .expect("an amount of won beyond u64: refusing to wrap")
     }
 }
 
 impl Mul<u64> for Krw {
     type Output = Krw;
     fn mul(self, rhs: u64) -> Krw {
-        Krw(self.0 * rhs)
+        Krw(self
+            .0
+            .checked_mul(rhs)
+            .expect("an amount of won beyond u64: refusing to wrap"))
     }
 }
 
@@ -66,5 +77,14 @@ mod tests {
         assert_eq!(Krw(500).to_string(), "500원");
         assert_eq!(Krw(100_000).to_string(), "100,000원");
         assert_eq!(Krw(3_000_000).to_string(), "3,000,000원");
+    }
+
+    #[test]
+    fn amounts_never_wrap() {
+        assert_eq!(Krw(u64::MAX).checked_add(Krw(1)), None);
+        assert_eq!(Krw(1).checked_add(Krw(2)), Some(Krw(3)));
+        assert!(std::panic::catch_unwind(|| Krw(u64::MAX) + Krw(1)).is_err());
+        assert!(std::panic::catch_unwind(|| Krw(u64::MAX / 2 + 1) * 2).is_err());
+        assert_eq!(Krw(100_000) * 4, Krw(400_000));
     }
 }

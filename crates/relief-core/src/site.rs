@@ -57,14 +57,41 @@ impl fmt::Display for SiteType {
     }
 }
 
+crate::closed_set! {
+    /// Where a payment was made: at a counter of either kind, or through
+    /// the card companies' online applications.
+    pub enum Channel {
+        Center,
+        Nh,
+        Online,
+    }
+}
+
+impl Channel {
+    pub fn label(self) -> &'static str {
+        match self {
+            Channel::Center => SiteType::Center.label(),
+            Channel::Nh => SiteType::Nh.label(),
+            Channel::Online => "온라인 신청",
+        }
+    }
+}
+
+impl From<SiteType> for Channel {
+    fn from(kind: SiteType) -> Channel {
+        match kind {
+            SiteType::Center => Channel::Center,
+            SiteType::Nh => Channel::Nh,
+        }
+    }
+}
+
 /// A payment channel as the ledger names it (`center`, `nh`, `online`),
-/// in words for the counter.
+/// in words for the counter; an unknown code is shown as it is.
 pub fn channel_label(code: &str) -> &str {
-    match code {
-        "center" => "행정복지센터",
-        "nh" => "NH농협",
-        "online" => "온라인 신청",
-        other => other,
+    match code.parse::<Channel>() {
+        Ok(channel) => channel.label(),
+        Err(_) => code,
     }
 }
 
@@ -88,5 +115,26 @@ impl<T> PerSite<T> {
             SiteType::Center => &self.center,
             SiteType::Nh => &self.nh,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use strum::VariantArray;
+
+    use super::*;
+
+    #[test]
+    fn a_channel_has_one_string_form_everywhere() {
+        for channel in Channel::VARIANTS {
+            let json = serde_json::to_string(channel).unwrap();
+            assert_eq!(json, format!("\"{}\"", channel.code()));
+            assert_eq!(channel.code().parse::<Channel>().unwrap(), *channel);
+            assert_eq!(serde_json::from_str::<Channel>(&json).unwrap(), *channel);
+            assert_eq!(channel_label(channel.code()), channel.label());
+        }
+        assert!("mobile".parse::<Channel>().is_err());
+        assert_eq!(channel_label("mobile"), "mobile");
+        assert_eq!(Channel::from(SiteType::Nh), Channel::Nh);
     }
 }

@@ -85,7 +85,8 @@ fn events(t: &Terminal, terminal_index: u64, count: u64) -> Vec<Event> {
                         .unwrap()
                         .and_hms_opt(10, 0, 0)
                         .unwrap(),
-                    verification: "offline".into(),
+                    verification: relief_protocol::Verification::Offline,
+                    visit_id: None,
                     beneficiaries: vec![BeneficiaryPaid {
                         key: key.to_hex(),
                         household_size: 1,
@@ -314,7 +315,7 @@ fn main() {
                 csv.push_str(&person(n));
                 csv.push_str(",41110,100000,2020-04-10T10:00:00,경기지역화폐\n");
             }
-            imported += ledger.import_online(None, csv.as_bytes()).unwrap().imported;
+            imported += ledger.import_online("gyeonggi-2020", csv.as_bytes()).unwrap().imported;
         }
         println!(
             "[{db}] setup: {imported} online payments imported in {:.1?}",

@@ -61,6 +61,20 @@ pub enum AdminCommand {
     PublishPolicy(PublishArgs),
     /// The province's view of a day.
     Summary(SummaryArgs),
+    /// Ends the claims a terminal still holds, when it is not coming back
+    /// (a PC lost mid-visit).
+    WithdrawClaims(WithdrawArgs),
+}
+
+#[derive(Args)]
+pub struct WithdrawArgs {
+    #[command(flatten)]
+    pub db: Db,
+    #[arg(long, value_name = "ID")]
+    pub terminal: String,
+    /// Why, for the record.
+    #[arg(long)]
+    pub reason: String,
 }
 
 #[derive(Args)]
@@ -87,6 +101,7 @@ pub struct ImportArgs {
     pub db: Db,
     #[arg(long, value_name = "FILE")]
     pub csv: PathBuf,
+    /// Needed when the ledger holds more than one campaign.
     #[arg(long)]
     pub campaign: Option<String>,
 }

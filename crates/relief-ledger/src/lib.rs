@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod http;
 pub mod metrics;
+pub mod person;
 pub mod run;
 pub mod service;
 pub mod storage;

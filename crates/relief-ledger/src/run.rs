@@ -142,12 +142,24 @@ fn admin(command: AdminCommand) -> Result<(), String> {
             let ledger = open(&args.db.db)?;
             let file = std::fs::File::open(&args.csv)
                 .map_err(|e| format!("{}: {e}", args.csv.display()))?;
+            let campaign = ledger
+                .campaign_named(args.campaign.as_deref())
+                .map_err(|e| e.to_string())?;
             let report = ledger
-                .import_online(args.campaign.as_deref(), std::io::BufReader::new(file))
+                .import_online(&campaign, std::io::BufReader::new(file))
                 .map_err(|e| e.to_string())?;
             println!(
                 "{}",
                 serde_json::to_string(&report).map_err(|e| e.to_string())?
+            );
+        }
+        AdminCommand::WithdrawClaims(args) => {
+            let ended = open(&args.db.db)?
+                .withdraw_claims(&args.terminal, &args.reason)
+                .map_err(|e| e.to_string())?;
+            println!(
+                "단말기 {}의 진행 중이던 방문 {ended}건의 확인을 거두었습니다",
+                args.terminal
             );
         }
         AdminCommand::PublishPolicy(args) => {

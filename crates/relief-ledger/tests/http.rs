@@ -95,6 +95,9 @@ impl Api {
         [
             "terminal",
             "entitlement",
+            "payment",
+            "claim",
+            "visit_end",
             "event",
             "issuance",
             "feed",
@@ -123,7 +126,6 @@ async fn health_needs_nothing_and_everything_else_needs_a_credential() {
     );
     for (method, path) in [
         ("POST", "/v1/claims"),
-        ("POST", "/v1/claims/release"),
         ("POST", "/v1/push"),
         ("GET", "/v1/pull"),
         ("GET", "/v1/conflicts/x"),
@@ -238,10 +240,26 @@ async fn claims_push_and_pull_refuse_bad_input_and_write_nothing() {
         "invalid_body",
     );
     assert_error(
-        &api.json("POST", "/v1/claims", Some(&token), "{\"keys\": [\"zz\"]}")
-            .await,
+        &api.json(
+            "POST",
+            "/v1/claims",
+            Some(&token),
+            &json!({ "visit_id": visit(), "keys": ["zz"] }).to_string(),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "invalid_key",
+    );
+    assert_error(
+        &api.json(
+            "POST",
+            "/v1/claims",
+            Some(&token),
+            &json!({ "visit_id": "mine", "keys": [a.key(1).to_hex()] }).to_string(),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_visit",
     );
     let many: Vec<String> = (0..100).map(|i| a.key(i).to_hex()).collect();
     assert_error(
@@ -249,7 +267,7 @@ async fn claims_push_and_pull_refuse_bad_input_and_write_nothing() {
             "POST",
             "/v1/claims",
             Some(&token),
-            &json!({ "keys": many }).to_string(),
+            &json!({ "visit_id": visit(), "keys": many }).to_string(),
         )
         .await,
         StatusCode::BAD_REQUEST,
@@ -437,7 +455,7 @@ async fn a_pull_page_with_more_after_it_names_the_next_cursor_in_a_header() {
         };
         api.ledger.push(&a.row, &push).unwrap();
     }
-    let (mut cursor, mut changes, mut pages) = (0, 0, 0);
+    let (mut cursor, mut changes, mut pages) = (relief_protocol::FeedCursor::START, 0, 0);
     loop {
         let request = Request::builder()
             .uri(format!("/v1/pull?cursor={cursor}&limit=2"))
@@ -455,7 +473,12 @@ async fn a_pull_page_with_more_after_it_names_the_next_cursor_in_a_header() {
         let more_from = response
             .headers()
             .get(relief_protocol::PULL_MORE_FROM)
-            .map(|v| v.to_str().unwrap().parse::<u64>().unwrap());
+            .map(|v| {
+                v.to_str()
+                    .unwrap()
+                    .parse::<relief_protocol::FeedCursor>()
+                    .unwrap()
+            });
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         let page: relief_protocol::PullResponse = serde_json::from_slice(&bytes).unwrap();
         pages += 1;

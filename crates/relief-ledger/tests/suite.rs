@@ -5,11 +5,14 @@ mod common;
 use std::sync::Arc;
 
 use common::*;
+use relief_core::Channel;
 use relief_ledger::{Ledger, Storage};
 use relief_protocol::{
-    ClaimRequest, ClaimResult, ConflictStatus, DenyChange, EventBody, Outcome, PushRequest,
-    ReleaseRequest, Resolution, ResolutionPayload,
+    ClaimRequest, ClaimResult, ConflictStatus, DenyChange, EventBody, FeedCursor, Outcome,
+    PushRequest, Resolution, ResolutionPayload,
 };
+
+const CAMPAIGN: &str = "gyeonggi-2020";
 
 fn push<S: Storage>(
     ledger: &Ledger<S>,
@@ -83,7 +86,13 @@ fn simultaneous_claims_have_one_winner<S: Storage>(b: Backend<S>) {
             std::thread::spawn(move || {
                 barrier.wait();
                 ledger
-                    .claim(&t.row, &ClaimRequest { keys: vec![key] })
+                    .claim(
+                        &t.row,
+                        &ClaimRequest {
+                            visit_id: visit(),
+                            keys: vec![key],
+                        },
+                    )
                     .unwrap()
                     .results
                     .remove(0)
@@ -102,41 +111,77 @@ fn simultaneous_claims_have_one_winner<S: Storage>(b: Backend<S>) {
     )));
 }
 
-fn claims_expire_and_payments_answer<S: Storage>(b: Backend<S>) {
+fn claims_hold_until_their_visit_ends_and_payments_answer<S: Storage>(b: Backend<S>) {
     let mut a = enroll(&b.ledger, "A", "center");
     let mut c = enroll(&b.ledger, "C", "nh");
-    let key = a.key(1).to_hex();
-    let claim = |t: &Terminal| {
-        b.ledger
-            .claim(
-                &t.row,
-                &ClaimRequest {
-                    keys: vec![key.clone()],
-                },
-            )
-            .unwrap()
-            .results
-            .remove(0)
-    };
-    assert!(matches!(claim(&a), ClaimResult::Granted { .. }));
-    // The same terminal asking again (a retried request) is granted again.
-    assert!(matches!(claim(&a), ClaimResult::Granted { .. }));
-    assert!(matches!(claim(&c), ClaimResult::ClaimedElsewhere { .. }));
+    let (va, vc) = (visit(), visit());
+    let granted = |r: &[ClaimResult]| matches!(r[0], ClaimResult::Granted { .. });
+    assert!(granted(&a.claim(&b.ledger, &va, &[1])));
+    // The same visit asking again (a retried request) is granted again.
+    assert!(granted(&a.claim(&b.ledger, &va, &[1])));
+    // Another visit, even at the same counter, is not: the person is
+    // being served there.
+    match &a.claim(&b.ledger, &visit(), &[1])[0] {
+        ClaimResult::ClaimedElsewhere { yours, paid, .. } => {
+            assert!(*yours);
+            assert_eq!(paid.site, "A 창구");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        c.claim(&b.ledger, &vc, &[1])[0],
+        ClaimResult::ClaimedElsewhere { yours: false, .. }
+    ));
+    // Past its lease the claim still holds: a card may be out, its push late.
     b.clock.advance(16);
-    assert!(matches!(claim(&c), ClaimResult::Granted { .. }));
-    // C's claim is live now when A's offline issuance arrives. A claim is
+    assert!(matches!(
+        c.claim(&b.ledger, &vc, &[1])[0],
+        ClaimResult::ClaimedElsewhere { .. }
+    ));
+    // A's visit ends without a card (through its outbox): C may serve them.
+    let ended = a.end_visit(&va);
+    assert_eq!(
+        push(&b.ledger, &a, vec![ended]).verdicts[0].outcome,
+        Outcome::Accepted
+    );
+    assert!(granted(&c.claim(&b.ledger, &vc, &[1])));
+    // An ended visit is not granted again, however late its request comes.
+    let late = b.ledger.claim(
+        &a.row,
+        &ClaimRequest {
+            visit_id: va.clone(),
+            keys: vec![a.key(2).to_hex()],
+        },
+    );
+    assert!(
+        matches!(
+            late,
+            Err(relief_ledger::ServiceError::Conflict {
+                code: "visit_ended",
+                ..
+            })
+        ),
+        "{late:?}"
+    );
+    // C's claim is live when A's offline issuance arrives. A claim is
     // someone being served, not paid: A's payment takes its place, and
-    // stays when C lets go.
+    // stays when C's visit ends.
     let event = a.issuance("i-a", &[1]);
     assert_eq!(
         push(&b.ledger, &a, vec![event]).verdicts[0].outcome,
         Outcome::Accepted
     );
-    let release = ReleaseRequest {
-        keys: vec![key.clone()],
-    };
-    assert_eq!(b.ledger.release(&c.row, &release).unwrap(), 0);
-    assert!(matches!(claim(&c), ClaimResult::AlreadyPaid { .. }));
+    let ended = c.end_visit(&vc);
+    push(&b.ledger, &c, vec![ended]);
+    assert!(matches!(
+        c.claim(&b.ledger, &visit(), &[1])[0],
+        ClaimResult::AlreadyPaid { yours: false, .. }
+    ));
+    // The counter that paid them is not granted them either.
+    assert!(matches!(
+        a.claim(&b.ledger, &visit(), &[1])[0],
+        ClaimResult::AlreadyPaid { yours: true, .. }
+    ));
     // Had C handed a card over too, its issuance meets A's payment.
     let event = c.issuance("i-c", &[1]);
     let verdict = &push(&b.ledger, &c, vec![event]).verdicts[0];
@@ -146,40 +191,61 @@ fn claims_expire_and_payments_answer<S: Storage>(b: Backend<S>) {
     );
     // Once paid, everyone is told where.
     let mut d = enroll(&b.ledger, "D", "center");
-    let fresh = d.key(2).to_hex();
     let event = d.issuance("i-d", &[2]);
     assert_eq!(
         push(&b.ledger, &d, vec![event]).verdicts[0].outcome,
         Outcome::Accepted
     );
-    let answer = b
-        .ledger
-        .claim(&a.row, &ClaimRequest { keys: vec![fresh] })
-        .unwrap()
-        .results
-        .remove(0);
-    match answer {
-        ClaimResult::AlreadyPaid { paid, .. } => assert_eq!(
-            (paid.channel.as_str(), paid.site.as_str()),
-            ("center", "D 창구")
-        ),
+    match a.claim(&b.ledger, &visit(), &[2]).remove(0) {
+        ClaimResult::AlreadyPaid { paid, .. } => {
+            assert_eq!(
+                (paid.channel, paid.site.as_str()),
+                (Channel::Center, "D 창구")
+            )
+        }
         other => panic!("{other:?}"),
     }
-    assert!(
+    for (visit_id, keys) in [
+        (visit(), vec!["zz".to_owned()]),
+        (visit(), vec![]),
+        ("not-a-visit".to_owned(), vec![a.key(3).to_hex()]),
+    ] {
+        let request = ClaimRequest { visit_id, keys };
+        assert!(matches!(
+            b.ledger.claim(&a.row, &request),
+            Err(relief_ledger::ServiceError::BadRequest { .. })
+        ));
+    }
+}
+
+fn a_visit_ends_only_its_own_terminals_claims<S: Storage>(b: Backend<S>) {
+    let a = enroll(&b.ledger, "A", "center");
+    let mut c = enroll(&b.ledger, "C", "nh");
+    let va = visit();
+    assert!(matches!(
+        a.claim(&b.ledger, &va, &[1, 2])[0],
+        ClaimResult::Granted { .. }
+    ));
+    // C names A's visit (it could not know it, but say it did): nothing of
+    // A's is let go of.
+    let forged = c.end_visit(&va);
+    push(&b.ledger, &c, vec![forged]);
+    assert!(matches!(
+        c.claim(&b.ledger, &visit(), &[2])[0],
+        ClaimResult::ClaimedElsewhere { .. }
+    ));
+    // A terminal that is not coming back: an admin withdraws its claims.
+    assert_eq!(
         b.ledger
-            .claim(
-                &a.row,
-                &ClaimRequest {
-                    keys: vec!["zz".into()]
-                }
-            )
-            .is_err()
+            .withdraw_claims(&a.row.id, "PC 고장, 회수 불가")
+            .unwrap(),
+        1
     );
-    assert!(
-        b.ledger
-            .claim(&a.row, &ClaimRequest { keys: vec![] })
-            .is_err()
-    );
+    assert!(matches!(
+        c.claim(&b.ledger, &visit(), &[1, 2])[0],
+        ClaimResult::Granted { .. }
+    ));
+    assert!(b.ledger.withdraw_claims(&a.row.id, " ").is_err());
 }
 
 fn push_is_idempotent_on_terminal_and_sequence<S: Storage>(b: Backend<S>) {
@@ -262,14 +328,35 @@ fn bad_events_are_rejected_with_a_reason<S: Storage>(b: Backend<S>) {
         "rejected events still use up their sequence numbers"
     );
     // Nothing of them stands: the people may be paid.
-    let key = t.key(1).to_hex();
     assert!(matches!(
-        b.ledger
-            .claim(&t.row, &ClaimRequest { keys: vec![key] })
-            .unwrap()
-            .results[0],
+        t.claim(&b.ledger, &visit(), &[1])[0],
         ClaimResult::Granted { .. }
     ));
+}
+
+fn amounts_that_would_wrap_around_are_rejected<S: Storage>(b: Backend<S>) {
+    let mut t = enroll(&b.ledger, "A", "center");
+    let mut event = t.issuance("wrap", &[1, 2]);
+    if let EventBody::Issuance(p) = &mut event.body {
+        // u64::MAX + 2 wraps to 1 where sums are not checked.
+        p.beneficiaries[0].shares_krw = [("province".to_owned(), u64::MAX)].into();
+        p.beneficiaries[1].shares_krw = [("province".to_owned(), 2)].into();
+        p.total_krw = 1;
+        p.cards[0].amount_krw = 1;
+    }
+    let verdict = push(&b.ledger, &t, vec![event]).verdicts.remove(0).outcome;
+    assert!(
+        matches!(&verdict, Outcome::Rejected { reason, .. } if reason == "amounts_inconsistent"),
+        "{verdict:?}"
+    );
+    let mut zero = t.issuance("zero", &[3]);
+    if let EventBody::Issuance(p) = &mut zero.body {
+        p.beneficiaries[0].shares_krw = [("province".to_owned(), 0)].into();
+        p.total_krw = 0;
+        p.cards[0].amount_krw = 0;
+    }
+    let verdict = push(&b.ledger, &t, vec![zero]).verdicts.remove(0).outcome;
+    assert!(matches!(&verdict, Outcome::Rejected { .. }), "{verdict:?}");
 }
 
 fn two_offline_terminals_make_one_conflict_both_see<S: Storage>(b: Backend<S>) {
@@ -294,7 +381,7 @@ fn two_offline_terminals_make_one_conflict_both_see<S: Storage>(b: Backend<S>) {
     assert_eq!(standing_issuance.as_deref(), Some("on-a"));
     assert_eq!(first.site, "A 창구");
     for t in [&a, &c] {
-        let page = b.ledger.pull(&t.row, 0, 100, None).unwrap();
+        let page = b.ledger.pull(&t.row, FeedCursor::START, 100, None).unwrap();
         assert_eq!(page.conflicts.len(), 1, "terminal {}", t.row.site_code);
         assert_eq!(page.conflicts[0].id, conflict_id);
         assert_eq!(page.conflicts[0].status, ConflictStatus::Open);
@@ -307,7 +394,7 @@ fn two_offline_terminals_make_one_conflict_both_see<S: Storage>(b: Backend<S>) {
     let other = enroll(&b.ledger, "D", "center");
     assert!(
         b.ledger
-            .pull(&other.row, 0, 100, None)
+            .pull(&other.row, FeedCursor::START, 100, None)
             .unwrap()
             .conflicts
             .is_empty()
@@ -319,14 +406,10 @@ fn two_offline_terminals_make_one_conflict_both_see<S: Storage>(b: Backend<S>) {
         push(&b.ledger, &c, vec![void]).verdicts[0].outcome,
         Outcome::Accepted
     );
-    let page = b.ledger.pull(&a.row, 0, 100, None).unwrap();
+    let page = b.ledger.pull(&a.row, FeedCursor::START, 100, None).unwrap();
     assert_eq!(page.conflicts[0].status, ConflictStatus::ResolvedByVoid);
-    let key = a.key(5).to_hex();
     assert!(matches!(
-        b.ledger
-            .claim(&other.row, &ClaimRequest { keys: vec![key] })
-            .unwrap()
-            .results[0],
+        other.claim(&b.ledger, &visit(), &[5])[0],
         ClaimResult::AlreadyPaid { .. }
     ));
 }
@@ -341,29 +424,21 @@ fn voiding_the_standing_payment_promotes_the_other_and_accepting_closes<S: Stora
     push(&b.ledger, &a, vec![void]);
     // 3 is C's now (promoted); 4 is free.
     let observer = enroll(&b.ledger, "D", "center");
-    let claim = |person: u32| {
-        b.ledger
-            .claim(
-                &observer.row,
-                &ClaimRequest {
-                    keys: vec![a.key(person).to_hex()],
-                },
-            )
-            .unwrap()
-            .results
-            .remove(0)
-    };
-    match claim(3) {
+    match observer.claim(&b.ledger, &visit(), &[3]).remove(0) {
         ClaimResult::AlreadyPaid { paid, .. } => assert_eq!(paid.site, "C 창구"),
         other => panic!("{other:?}"),
     }
-    assert!(matches!(claim(4), ClaimResult::Granted { .. }));
-    let deny = b.ledger.pull(&observer.row, 0, 100, None).unwrap().deny;
-    let released = deny
-        .iter()
-        .filter(|d| matches!(d, DenyChange::Released { .. }))
-        .count();
-    assert_eq!(released, 2);
+    assert!(matches!(
+        observer.claim(&b.ledger, &visit(), &[4])[0],
+        ClaimResult::Granted { .. }
+    ));
+    // A deny-list built from the feed says the same.
+    let deny = deny_list(&b.ledger, &observer);
+    assert_eq!(
+        deny.get(&a.key(3).to_hex()).map(String::as_str),
+        Some("C 창구")
+    );
+    assert_eq!(deny.get(&a.key(4).to_hex()), None);
 
     // Another conflict, accepted with a note by one side.
     let (e1, e2) = (a.issuance("a2", &[8]), c.issuance("c2", &[8]));
@@ -387,7 +462,7 @@ fn voiding_the_standing_payment_promotes_the_other_and_accepting_closes<S: Stora
     );
     let view = b
         .ledger
-        .pull(&a.row, 0, 1000, None)
+        .pull(&a.row, FeedCursor::START, 1000, None)
         .unwrap()
         .conflicts
         .into_iter()
@@ -407,12 +482,12 @@ fn pull_pages_deny_list_changes_of_the_terminals_sigungu<S: Storage>(b: Backend<
     // The payer does not get its own payments back.
     assert!(
         b.ledger
-            .pull(&a.row, 0, 100, Some("2020.1"))
+            .pull(&a.row, FeedCursor::START, 100, Some("2020.1"))
             .unwrap()
             .deny
             .is_empty()
     );
-    let mut cursor = 0;
+    let mut cursor = FeedCursor::START;
     let mut keys = Vec::new();
     let mut pages = 0;
     loop {
@@ -443,8 +518,18 @@ fn pull_pages_deny_list_changes_of_the_terminals_sigungu<S: Storage>(b: Backend<
         .unwrap();
     assert!(page.deny.is_empty() && !page.more);
     assert_eq!(page.next_cursor, cursor);
-    assert!(b.ledger.pull(&reader.row, 0, 0, None).is_err());
-    assert!(b.ledger.pull(&reader.row, 0, 1_000_000, None).is_err());
+    assert!(b.ledger.pull(&reader.row, cursor, 0, None).is_err());
+    assert!(b.ledger.pull(&reader.row, cursor, 1_000_000, None).is_err());
+    // A cursor the feed does not hold (the ledger went back to an older
+    // copy): the terminal starts over, and is told so.
+    let unknown = FeedCursor {
+        id: cursor.id,
+        check: cursor.check ^ 1,
+    };
+    let page = b.ledger.pull(&reader.row, unknown, 100, None).unwrap();
+    assert!(page.reset);
+    assert_eq!(page.deny.len(), 25);
+    assert!(!b.ledger.pull(&reader.row, cursor, 100, None).unwrap().reset);
     // An older policy version is answered with the current one.
     assert!(
         b.ledger
@@ -464,7 +549,10 @@ fn a_new_policy_version_reaches_terminals_signed<S: Storage>(b: Backend<S>) {
         b.ledger.publish_policy(&toml).is_err(),
         "the same version twice"
     );
-    let page = b.ledger.pull(&t.row, 0, 10, Some("2020.1")).unwrap();
+    let page = b
+        .ledger
+        .pull(&t.row, FeedCursor::START, 10, Some("2020.1"))
+        .unwrap();
     let policy = page.policy.unwrap();
     assert_eq!(policy.version, "2020.2");
     policy.verify(&b.ledger.ledger_key()).unwrap();
@@ -487,26 +575,23 @@ fn online_payments_are_imported_as_keys_only<S: Storage>(b: Backend<S>) {
         "{},11110,100000,2020-04-10T10:00:00,경기지역화폐\n",
         &*person_number(23)
     ));
-    let report = b.ledger.import_online(None, csv.as_bytes()).unwrap();
-    assert_eq!((report.rows, report.imported, report.conflicts), (5, 2, 1));
+    let report = b.ledger.import_online(CAMPAIGN, csv.as_bytes()).unwrap();
+    // Three new payments, one of them a conflict with the counter's.
+    assert_eq!((report.rows, report.imported, report.conflicts), (5, 3, 1));
     assert_eq!(report.invalid.len(), 2);
     assert!(report.invalid.iter().all(|(_, why)| !why.contains("12345")));
     // The same file again: no second conflict in the supervisor's queue.
-    let again = b.ledger.import_online(None, csv.as_bytes()).unwrap();
-    assert_eq!((again.rows, again.imported, again.conflicts), (5, 0, 0));
+    let again = b.ledger.import_online(CAMPAIGN, csv.as_bytes()).unwrap();
+    assert_eq!(
+        (again.rows, again.imported, again.repeated, again.conflicts),
+        (5, 0, 3, 0)
+    );
     // The counter is told of the conflict; others are refused.
-    let page = b.ledger.pull(&t.row, 0, 100, None).unwrap();
+    let page = b.ledger.pull(&t.row, FeedCursor::START, 100, None).unwrap();
     assert_eq!(page.conflicts.len(), 1);
-    assert_eq!(page.conflicts[0].other.paid.channel, "online");
-    let key = t.key(21).to_hex();
-    match b
-        .ledger
-        .claim(&t.row, &ClaimRequest { keys: vec![key] })
-        .unwrap()
-        .results
-        .remove(0)
-    {
-        ClaimResult::AlreadyPaid { paid, .. } => assert_eq!(paid.channel, "online"),
+    assert_eq!(page.conflicts[0].other.paid.channel, Channel::Online);
+    match t.claim(&b.ledger, &visit(), &[21]).remove(0) {
+        ClaimResult::AlreadyPaid { paid, .. } => assert_eq!(paid.channel, Channel::Online),
         other => panic!("{other:?}"),
     }
 }
@@ -526,26 +611,20 @@ fn an_online_payment_takes_the_place_of_a_claim<S: Storage>(b: Backend<S>) {
     let mut t = enroll(&b.ledger, "A", "center");
     let reader = enroll(&b.ledger, "B", "nh");
     // The counter is serving person 30 when the card company's file comes.
-    let key = t.key(30).to_hex();
-    let granted = b
-        .ledger
-        .claim(
-            &t.row,
-            &ClaimRequest {
-                keys: vec![key.clone()],
-            },
-        )
-        .unwrap();
-    assert!(matches!(granted.results[0], ClaimResult::Granted { .. }));
+    let serving = visit();
+    assert!(matches!(
+        t.claim(&b.ledger, &serving, &[30])[0],
+        ClaimResult::Granted { .. }
+    ));
     let report = b
         .ledger
-        .import_online(None, online_csv([30, 31]).as_bytes())
+        .import_online(CAMPAIGN, online_csv([30, 31]).as_bytes())
         .unwrap();
     assert_eq!((report.imported, report.conflicts), (2, 0));
     // The visitor leaves; the payment stays on record and in the feed.
-    let release = ReleaseRequest { keys: vec![key] };
-    assert_eq!(b.ledger.release(&t.row, &release).unwrap(), 0);
-    assert_eq!(pull_everything(&b.ledger, &reader, 0).0, 2);
+    let ended = t.end_visit(&serving);
+    push(&b.ledger, &t, vec![ended]);
+    assert_eq!(pull_everything(&b.ledger, &reader, FeedCursor::START).0, 2);
     // Had the counter handed a card over, its issuance is the conflict.
     let event = t.issuance("counter", &[30]);
     let verdict = &push(&b.ledger, &t, vec![event]).verdicts[0];
@@ -561,30 +640,41 @@ fn a_large_import_pays_each_person_once_however_often_named<S: Storage>(b: Backe
     let event = t.issuance("counter", &[1000, 2100]);
     push(&b.ledger, &t, vec![event]);
     let reader = enroll(&b.ledger, "B", "nh");
-    let (_, mut cursor) = pull_everything(&b.ledger, &reader, 0);
+    let (_, mut cursor) = pull_everything(&b.ledger, &reader, FeedCursor::START);
 
-    // More than two rounds of rows (of 1,024); persons 7 and 1,030 named
-    // again in a later round, 7 twice in it; person 3,000 new and named
-    // twice in one round.
+    // Many rounds of rows; persons 7 and 1,030 named again in a later
+    // round, 7 twice in it; person 3,000 new and named twice in one round.
     let people: Vec<u32> = (0..2_500).chain([7, 3_000, 3_000, 1_030, 7]).collect();
     let report = b
         .ledger
-        .import_online(None, online_csv(people).as_bytes())
+        .import_online(CAMPAIGN, online_csv(people).as_bytes())
         .unwrap();
     assert_eq!(
-        (report.rows, report.imported, report.conflicts),
-        (2_505, 2_499, 2)
+        (
+            report.rows,
+            report.imported,
+            report.repeated,
+            report.conflicts
+        ),
+        (2_505, 2_501, 4, 2)
     );
     assert!(report.invalid.is_empty(), "{:?}", report.invalid);
     let (changes, next) = pull_everything(&b.ledger, &reader, cursor);
-    assert_eq!(changes, 2_499, "each new person once in the feed");
+    // Each new person once; the two paid at the counter are told again,
+    // the online payment first and the counter's, which stands, last.
+    assert_eq!(changes, 2_499 + 2 * 2);
+    let deny = deny_list(&b.ledger, &reader);
+    assert_eq!(
+        deny.get(&t.key(1000).to_hex()).map(String::as_str),
+        Some("A 창구")
+    );
     cursor = next;
 
     // The card company sends part of it again, person 2,100 among them:
     // nothing new, not even a second conflict.
     let again = b
         .ledger
-        .import_online(None, online_csv(2_080..2_120).as_bytes())
+        .import_online(CAMPAIGN, online_csv(2_080..2_120).as_bytes())
         .unwrap();
     assert_eq!((again.rows, again.imported, again.conflicts), (40, 0, 0));
     assert_eq!(pull_everything(&b.ledger, &reader, cursor).0, 0);
@@ -593,22 +683,29 @@ fn a_large_import_pays_each_person_once_however_often_named<S: Storage>(b: Backe
         .storage()
         .transaction(|db| {
             db.query(
-                "SELECT count(*), count(DISTINCT beneficiary_key) FROM entitlement WHERE channel = 'online'",
+                "SELECT count(*), count(DISTINCT beneficiary_key) FROM payment WHERE channel = 'online'",
                 &[],
             )
         })
         .unwrap();
     assert_eq!(
         (counted[0].int(0).unwrap(), counted[0].int(1).unwrap()),
-        (2_499, 2_499)
+        (2_501, 2_501)
     );
-    let page = b.ledger.pull(&t.row, 0, 10_000, None).unwrap();
+    let page = b
+        .ledger
+        .pull(&t.row, FeedCursor::START, 10_000, None)
+        .unwrap();
     assert_eq!(page.conflicts.len(), 2, "the counter hears of both");
 }
 
 /// Every deny-list change after `cursor`, in pages of 1,000: how many,
 /// and the cursor after them.
-fn pull_everything<S: Storage>(ledger: &Ledger<S>, t: &Terminal, mut cursor: u64) -> (usize, u64) {
+fn pull_everything<S: Storage>(
+    ledger: &Ledger<S>,
+    t: &Terminal,
+    mut cursor: FeedCursor,
+) -> (usize, FeedCursor) {
     let mut changes = 0;
     loop {
         let page = ledger.pull(&t.row, cursor, 1_000, None).unwrap();
@@ -618,6 +715,30 @@ fn pull_everything<S: Storage>(ledger: &Ledger<S>, t: &Terminal, mut cursor: u64
             return (changes, cursor);
         }
     }
+}
+
+/// What a terminal's deny-list holds once it has applied the whole feed:
+/// key to the site named.
+fn deny_list<S: Storage>(
+    ledger: &Ledger<S>,
+    t: &Terminal,
+) -> std::collections::HashMap<String, String> {
+    let mut deny = std::collections::HashMap::new();
+    let page = ledger
+        .pull(&t.row, FeedCursor::START, 50_000, None)
+        .unwrap();
+    assert!(!page.more);
+    for change in page.deny {
+        match change {
+            DenyChange::Paid { key, paid } => {
+                deny.insert(key, paid.site);
+            }
+            DenyChange::Released { key } => {
+                deny.remove(&key);
+            }
+        }
+    }
+    deny
 }
 
 fn the_day_summary_adds_up<S: Storage>(b: Backend<S>) {
@@ -704,7 +825,7 @@ fn simultaneous_batches_for_one_person_make_one_conflict<S: Storage>(b: Backend<
                     other => panic!("round {round}, seq {}: {other:?}", v.seq),
                 }
             }
-            let page = ledger.pull(&t.row, 0, 1_000, None).unwrap();
+            let page = ledger.pull(&t.row, FeedCursor::START, 1_000, None).unwrap();
             assert_eq!(page.conflicts.len(), 1, "round {round}");
         }
         assert_eq!(duplicates, 1, "round {round}");
@@ -729,7 +850,11 @@ fn a_batch_naming_someone_twice_or_reusing_an_id_goes_one_by_one<S: Storage>(b: 
     assert_eq!(outcomes, ["accepted", "duplicate", "issuance_id_reused"]);
     assert_eq!(response.next_seq, 4);
     assert_eq!(
-        b.ledger.pull(&t.row, 0, 100, None).unwrap().conflicts.len(),
+        b.ledger
+            .pull(&t.row, FeedCursor::START, 100, None)
+            .unwrap()
+            .conflicts
+            .len(),
         1
     );
 }
@@ -749,7 +874,7 @@ fn feed_rows_become_visible_in_id_order<S: Storage>(b: Backend<S>) {
             ledger
                 .storage()
                 .transaction(|db| {
-                    queries::feed_released(db, "gyeonggi-2020", "41110", &[1; 32], None)?;
+                    queries::feed_released(db, "gyeonggi-2020", "41110", &[1; 32])?;
                     wrote.send(()).unwrap();
                     std::thread::sleep(Duration::from_millis(400));
                     Ok::<_, StorageError>(())
@@ -761,7 +886,7 @@ fn feed_rows_become_visible_in_id_order<S: Storage>(b: Backend<S>) {
     let started = Instant::now();
     ledger
         .storage()
-        .transaction(|db| queries::feed_released(db, "gyeonggi-2020", "41110", &[2; 32], None))
+        .transaction(|db| queries::feed_released(db, "gyeonggi-2020", "41110", &[2; 32]))
         .unwrap();
     let waited = started.elapsed();
     first.join().unwrap();
@@ -785,7 +910,9 @@ fn feed_rows_become_visible_in_id_order<S: Storage>(b: Backend<S>) {
 on_both! {
     enrollment_codes_work_once => super::enrollment_codes_work_once;
     simultaneous_claims_have_one_winner => super::simultaneous_claims_have_one_winner;
-    claims_expire_and_payments_answer => super::claims_expire_and_payments_answer;
+    claims_hold_until_their_visit_ends_and_payments_answer => super::claims_hold_until_their_visit_ends_and_payments_answer;
+    a_visit_ends_only_its_own_terminals_claims => super::a_visit_ends_only_its_own_terminals_claims;
+    amounts_that_would_wrap_around_are_rejected => super::amounts_that_would_wrap_around_are_rejected;
     push_is_idempotent_on_terminal_and_sequence => super::push_is_idempotent_on_terminal_and_sequence;
     bad_events_are_rejected_with_a_reason => super::bad_events_are_rejected_with_a_reason;
     two_offline_terminals_make_one_conflict_both_see => super::two_offline_terminals_make_one_conflict_both_see;

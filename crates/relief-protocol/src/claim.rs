@@ -1,20 +1,17 @@
 //! `POST /v1/claims`: before the card is handed over, the terminal claims
-//! each beneficiary; exactly one claim for a key wins.
+//! each beneficiary for one visit; exactly one visit holds a person.
 
 use chrono::NaiveDateTime;
+use relief_core::Channel;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClaimRequest {
+    /// The visit the claims belong to, made by the terminal (a UUIDv7):
+    /// only that visit's issuance, or its end, lets go of them.
+    pub visit_id: String,
     /// Beneficiary keys, hex.
-    pub keys: Vec<String>,
-}
-
-/// `POST /v1/claims/release`: the visit ended without an issuance.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReleaseRequest {
     pub keys: Vec<String>,
 }
 
@@ -25,12 +22,11 @@ pub struct ClaimResponse {
     pub results: Vec<ClaimResult>,
 }
 
-/// Where and when someone was paid (or is being paid).
+/// Where and when someone was paid (or is being served).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PaidRecord {
-    /// `center`, `nh` or `online`
-    pub channel: String,
+    pub channel: Channel,
     pub site: String,
     pub at: NaiveDateTime,
 }
@@ -38,14 +34,44 @@ pub struct PaidRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ClaimResult {
-    /// Held for this terminal until `expires_at`; the push of the issuance
-    /// makes it a payment.
+    /// Held for this visit until its issuance arrives or the visit ends.
+    /// `lease_until` is only when other counters start being told the
+    /// person has been in service here a long time.
     Granted {
         key: String,
-        expires_at: NaiveDateTime,
+        lease_until: NaiveDateTime,
     },
-    /// Paid already: refuse, and say where.
-    AlreadyPaid { key: String, paid: PaidRecord },
-    /// Another counter holds a live claim: the person is being served there.
-    ClaimedElsewhere { key: String, paid: PaidRecord },
+    /// Paid already: refuse, and say where. `yours`: the payment that
+    /// stands, or one in conflict with it, was made by the asking terminal.
+    AlreadyPaid {
+        key: String,
+        paid: PaidRecord,
+        yours: bool,
+    },
+    /// Another visit holds the person (`at` is when it began); `yours`: at
+    /// the asking terminal itself.
+    ClaimedElsewhere {
+        key: String,
+        paid: PaidRecord,
+        yours: bool,
+    },
+}
+
+impl ClaimResult {
+    pub fn key(&self) -> &str {
+        match self {
+            ClaimResult::Granted { key, .. }
+            | ClaimResult::AlreadyPaid { key, .. }
+            | ClaimResult::ClaimedElsewhere { key, .. } => key,
+        }
+    }
+
+    /// For logs and metrics.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ClaimResult::Granted { .. } => "granted",
+            ClaimResult::AlreadyPaid { .. } => "already_paid",
+            ClaimResult::ClaimedElsewhere { .. } => "claimed_elsewhere",
+        }
+    }
 }

@@ -6,6 +6,35 @@ use std::collections::BTreeMap;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
+relief_core::closed_set! {
+    /// How an issuance was checked against the rest of the province.
+    pub enum Verification {
+        /// The ledger granted a claim for every beneficiary first.
+        Online,
+        /// The ledger could not be reached; checked at the next push.
+        Offline,
+    }
+}
+
+relief_core::closed_set! {
+    /// What became of a voided issuance's cards.
+    pub enum CardDisposition {
+        /// Recovered unused: back in stock.
+        Returned,
+        /// Recovered and destroyed, or not recoverable.
+        Destroyed,
+    }
+}
+
+impl CardDisposition {
+    pub fn label(self) -> &'static str {
+        match self {
+            CardDisposition::Returned => "재고로 회수",
+            CardDisposition::Destroyed => "폐기",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Event {
@@ -23,6 +52,8 @@ pub enum EventBody {
     Issuance(IssuancePayload),
     Void(VoidPayload),
     Resolution(ResolutionPayload),
+    /// A visit that asked the ledger ended without a card.
+    VisitEnded(VisitEndedPayload),
 }
 
 impl EventBody {
@@ -31,6 +62,7 @@ impl EventBody {
             EventBody::Issuance(_) => "issuance",
             EventBody::Void(_) => "void",
             EventBody::Resolution(_) => "resolution",
+            EventBody::VisitEnded(_) => "visit_ended",
         }
     }
 
@@ -40,6 +72,7 @@ impl EventBody {
             "issuance" => EventBody::Issuance(serde_json::from_str(payload)?),
             "void" => EventBody::Void(serde_json::from_str(payload)?),
             "resolution" => EventBody::Resolution(serde_json::from_str(payload)?),
+            "visit_ended" => EventBody::VisitEnded(serde_json::from_str(payload)?),
             other => {
                 return Err(serde::de::Error::custom(format!(
                     "unknown event kind {other:?}"
@@ -59,8 +92,11 @@ pub struct IssuancePayload {
     pub site_code: String,
     pub clerk_id: String,
     pub issued_at: NaiveDateTime,
-    /// `online` (claimed first) or `offline`
-    pub verification: String,
+    pub verification: Verification,
+    /// The visit whose claims this issuance ends (none for an offline
+    /// issuance that never asked the ledger).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visit_id: Option<String>,
     pub beneficiaries: Vec<BeneficiaryPaid>,
     pub cards: Vec<CardLoaded>,
     pub total_krw: u64,
@@ -91,8 +127,7 @@ pub struct VoidPayload {
     pub voided_at: NaiveDateTime,
     pub voided_by: String,
     pub reason: String,
-    /// `returned` or `destroyed`
-    pub card_disposition: String,
+    pub card_disposition: CardDisposition,
 }
 
 /// A supervisor's answer to a conflict other than a void.
@@ -112,4 +147,33 @@ pub struct ResolutionPayload {
 pub enum Resolution {
     /// Both payments stand, knowingly (with a note saying why).
     Accepted,
+}
+
+/// The end of a visit that asked the ledger and handed over no card: its
+/// claims end, and a claim for it arriving late is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VisitEndedPayload {
+    pub visit_id: String,
+    pub ended_at: NaiveDateTime,
+    /// Why, in words, for the ledger's logs.
+    pub reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_on_the_wire_stay_as_they_were() {
+        assert_eq!(
+            serde_json::to_string(&Verification::Offline).unwrap(),
+            "\"offline\""
+        );
+        assert_eq!(
+            serde_json::from_str::<CardDisposition>("\"destroyed\"").unwrap(),
+            CardDisposition::Destroyed
+        );
+        assert!(serde_json::from_str::<Verification>("\"maybe\"").is_err());
+    }
 }

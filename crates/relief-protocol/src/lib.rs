@@ -23,17 +23,19 @@ pub const MAX_CLAIM_KEYS: usize = 64;
 /// The most changes one pull page may carry.
 pub const MAX_PULL_LIMIT: u32 = 50_000;
 /// A header on a pull page with more after it: the cursor to ask from next
-/// (the body's `next_cursor`), readable before the body, so that a terminal
-/// can ask for the next page while it reads this one.
+/// (the body's `next_cursor`, `ID-CHECK`), readable before the body, so
+/// that a terminal can ask for the next page while it reads this one.
 pub const PULL_MORE_FROM: &str = "relief-more-from";
 
-pub use claim::{ClaimRequest, ClaimResponse, ClaimResult, PaidRecord, ReleaseRequest};
+pub use claim::{ClaimRequest, ClaimResponse, ClaimResult, PaidRecord};
 pub use enroll::{EnrollRequest, EnrollResponse, SiteInfo};
 pub use error::ErrorBody;
 pub use event::{
-    BeneficiaryPaid, CardLoaded, Event, EventBody, IssuancePayload, Resolution, ResolutionPayload,
-    VoidPayload,
+    BeneficiaryPaid, CardDisposition, CardLoaded, Event, EventBody, IssuancePayload, Resolution,
+    ResolutionPayload, Verification, VisitEndedPayload, VoidPayload,
 };
 pub use policy::{LedgerKey, SignatureError, SignedPolicy};
-pub use pull::{ConflictStatus, ConflictView, DenyChange, PaymentRef, PullResponse};
-pub use push::{Outcome, PushRequest, PushResponse, Verdict};
+pub use pull::{
+    ConflictStatus, ConflictView, DenyChange, FeedCursor, InvalidCursor, PaymentRef, PullResponse,
+};
+pub use push::{Outcome, PushRequest, PushResponse, Verdict, VerdictKind};

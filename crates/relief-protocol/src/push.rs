@@ -32,6 +32,15 @@ pub struct Verdict {
     pub outcome: Outcome,
 }
 
+relief_core::closed_set! {
+    /// What became of an event, as the terminal files it.
+    pub enum VerdictKind {
+        Accepted,
+        Duplicate,
+        Rejected,
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "verdict", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Outcome {
@@ -50,4 +59,14 @@ pub enum Outcome {
         reason: String,
         message: String,
     },
+}
+
+impl Outcome {
+    pub fn kind(&self) -> VerdictKind {
+        match self {
+            Outcome::Accepted => VerdictKind::Accepted,
+            Outcome::Duplicate { .. } => VerdictKind::Duplicate,
+            Outcome::Rejected { .. } => VerdictKind::Rejected,
+        }
+    }
 }

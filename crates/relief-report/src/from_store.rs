@@ -111,7 +111,7 @@ pub fn daily(
             id: c.id,
             standing: format!(
                 "{} {} ({})",
-                relief_core::site::channel_label(&c.standing.paid.channel),
+                c.standing.paid.channel.label(),
                 c.standing.paid.site,
                 c.standing.paid.at.format("%m-%d %H:%M")
             ),

@@ -140,12 +140,13 @@ fn fixture(visits: u32) -> Fixture {
             card_serials: vec![format!("AS-{serial:04}")],
             verification: if v % 3 == 0 {
                 Verification::Offline {
-                    approver: Some(&supervisor),
+                    approver: Some(supervisor.clone()),
                 }
             } else {
                 Verification::Online
             },
             household_of_minors: false,
+            visit: None,
         };
         let when = at(9 + v % 9, (v * 7) % 60);
         let done = store

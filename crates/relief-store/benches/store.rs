@@ -105,6 +105,7 @@ fn main() {
             card_serials: vec![format!("B-{:06}", n + 1)],
             verification: Verification::Online,
             household_of_minors: false,
+            visit: None,
         };
         let start = Instant::now();
         store.issue(&clerk, request, at(n as i64)).unwrap();

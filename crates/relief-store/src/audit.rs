@@ -28,6 +28,8 @@ pub(crate) enum Action {
     Enrolled,
     PolicyInstalled,
     ConflictResolved,
+    VisitOpened,
+    VisitEnded,
 }
 
 impl Action {
@@ -44,6 +46,8 @@ impl Action {
             Action::Enrolled => "enrolled",
             Action::PolicyInstalled => "policy_installed",
             Action::ConflictResolved => "conflict_resolved",
+            Action::VisitOpened => "visit_opened",
+            Action::VisitEnded => "visit_ended",
         }
     }
 }
@@ -257,7 +261,7 @@ pub(crate) fn verify(conn: &Connection) -> Result<AuditReport> {
 
 /// The first history row that no audit entry covers.
 fn unrecorded(conn: &Connection) -> Result<Option<AuditFinding>> {
-    let checks: [(&str, &str); 8] = [
+    let checks: [(&str, &str); 10] = [
         ("issuance", "SELECT id FROM issuance EXCEPT SELECT subject FROM audit_log WHERE action = 'issued'"),
         ("void", "SELECT id FROM void EXCEPT SELECT subject FROM audit_log WHERE action = 'voided'"),
         (
@@ -282,7 +286,13 @@ fn unrecorded(conn: &Connection) -> Result<Option<AuditFinding>> {
         (
             "outbox",
             "SELECT CAST(seq AS TEXT) FROM outbox WHERE subject_id NOT IN
-                (SELECT subject FROM audit_log WHERE action IN ('issued', 'voided', 'conflict_resolved'))",
+                (SELECT subject FROM audit_log WHERE action IN ('issued', 'voided', 'conflict_resolved', 'visit_ended'))",
+        ),
+        ("visit", "SELECT id FROM visit EXCEPT SELECT subject FROM audit_log WHERE action = 'visit_opened'"),
+        (
+            "visit_end",
+            "SELECT visit_id FROM visit_end WHERE outcome = 'ended'
+             EXCEPT SELECT subject FROM audit_log WHERE action = 'visit_ended'",
         ),
         (
             "conflict_resolution",

@@ -108,6 +108,20 @@ pub enum Error {
         site: String,
         paid_at: String,
     },
+    #[error(
+        "{masked}: 지금 {site}에서 확인 중인 분입니다 ({since}부터). 그곳의 처리가 끝난 뒤 다시 확인하세요"
+    )]
+    BeingServed {
+        masked: String,
+        site: String,
+        since: String,
+    },
+    #[error("이미 끝난 방문입니다 ({0}): 처음부터 다시 확인하세요")]
+    VisitEnded(String),
+    #[error("없는 방문입니다: {0}")]
+    UnknownVisit(String),
+    #[error("지급 총액이 너무 큽니다")]
+    AmountTooLarge,
     #[error("카드 {needed}장이 필요합니다 ({scanned}장 입력됨)")]
     CardCountMismatch { needed: usize, scanned: usize },
     #[error(
@@ -184,6 +198,10 @@ impl Error {
             Error::Proxy { .. } => "proxy_refused",
             Error::AlreadyPaidHere { .. } => "already_paid_here",
             Error::PaidElsewhere { .. } => "paid_elsewhere",
+            Error::BeingServed { .. } => "being_served",
+            Error::VisitEnded(_) => "visit_ended",
+            Error::AmountTooLarge => "amount_too_large",
+            Error::UnknownVisit(_) => "unknown_visit",
             Error::CardCountMismatch { .. } => "card_count_mismatch",
             Error::OfflineRefused => "offline_refused",
             Error::OfflineNeedsSupervisor => "offline_needs_supervisor",

@@ -22,7 +22,7 @@ use crate::deny::Paid;
 use crate::error::{Error, Result};
 use crate::outbox;
 use crate::stock::{self, check_serial};
-use crate::{Store, deny, snapshot, time};
+use crate::{Store, deny, snapshot, time, visit};
 use relief_protocol::{BeneficiaryPaid, CardLoaded, IssuancePayload};
 
 /// The person at the counter.
@@ -43,22 +43,27 @@ pub struct BeneficiaryRequest {
 }
 
 /// How the payment was checked against the rest of the province.
-pub enum Verification<'s> {
+#[derive(Debug, Clone)]
+pub enum Verification {
     /// The ledger granted the claim for every beneficiary.
     Online,
     /// The ledger could not be reached; the policy's offline mode decides,
     /// and may want a supervisor's approval.
-    Offline { approver: Option<&'s Session> },
+    Offline { approver: Option<Session> },
 }
 
-pub struct IssueRequest<'s> {
+pub struct IssueRequest {
     pub applicant: Applicant,
     pub beneficiaries: Vec<BeneficiaryRequest>,
     /// As scanned, in order.
     pub card_serials: Vec<String>,
-    pub verification: Verification<'s>,
+    pub verification: Verification,
     /// Every member of the household is a minor (they may apply for themselves).
     pub household_of_minors: bool,
+    /// The visit whose claims protect this issuance, if it asked the
+    /// ledger ([`Store::open_visit`]): the issuance closes it, and a visit
+    /// already ended cannot issue.
+    pub visit: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -89,7 +94,28 @@ struct Checked {
     shares: Vec<(String, Krw)>,
 }
 
+/// What an issuance will be, once every rule has passed.
+struct Plan {
+    beneficiaries: Vec<Checked>,
+    total: Krw,
+    amounts: Vec<Krw>,
+    window: String,
+}
+
 impl Store {
+    /// Every rule, and the duplicate and stock checks, without writing:
+    /// what `issue` would refuse now, asked before the ledger is. (The
+    /// offline mode is not checked: whether the ledger answers is not yet
+    /// known.)
+    pub fn check_issue(&self, request: &IssueRequest, at: NaiveDateTime) -> Result<()> {
+        let plan = self.plan(request, at)?;
+        for b in &plan.beneficiaries {
+            refuse_if_paid(&self.conn, &self.policy.campaign.id, b)?;
+        }
+        load_cards(&self.conn, &request.card_serials, &plan.amounts)?;
+        Ok(())
+    }
+
     /// Issues cards to the beneficiaries of one visit.
     pub fn issue(
         &mut self,
@@ -97,10 +123,62 @@ impl Store {
         request: IssueRequest,
         at: NaiveDateTime,
     ) -> Result<Issued> {
+        let plan = self.plan(&request, at)?;
+        let policy = &self.policy;
+        let offline = match &request.verification {
+            Verification::Online => false,
+            Verification::Offline { approver } => {
+                match policy.campaign.offline_mode {
+                    OfflineMode::Allow => {}
+                    OfflineMode::Refuse => return Err(Error::OfflineRefused),
+                    OfflineMode::Supervisor => approver
+                        .as_ref()
+                        .ok_or(Error::OfflineNeedsSupervisor)?
+                        .require_supervisor()?,
+                }
+                true
+            }
+        };
+        let approver = match &request.verification {
+            Verification::Offline { approver } => approver.as_ref().map(Session::employee_id),
+            Verification::Online => None,
+        };
+
+        // From here on this terminal's write lock is held: what is checked
+        // below cannot change before the rows are written.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for b in &plan.beneficiaries {
+            refuse_if_paid(&tx, &policy.campaign.id, b)?;
+        }
+        let cards = load_cards(&tx, &request.card_serials, &plan.amounts)?;
+        let issuance_id = Uuid::now_v7().to_string();
+        let write = Write {
+            tx: &tx,
+            policy,
+            site_code: &self.site.code,
+            id: &issuance_id,
+            at,
+        };
+        let seq = write.all(clerk, &request, &plan, &cards, offline, approver)?;
+        tx.commit()?;
+        Ok(Issued {
+            issuance_id,
+            outbox_seq: seq,
+            issued_at: at,
+            total: plan.total,
+            cards,
+            beneficiaries: plan.beneficiaries.into_iter().map(|b| b.masked).collect(),
+            offline,
+        })
+    }
+
+    /// Every rule of the campaign, checked for one request.
+    fn plan(&self, request: &IssueRequest, at: NaiveDateTime) -> Result<Plan> {
         let policy = &self.policy;
         let applicant = &request.applicant;
-        let applicant_name = applicant.name.trim();
-        if applicant_name.is_empty() {
+        if applicant.name.trim().is_empty() {
             return Err(Error::Missing {
                 field: "신청인 이름",
             });
@@ -111,24 +189,6 @@ impl Store {
         if request.beneficiaries.is_empty() {
             return Err(Error::NoBeneficiaries);
         }
-        let offline = match request.verification {
-            Verification::Online => false,
-            Verification::Offline { approver } => {
-                match policy.campaign.offline_mode {
-                    OfflineMode::Allow => {}
-                    OfflineMode::Refuse => return Err(Error::OfflineRefused),
-                    OfflineMode::Supervisor => approver
-                        .ok_or(Error::OfflineNeedsSupervisor)?
-                        .require_supervisor()?,
-                }
-                true
-            }
-        };
-        let approver = match request.verification {
-            Verification::Offline { approver } => approver.map(Session::employee_id),
-            Verification::Online => None,
-        };
-
         let applicant_key = applicant.id.beneficiary_key(&self.secret);
         let mut window_name = None;
         let mut seen = BTreeSet::new();
@@ -205,50 +265,17 @@ impl Store {
                     .collect(),
             });
         }
-        let total: Krw = checked
+        let total = checked
             .iter()
             .flat_map(|b| b.shares.iter().map(|(_, a)| *a))
-            .sum();
+            .try_fold(Krw(0), |sum, a| sum.checked_add(a))
+            .ok_or(Error::AmountTooLarge)?;
         let amounts = card::split_on(policy, at.date(), total)?;
-        let window = window_name.expect("at least one beneficiary was allowed");
-
-        // From here on this terminal's write lock is held: what is checked
-        // below cannot change before the rows are written.
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for b in &checked {
-            refuse_if_paid(&tx, &policy.campaign.id, b)?;
-        }
-        let cards = load_cards(&tx, &request.card_serials, &amounts)?;
-        let issuance_id = Uuid::now_v7().to_string();
-        let write = Write {
-            tx: &tx,
-            policy,
-            site_code: &self.site.code,
-            id: &issuance_id,
-            at,
-        };
-        let seq = write.all(
-            clerk,
-            applicant_name,
-            applicant,
-            &checked,
-            &cards,
+        Ok(Plan {
+            beneficiaries: checked,
             total,
-            offline,
-            approver,
-            &window,
-        )?;
-        tx.commit()?;
-        Ok(Issued {
-            issuance_id,
-            outbox_seq: seq,
-            issued_at: at,
-            total,
-            cards,
-            beneficiaries: checked.into_iter().map(|b| b.masked).collect(),
-            offline,
+            amounts,
+            window: window_name.expect("at least one beneficiary was allowed"),
         })
     }
 }
@@ -341,22 +368,26 @@ struct Write<'t> {
 }
 
 impl Write<'_> {
-    #[allow(clippy::too_many_arguments)]
     fn all(
         &self,
         clerk: &Session,
-        applicant_name: &str,
-        applicant: &Applicant,
-        beneficiaries: &[Checked],
+        request: &IssueRequest,
+        plan: &Plan,
         cards: &[IssuedCard],
-        total: Krw,
         offline: bool,
         approver: Option<&str>,
-        window: &str,
     ) -> Result<i64> {
         let policy = self.policy;
+        let applicant = &request.applicant;
+        let applicant_name = applicant.name.trim();
+        let beneficiaries = &plan.beneficiaries;
+        let (total, window) = (plan.total, plan.window.as_str());
         let at = time::format(self.at);
-        let verification = if offline { "offline" } else { "online" };
+        let verification = if offline {
+            relief_protocol::Verification::Offline
+        } else {
+            relief_protocol::Verification::Online
+        };
         self.tx.execute(
             "INSERT INTO issuance (id, campaign_id, policy_version, site_code, clerk_id, issued_at,
                 applicant_masked, applicant_name, applicant_id_document, verification, offline_approved_by,
@@ -372,7 +403,7 @@ impl Write<'_> {
                 applicant.id.masked().as_str(),
                 applicant_name,
                 code_of(&applicant.id_document),
-                verification,
+                verification.code(),
                 approver,
                 window,
                 total.won() as i64
@@ -419,7 +450,8 @@ impl Write<'_> {
             site_code: self.site_code.to_owned(),
             clerk_id: clerk.employee_id().to_owned(),
             issued_at: self.at,
-            verification: verification.to_owned(),
+            verification,
+            visit_id: request.visit.clone(),
             beneficiaries: beneficiaries
                 .iter()
                 .map(|b| BeneficiaryPaid {
@@ -438,6 +470,10 @@ impl Write<'_> {
                 .collect(),
             total_krw: total.won(),
         };
+        // The visit closes with its issuance, or the issuance is refused.
+        if let Some(visit) = &request.visit {
+            visit::close_by_issuance(self.tx, visit, self.id, self.at)?;
+        }
         let seq = outbox::append(self.tx, "issuance", self.id, &event, self.at)?;
         let content = snapshot::issuance(self.tx, self.id)?;
         audit::append(

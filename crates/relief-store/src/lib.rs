@@ -25,6 +25,7 @@ mod stock_day;
 mod sync;
 mod terminal;
 mod time;
+mod visit;
 mod void;
 
 pub use audit::{AuditFinding, AuditReport};
@@ -39,6 +40,7 @@ pub use stock::{Adjustment, BatchReceived, CardState, FaceValueStock, SerialSpec
 pub use stock_day::FaceValueMoves;
 pub use sync::{ConflictRecord, DenyUpdate, Enrollment, PaidAt, PullBatch, SyncStatus};
 pub use terminal::{SiteProfile, TerminalSetup};
+pub use visit::VISIT_MINUTES;
 pub use void::{CardDisposition, Voided};
 
 use relief_core::identity::{BeneficiaryKey, CampaignSecret, IdentityNumber};

@@ -14,6 +14,7 @@ const STEPS: &[M<'static>] = &[
         "../../../migrations/terminal/0001_initial.sql"
     )),
     M::up(include_str!("../../../migrations/terminal/0002_sync.sql")),
+    M::up(include_str!("../../../migrations/terminal/0003_visits.sql")).foreign_key_check(),
 ];
 const MIGRATIONS: Migrations<'static> = Migrations::from_slice(STEPS);
 
@@ -47,7 +48,11 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
             supported: SCHEMA_VERSION,
         });
     }
+    // Rebuilding a table (SQLite's way to change a constraint) needs the
+    // foreign keys off; each step that does checks them itself.
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
     MIGRATIONS.to_latest(&mut conn)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
     Ok(conn)
 }
 

@@ -67,12 +67,38 @@ pub(crate) fn clerk(conn: &Connection, employee_id: &str) -> Result<String> {
 }
 
 pub(crate) fn issuance(conn: &Connection, id: &str) -> Result<String> {
-    Ok(text(json!({
+    let mut snapshot = json!({
         "issuance": rows(conn, "SELECT * FROM issuance WHERE id = ?1", &[&id])?,
         "beneficiaries": rows(conn, "SELECT * FROM issuance_beneficiary WHERE issuance_id = ?1 ORDER BY position", &[&id])?,
         "shares": rows(conn, "SELECT * FROM beneficiary_share WHERE issuance_id = ?1 ORDER BY position, source", &[&id])?,
         "cards": rows(conn, "SELECT * FROM issuance_card WHERE issuance_id = ?1 ORDER BY position", &[&id])?,
         "card_events": rows(conn, "SELECT * FROM card_event WHERE cause = 'issue' AND cause_id = ?1 ORDER BY id", &[&id])?,
+        "outbox": rows(conn, "SELECT * FROM outbox WHERE subject_id = ?1", &[&id])?,
+    });
+    // Only where there is one, so that issuances recorded before visits
+    // were kept snapshot as they did.
+    let visit = rows(
+        conn,
+        "SELECT * FROM visit_end WHERE issuance_id = ?1",
+        &[&id],
+    )?;
+    if !visit.is_empty() {
+        snapshot["visit_end"] = json!(visit);
+    }
+    Ok(text(snapshot))
+}
+
+pub(crate) fn visit(conn: &Connection, id: &str) -> Result<String> {
+    Ok(text(json!(rows(
+        conn,
+        "SELECT * FROM visit WHERE id = ?1",
+        &[&id]
+    )?)))
+}
+
+pub(crate) fn visit_end(conn: &Connection, id: &str) -> Result<String> {
+    Ok(text(json!({
+        "visit_end": rows(conn, "SELECT * FROM visit_end WHERE visit_id = ?1", &[&id])?,
         "outbox": rows(conn, "SELECT * FROM outbox WHERE subject_id = ?1", &[&id])?,
     })))
 }
@@ -167,6 +193,8 @@ pub(crate) fn recompute(conn: &Connection, action: &str, subject: &str) -> Resul
         "enrolled" => enrollment(conn)?,
         "policy_installed" => policy(conn, subject)?,
         "conflict_resolved" => resolution(conn, subject)?,
+        "visit_opened" => visit(conn, subject)?,
+        "visit_ended" => visit_end(conn, subject)?,
         // Clerks change (a PIN reset, a new role) and sign-ins live only in
         // the chain: the entry itself is the record.
         _ => return Ok(None),

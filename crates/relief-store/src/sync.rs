@@ -11,7 +11,7 @@ use chrono::NaiveDateTime;
 use relief_core::identity::{BeneficiaryKey, CampaignSecret};
 use relief_core::policy::Policy;
 use relief_protocol::{
-    ConflictStatus, ConflictView, DenyChange, EnrollResponse, Event, LedgerKey, Outcome,
+    ConflictStatus, ConflictView, DenyChange, EnrollResponse, Event, FeedCursor, LedgerKey,
     PaymentRef, PullResponse, Resolution, ResolutionPayload, SignedPolicy, Verdict,
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -49,7 +49,7 @@ pub struct SyncStatus {
     /// Events the ledger refused: a supervisor must look.
     pub rejected: u64,
     pub open_conflicts: u64,
-    pub pull_cursor: u64,
+    pub pull_cursor: FeedCursor,
     pub last_contact_at: Option<NaiveDateTime>,
     pub last_push_at: Option<NaiveDateTime>,
     pub last_pull_at: Option<NaiveDateTime>,
@@ -78,20 +78,29 @@ pub struct PullBatch {
     pub deny: Vec<DenyUpdate>,
     pub conflicts: Vec<ConflictView>,
     pub policy: Option<SignedPolicy>,
-    pub next_cursor: u64,
+    pub next_cursor: FeedCursor,
+    /// The ledger no longer holds the cursor asked from (it was restored
+    /// from an earlier copy): the deny-list is rebuilt from these pages.
+    pub reset: bool,
     names: HashMap<String, Arc<str>>,
 }
 
 impl PullBatch {
     /// Adds a page (pages must come in order).
     pub fn add(&mut self, page: PullResponse) -> Result<()> {
+        if page.reset {
+            // Whatever came before is of a history the ledger no longer has.
+            self.deny.clear();
+            self.conflicts.clear();
+            self.reset = true;
+        }
         self.deny.reserve(page.deny.len());
         for change in page.deny {
             let update = match change {
                 DenyChange::Paid { key, paid } => DenyUpdate {
                     key: key_bytes(&key)?,
                     paid: Some(PaidAt {
-                        channel: self.intern(paid.channel),
+                        channel: self.intern(paid.channel.code().to_owned()),
                         site: self.intern(paid.site),
                         at: paid.at,
                     }),
@@ -135,21 +144,9 @@ pub struct ConflictRecord {
     pub our_issuance_id: Option<String>,
 }
 
-fn status_code(status: ConflictStatus) -> &'static str {
-    match status {
-        ConflictStatus::Open => "open",
-        ConflictStatus::ResolvedByVoid => "resolved_by_void",
-        ConflictStatus::Accepted => "accepted",
-    }
-}
-
 fn parse_status(text: &str) -> Result<ConflictStatus> {
-    Ok(match text {
-        "open" => ConflictStatus::Open,
-        "resolved_by_void" => ConflictStatus::ResolvedByVoid,
-        "accepted" => ConflictStatus::Accepted,
-        other => return Err(Error::Corrupt(format!("충돌 상태 {other:?}"))),
-    })
+    text.parse()
+        .map_err(|_| Error::Corrupt(format!("충돌 상태 {text:?}")))
 }
 
 fn key_bytes(hex: &str) -> Result<BeneficiaryKey> {
@@ -260,10 +257,25 @@ impl Store {
         let Some(first) = first else {
             return Ok(Vec::new());
         };
-        self.outbox_after(first - 1, limit)?
+        self.events_from(first as u64, limit)
+    }
+
+    /// Events from `seq` on, acknowledged or not, oldest first: what a
+    /// ledger restored from an earlier copy no longer has.
+    pub fn events_from(&self, seq: u64, limit: usize) -> Result<Vec<Event>> {
+        self.outbox_after(seq.saturating_sub(1) as i64, limit)?
             .iter()
             .map(outbox::OutboxEvent::to_wire)
             .collect()
+    }
+
+    /// The sequence number of the last event written, 0 before the first.
+    pub fn outbox_head(&self) -> Result<u64> {
+        Ok(self
+            .conn
+            .query_row("SELECT coalesce(max(seq), 0) FROM outbox", [], |r| {
+                r.get::<_, i64>(0)
+            })? as u64)
     }
 
     /// Records the ledger's verdicts (again is harmless) and the contact.
@@ -278,13 +290,13 @@ impl Store {
                  SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM outbox WHERE seq = ?1)",
             )?;
             for verdict in verdicts {
-                let code = match &verdict.outcome {
-                    Outcome::Accepted => "accepted",
-                    Outcome::Duplicate { .. } => "duplicate",
-                    Outcome::Rejected { .. } => "rejected",
-                };
                 let detail = serde_json::to_string(&verdict.outcome).expect("outcomes serialise");
-                insert.execute(params![verdict.seq as i64, code, detail, at_text])?;
+                insert.execute(params![
+                    verdict.seq as i64,
+                    verdict.outcome.kind().code(),
+                    detail,
+                    at_text
+                ])?;
             }
         }
         tx.execute(
@@ -322,6 +334,9 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if batch.reset {
+            tx.execute("DELETE FROM deny_list", [])?;
+        }
         {
             let mut insert = tx.prepare_cached(
                 "INSERT OR REPLACE INTO deny_list (beneficiary_key, channel, site, paid_at) VALUES (?1, ?2, ?3, ?4)",
@@ -353,8 +368,12 @@ impl Store {
             install_policy(&tx, signed, at, None)?;
         }
         tx.execute(
-            "UPDATE sync_state SET pull_cursor = ?1, last_contact_at = ?2, last_pull_at = ?2, last_error = NULL WHERE id = 1",
-            params![batch.next_cursor as i64, at_text],
+            "UPDATE sync_state SET pull_cursor = ?1, pull_check = ?2, last_contact_at = ?3, last_pull_at = ?3, last_error = NULL WHERE id = 1",
+            params![
+                batch.next_cursor.id as i64,
+                batch.next_cursor.check as i64,
+                at_text
+            ],
         )?;
         tx.commit()?;
         if let Some((_, policy)) = new_policy {
@@ -374,11 +393,12 @@ impl Store {
 
     pub fn sync_status(&self) -> Result<SyncStatus> {
         let enrolled = self.enrollment()?.is_some();
-        let (pull_cursor, contact, push, pull, error): (i64, Option<String>, Option<String>, Option<String>, Option<String>) =
+        #[allow(clippy::type_complexity)]
+        let (pull_cursor, pull_check, contact, push, pull, error): (i64, i64, Option<String>, Option<String>, Option<String>, Option<String>) =
             self.conn.query_row(
-                "SELECT pull_cursor, last_contact_at, last_push_at, last_pull_at, last_error FROM sync_state WHERE id = 1",
+                "SELECT pull_cursor, pull_check, last_contact_at, last_push_at, last_pull_at, last_error FROM sync_state WHERE id = 1",
                 [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
             )?;
         let count = |sql: &str| -> Result<u64> {
             Ok(self.conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64)
@@ -391,7 +411,10 @@ impl Store {
             )?,
             rejected: count("SELECT count(*) FROM outbox_ack WHERE verdict = 'rejected'")?,
             open_conflicts: count("SELECT count(*) FROM conflict WHERE status = 'open'")?,
-            pull_cursor: pull_cursor as u64,
+            pull_cursor: FeedCursor {
+                id: pull_cursor as u64,
+                check: pull_check as u64,
+            },
             last_contact_at: parse(contact)?,
             last_push_at: parse(push)?,
             last_pull_at: parse(pull)?,
@@ -569,7 +592,7 @@ fn upsert_conflict(conn: &Connection, conflict: &ConflictView, at: &str) -> Resu
             key.as_bytes().as_slice(),
             serde_json::to_string(&conflict.standing).expect("serialises"),
             serde_json::to_string(&conflict.other).expect("serialises"),
-            status_code(conflict.status),
+            conflict.status.code(),
             conflict.note,
             time::format(conflict.detected_at),
             at

@@ -4,7 +4,7 @@
 
 use chrono::NaiveDateTime;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use uuid::Uuid;
 
 use crate::audit::{self, Action};
@@ -12,33 +12,8 @@ use crate::clerk::Session;
 use crate::error::{Error, Result};
 use crate::outbox;
 use crate::{Store, snapshot, time};
+pub use relief_protocol::CardDisposition;
 use relief_protocol::VoidPayload;
-
-/// What happens to the issuance's cards.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CardDisposition {
-    /// Recovered unused: back in stock.
-    Returned,
-    /// Recovered and destroyed, or not recoverable.
-    Destroyed,
-}
-
-impl CardDisposition {
-    pub fn code(self) -> &'static str {
-        match self {
-            CardDisposition::Returned => "returned",
-            CardDisposition::Destroyed => "destroyed",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            CardDisposition::Returned => "재고로 회수",
-            CardDisposition::Destroyed => "폐기",
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Voided {
@@ -115,7 +90,7 @@ impl Store {
             voided_at: at,
             voided_by: supervisor.employee_id().to_owned(),
             reason: reason.to_owned(),
-            card_disposition: disposition.code().to_owned(),
+            card_disposition: disposition,
         };
         let seq = outbox::append(&tx, "void", &void_id, &event, at)?;
         let content = snapshot::void(&tx, &void_id)?;

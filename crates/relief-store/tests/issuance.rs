@@ -36,6 +36,7 @@ fn a_family_is_issued_one_card_and_everything_is_recorded() {
         card_serials: vec!["GG-0007".into()],
         verification: Verification::Online,
         household_of_minors: false,
+        visit: None,
     };
     // Week 1 is for 4+ households, but the applicant (born 1986, digit 6)
     // comes on Mondays, and 04-21 is a Tuesday.
@@ -66,6 +67,7 @@ fn a_family_is_issued_one_card_and_everything_is_recorded() {
         card_serials: vec!["GG-0007".into()],
         verification: Verification::Online,
         household_of_minors: false,
+        visit: None,
     };
     let issued = t.store.issue(&t.clerk, request, free_day()).unwrap();
     assert_eq!(issued.total, Krw(300_000));
@@ -239,6 +241,7 @@ fn a_minor_is_paid_only_through_their_legal_representative() {
         card_serials: vec!["GG-0003".into()],
         verification: Verification::Online,
         household_of_minors: false,
+        visit: None,
     };
     let error = t.store.issue(&t.clerk, request, free_day()).unwrap_err();
     assert!(matches!(&error, Error::Proxy { .. }), "{error}");
@@ -276,6 +279,7 @@ fn cards_must_hold_the_amount_and_be_scanned_once() {
         card_serials: vec!["GG-0010".into(), "GG-0010".into()],
         verification: Verification::Online,
         household_of_minors: false,
+        visit: None,
     };
     assert!(matches!(
         t.store.issue(&t.clerk, family, free_day()),
@@ -325,6 +329,7 @@ fn the_card_limit_of_the_day_decides_how_many_cards() {
         card_serials: cards.iter().map(|s| s.to_string()).collect(),
         verification: Verification::Online,
         household_of_minors: false,
+        visit: None,
     };
     let error = t
         .store
@@ -364,13 +369,14 @@ fn offline_issuance_follows_the_policy() {
     ));
     let clerk = t.clerk.clone();
     assert!(matches!(
-        t.store.issue(&t.clerk, offline(Some(&clerk)), free_day()),
+        t.store
+            .issue(&t.clerk, offline(Some(clerk.clone())), free_day()),
         Err(Error::SupervisorRequired)
     ));
     let supervisor = t.supervisor.clone();
     let issued = t
         .store
-        .issue(&t.clerk, offline(Some(&supervisor)), free_day())
+        .issue(&t.clerk, offline(Some(supervisor.clone())), free_day())
         .unwrap();
     assert!(issued.offline);
     let record = t.store.issuance(&issued.issuance_id).unwrap().unwrap();
@@ -382,7 +388,7 @@ fn offline_issuance_follows_the_policy() {
     let national_supervisor = n.supervisor.clone();
     let mut request = solo(&person(9), &["GG-0001"]);
     request.verification = Verification::Offline {
-        approver: Some(&national_supervisor),
+        approver: Some(national_supervisor.clone()),
     };
     assert!(matches!(
         n.store.issue(&n.clerk, request, at(5, 25, 10)),

@@ -6,10 +6,11 @@ mod common;
 use chrono::Duration;
 use common::*;
 use ed25519_dalek::SigningKey;
+use relief_core::Channel;
 use relief_core::policy::builtin::GYEONGGI_2020;
 use relief_protocol::{
-    ConflictStatus, ConflictView, DenyChange, EnrollResponse, EventBody, LedgerKey, Outcome,
-    PaidRecord, PaymentRef, PullResponse, SignedPolicy, SiteInfo, Verdict,
+    ConflictStatus, ConflictView, DenyChange, EnrollResponse, EventBody, FeedCursor, LedgerKey,
+    Outcome, PaidRecord, PaymentRef, PullResponse, SignedPolicy, SiteInfo, Verdict,
 };
 use relief_store::*;
 
@@ -60,8 +61,12 @@ fn page(
             deny,
             conflicts,
             policy,
-            next_cursor: cursor,
+            next_cursor: FeedCursor {
+                id: cursor,
+                check: cursor * 7,
+            },
             more: false,
+            reset: false,
         })
         .unwrap();
     batch
@@ -206,7 +211,7 @@ fn a_pull_lists_keys_paid_elsewhere_and_releases_them() {
     let mut t = enrolled();
     let key = t.store.beneficiary_key(&id(&person(4)));
     let paid = PaidRecord {
-        channel: "online".into(),
+        channel: Channel::Online,
         site: "경기지역화폐".into(),
         at: free_day(),
     };
@@ -232,7 +237,10 @@ fn a_pull_lists_keys_paid_elsewhere_and_releases_them() {
             .issue(&t.clerk, solo(&person(4), &["GG-0001"]), free_day()),
         Err(Error::PaidElsewhere { .. })
     ));
-    assert_eq!(t.store.sync_status().unwrap().pull_cursor, 7);
+    assert_eq!(
+        t.store.sync_status().unwrap().pull_cursor,
+        FeedCursor { id: 7, check: 49 }
+    );
     t.store
         .apply_pull(
             page(
@@ -268,7 +276,7 @@ fn a_newer_policy_installs_only_with_the_pinned_key() {
     assert!(matches!(refused, Err(Error::PolicySignature(_))));
     assert_eq!(
         t.store.sync_status().unwrap().pull_cursor,
-        0,
+        FeedCursor::START,
         "nothing of the page was applied"
     );
     let signed = SignedPolicy::sign(&ledger_key(), "gyeonggi-2020", "2020.2", &newer);
@@ -296,7 +304,7 @@ fn a_supervisor_accepts_a_conflict_with_a_note() {
         issuance_id: Some(issuance.into()),
         terminal_id: Some(terminal.into()),
         paid: PaidRecord {
-            channel: "nh".into(),
+            channel: Channel::Nh,
             site: "NH 수원".into(),
             at: free_day() - Duration::hours(1),
         },

@@ -6,7 +6,7 @@ use bytes::Bytes;
 use relief_core::identity::BeneficiaryKey;
 use relief_protocol::{
     API_PREFIX, ClaimRequest, ClaimResponse, EnrollRequest, EnrollResponse, ErrorBody, Event,
-    PULL_MORE_FROM, PullResponse, PushRequest, PushResponse, ReleaseRequest,
+    FeedCursor, PULL_MORE_FROM, PullResponse, PushRequest, PushResponse,
 };
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -19,7 +19,12 @@ pub enum SyncError {
     /// on its side: try again later.
     #[error("원장 서버에 연결할 수 없습니다: {0}")]
     Unreachable(String),
-    /// The ledger answered and refused: trying again will not help.
+    /// Not even a connection: the request never left, so the ledger
+    /// cannot have acted on it.
+    #[error("원장 서버에 연결할 수 없습니다: {0}")]
+    NotConnected(String),
+    /// The ledger answered and refused the request itself: trying again
+    /// will not help, and an answer is an answer (it is not "offline").
     #[error("원장 서버가 거부했습니다 ({code}): {message}")]
     Refused {
         status: u16,
@@ -34,7 +39,7 @@ pub enum SyncError {
 
 impl SyncError {
     pub fn is_transient(&self) -> bool {
-        matches!(self, SyncError::Unreachable(_))
+        matches!(self, SyncError::Unreachable(_) | SyncError::NotConnected(_))
     }
 }
 
@@ -89,10 +94,13 @@ impl Client {
             Some(token) => request.bearer_auth(token),
             None => request,
         };
-        let response = request
-            .send()
-            .await
-            .map_err(|e| SyncError::Unreachable(e.to_string()))?;
+        let response = request.send().await.map_err(|e| {
+            if e.is_connect() {
+                SyncError::NotConnected(e.to_string())
+            } else {
+                SyncError::Unreachable(e.to_string())
+            }
+        })?;
         let status = response.status();
         let headers = response.headers().clone();
         let body = response
@@ -134,20 +142,15 @@ impl Client {
         .await
     }
 
-    pub async fn claim(&self, keys: &[BeneficiaryKey]) -> Result<ClaimResponse, SyncError> {
+    pub async fn claim(
+        &self,
+        visit_id: &str,
+        keys: &[BeneficiaryKey],
+    ) -> Result<ClaimResponse, SyncError> {
         self.post(
             "/claims",
             &ClaimRequest {
-                keys: keys.iter().map(BeneficiaryKey::to_hex).collect(),
-            },
-        )
-        .await
-    }
-
-    pub async fn release(&self, keys: &[BeneficiaryKey]) -> Result<serde_json::Value, SyncError> {
-        self.post(
-            "/claims/release",
-            &ReleaseRequest {
+                visit_id: visit_id.to_owned(),
                 keys: keys.iter().map(BeneficiaryKey::to_hex).collect(),
             },
         )
@@ -173,7 +176,7 @@ impl Client {
     /// tells where the next page starts before the body is read.
     pub async fn pull(
         &self,
-        cursor: u64,
+        cursor: FeedCursor,
         limit: u32,
         policy_version: &str,
     ) -> Result<PullPage, SyncError> {
@@ -207,7 +210,7 @@ impl Client {
 #[derive(Debug, Clone)]
 pub struct PullPage {
     /// Where the next page starts, when there is one.
-    pub more_from: Option<u64>,
+    pub more_from: Option<FeedCursor>,
     body: Bytes,
 }
 

@@ -5,9 +5,7 @@
 
 mod client;
 mod run;
+pub mod visit;
 
 pub use client::{Client, SyncError};
-pub use run::{
-    ClaimOutcome, PullReport, PushReport, Retry, claim_for_issue, enroll, pull_all, push_pending,
-    release, sync_once,
-};
+pub use run::{PullReport, PushReport, Retry, enroll, pull_all, push_now, push_pending, sync_once};

@@ -7,9 +7,8 @@ use std::time::Duration;
 
 use backon::{ExponentialBuilder, Retryable};
 use chrono::NaiveDateTime;
-use relief_core::identity::BeneficiaryKey;
-use relief_protocol::{ClaimResult, Outcome};
-use relief_store::{DenyEntry, Enrollment, PullBatch, Session, Store};
+use relief_protocol::Outcome;
+use relief_store::{Enrollment, PullBatch, Session, Store};
 use serde::Serialize;
 
 use tokio_util::task::AbortOnDropHandle;
@@ -37,6 +36,13 @@ impl Default for Retry {
 }
 
 impl Retry {
+    /// One try: for the counter, which must not wait.
+    pub const ONCE: Retry = Retry {
+        first_delay: Duration::from_millis(0),
+        max_delay: Duration::from_millis(0),
+        attempts: 0,
+    };
+
     fn backoff(&self) -> ExponentialBuilder {
         ExponentialBuilder::default()
             .with_min_delay(self.first_delay)
@@ -46,13 +52,13 @@ impl Retry {
     }
 }
 
-fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
+pub(crate) fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
     store
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn now() -> NaiveDateTime {
+pub(crate) fn now() -> NaiveDateTime {
     chrono::Local::now().naive_local()
 }
 
@@ -81,29 +87,58 @@ pub struct PushReport {
     pub accepted: u64,
     pub duplicates: u64,
     pub rejected: u64,
+    /// The ledger had lost events it had acknowledged (it was restored
+    /// from an earlier copy): they were sent again from this number.
+    pub resent_from: Option<u64>,
 }
+
+/// How long a push may take before it counts as unanswered.
+const PUSH_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Pushes every pending event, in batches, retrying with backoff. The
 /// retries resend what the store already holds: nothing new is written
-/// locally to make them happen.
+/// locally to make them happen. A ledger that expects an earlier event
+/// than the first unacknowledged one has lost what it acknowledged: the
+/// terminal sends it again from there, and the ledger records it once.
 pub async fn push_pending(
     store: &Mutex<Store>,
     retry: Retry,
     batch: usize,
 ) -> Result<PushReport, SyncError> {
+    push_within(store, retry, batch, PUSH_TIMEOUT).await
+}
+
+/// One quick push, right after a counter action, while the ledger
+/// answers; a failure leaves the events for the next sync.
+pub async fn push_now(store: &Mutex<Store>, timeout: Duration) -> Result<PushReport, SyncError> {
+    push_within(store, Retry::ONCE, 100, timeout).await
+}
+
+async fn push_within(
+    store: &Mutex<Store>,
+    retry: Retry,
+    batch: usize,
+    timeout: Duration,
+) -> Result<PushReport, SyncError> {
     let mut report = PushReport::default();
+    // Where to send from once the ledger has said it lost events.
+    let mut resend: Option<u64> = None;
     loop {
         let (enrollment, events) = {
             let store = lock(store);
             let enrollment = store
                 .enrollment()?
                 .ok_or(relief_store::Error::NotEnrolled)?;
-            (enrollment, store.pending_events(batch)?)
+            let events = match resend {
+                None => store.pending_events(batch)?,
+                Some(from) => store.events_from(from, batch)?,
+            };
+            (enrollment, events)
         };
         let Some(first) = events.first().map(|e| e.seq) else {
             return Ok(report);
         };
-        let client = client_for(&enrollment, Duration::from_secs(30))?;
+        let client = client_for(&enrollment, timeout)?;
         let count = events.len() as u64;
         let send = || {
             let events = events.clone();
@@ -118,12 +153,25 @@ pub async fn push_pending(
             .notify(|error, delay| tracing::warn!(%error, ?delay, "push failed; retrying"))
             .await?;
         if response.verdicts.is_empty() {
+            if response.next_seq < first && resend != Some(response.next_seq) {
+                tracing::warn!(
+                    expected = response.next_seq,
+                    first,
+                    "the ledger lost events it had acknowledged; sending them again"
+                );
+                report.resent_from.get_or_insert(response.next_seq);
+                resend = Some(response.next_seq);
+                continue;
+            }
             return Err(SyncError::Protocol(format!(
                 "원장 서버는 {}번부터 기다리는데 단말기의 첫 미전송 이벤트는 {first}번입니다",
                 response.next_seq
             )));
         }
         lock(store).record_verdicts(&response.verdicts, now())?;
+        if resend.is_some() {
+            resend = Some(response.next_seq);
+        }
         report.sent += count.min(response.verdicts.len() as u64);
         for verdict in &response.verdicts {
             match verdict.outcome {
@@ -166,7 +214,7 @@ pub async fn pull_all(
     let client = client_for(&enrollment, Duration::from_secs(60))?;
     // Each page is asked for as soon as the one before it names where it
     // starts, so the ledger prepares it while this terminal reads the last.
-    let fetch = |cursor: u64| {
+    let fetch = |cursor: relief_protocol::FeedCursor| {
         let (client, version) = (client.clone(), version.clone());
         let ask = move || {
             let (client, version) = (client.clone(), version.clone());
@@ -222,74 +270,4 @@ pub async fn sync_once(
         let _ = lock(store).record_sync_failure(&error.to_string());
     }
     outcome
-}
-
-/// What the ledger said about handing cards to these beneficiaries.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ClaimOutcome {
-    /// Every one is held for this terminal: issue as verified online.
-    Granted,
-    /// At least one was paid or is being paid elsewhere: refuse.
-    Refused(Vec<ClaimResult>),
-    /// No answer in time: the offline path decides.
-    Unreachable(String),
-}
-
-/// Claims the beneficiaries of a visit, within `timeout`. Keys found paid
-/// elsewhere go onto the local deny-list at once.
-pub async fn claim_for_issue(
-    store: &Mutex<Store>,
-    keys: &[BeneficiaryKey],
-    timeout: Duration,
-) -> ClaimOutcome {
-    let enrollment = match lock(store).enrollment() {
-        Ok(Some(enrollment)) => enrollment,
-        Ok(None) => {
-            return ClaimOutcome::Unreachable("원장 서버에 등록되지 않은 단말기입니다".into());
-        }
-        Err(e) => return ClaimOutcome::Unreachable(e.to_string()),
-    };
-    let client = match client_for(&enrollment, timeout) {
-        Ok(client) => client,
-        Err(e) => return ClaimOutcome::Unreachable(e.to_string()),
-    };
-    let response = match client.claim(keys).await {
-        Ok(response) => response,
-        Err(e) => return ClaimOutcome::Unreachable(e.to_string()),
-    };
-    let refused: Vec<ClaimResult> = response
-        .results
-        .into_iter()
-        .filter(|r| !matches!(r, ClaimResult::Granted { .. }))
-        .collect();
-    if refused.is_empty() {
-        return ClaimOutcome::Granted;
-    }
-    let paid: Vec<DenyEntry> = refused
-        .iter()
-        .filter_map(|r| match r {
-            ClaimResult::AlreadyPaid { key, paid } => Some(DenyEntry {
-                key: BeneficiaryKey::from_hex(key).ok()?,
-                channel: paid.channel.clone(),
-                site: paid.site.clone(),
-                paid_at: paid.at.format("%Y-%m-%dT%H:%M:%S").to_string(),
-            }),
-            _ => None,
-        })
-        .collect();
-    if !paid.is_empty() {
-        let _ = lock(store).add_to_deny_list(&paid);
-    }
-    ClaimOutcome::Refused(refused)
-}
-
-/// Lets go of claims after a visit that ended without an issuance.
-pub async fn release(store: &Mutex<Store>, keys: &[BeneficiaryKey]) -> Result<(), SyncError> {
-    let enrollment = lock(store)
-        .enrollment()?
-        .ok_or(relief_store::Error::NotEnrolled)?;
-    client_for(&enrollment, Duration::from_secs(5))?
-        .release(keys)
-        .await?;
-    Ok(())
 }

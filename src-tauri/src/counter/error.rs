@@ -43,7 +43,7 @@ impl From<relief_sync::SyncError> for AppError {
     fn from(e: relief_sync::SyncError) -> AppError {
         match e {
             relief_sync::SyncError::Store(e) => e.into(),
-            relief_sync::SyncError::Unreachable(_) => {
+            relief_sync::SyncError::Unreachable(_) | relief_sync::SyncError::NotConnected(_) => {
                 AppError::new("ledger_unreachable", e.to_string())
             }
             relief_sync::SyncError::Refused { .. } => {

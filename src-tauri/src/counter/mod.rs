@@ -9,20 +9,19 @@ pub mod views;
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use relief_core::amount::entitlement;
 use relief_core::card;
 use relief_core::eligibility::{self, Visit, Visitor};
-use relief_core::identity::{BeneficiaryKey, CheckDigit, IdentityNumber};
+use relief_core::identity::{CheckDigit, IdentityNumber};
 use relief_core::proxy::{self, IdDocument, Relation};
 use relief_core::{HouseholdSize, Sigungu, ko};
 use relief_store::{
     Applicant, BeneficiaryRequest, CardDisposition, IssueRequest, NewClerk, Paid, Role, SerialSpec,
     Session, Store, Verification,
 };
-use relief_sync::ClaimOutcome;
+use relief_sync::visit::{self, VisitError};
 use tokio::sync::Notify;
 use zeroize::Zeroizing;
 
@@ -36,9 +35,6 @@ pub fn default_demo_start() -> NaiveDateTime {
         .and_then(|d| d.and_hms_opt(10, 0, 0))
         .expect("a real date")
 }
-
-/// How long the counter waits for the ledger before going offline.
-const CLAIM_TIMEOUT: Duration = Duration::from_secs(2);
 
 pub struct Counter {
     pub store: Mutex<Store>,
@@ -119,6 +115,17 @@ impl Counter {
             (false, None) => Clock::System,
             (false, Some(_)) => return Err(relief_store::Error::ClockNotSettable.into()),
         };
+        let mut store = store;
+        // The app has just started: a visit still open is one the last
+        // run stopped in the middle of, and handed over no card.
+        for visit in store.open_visits()? {
+            store.end_visit(
+                &visit,
+                "창구 프로그램이 방문 중에 종료되었습니다",
+                true,
+                clock.now(),
+            )?;
+        }
         Ok(Counter {
             store: Mutex::new(store),
             session: Mutex::new(None),
@@ -338,93 +345,54 @@ impl Counter {
     }
 
     /// Issues: the ledger claims every beneficiary first; without an answer
-    /// in time, the policy's offline mode decides.
+    /// in time, the policy's offline mode decides (the visit itself is
+    /// `relief_sync::visit`, shared with the command line).
     pub async fn issue(&self, input: IssueInput) -> Result<ReceiptView> {
         let clerk = self.session()?;
         let (applicant, beneficiaries) = parse_people(&input)?;
         let id_document: IdDocument = parse(&input.id_document, "신분증")?;
-        let (keys, enrolled) = {
-            let store = self.store();
-            let keys: Vec<BeneficiaryKey> = beneficiaries
-                .iter()
-                .map(|b| store.beneficiary_key(&b.id))
-                .collect();
-            (keys, store.enrollment()?.is_some())
+        let request = IssueRequest {
+            applicant: Applicant {
+                id: applicant,
+                name: input.applicant_name.clone(),
+                id_document,
+            },
+            beneficiaries,
+            card_serials: input.cards.clone(),
+            verification: Verification::Online,
+            household_of_minors: input.household_of_minors,
+            visit: None,
         };
-        let online = if enrolled {
-            match relief_sync::claim_for_issue(&self.store, &keys, CLAIM_TIMEOUT).await {
-                ClaimOutcome::Granted => true,
-                ClaimOutcome::Unreachable(_) => false,
-                ClaimOutcome::Refused(results) => {
-                    let detail = results
-                        .first()
-                        .map(|r| match r {
-                            relief_protocol::ClaimResult::AlreadyPaid { paid, .. }
-                            | relief_protocol::ClaimResult::ClaimedElsewhere { paid, .. } => {
-                                format!(
-                                    "{} {} ({})",
-                                    relief_core::site::channel_label(&paid.channel),
-                                    paid.site,
-                                    paid.at.format("%m-%d %H:%M")
-                                )
-                            }
-                            relief_protocol::ClaimResult::Granted { .. } => String::new(),
-                        })
-                        .unwrap_or_default();
-                    return Err(AppError::new(
-                        "paid_elsewhere",
-                        format!(
-                            "원장 확인 결과 이미 지급받은 분이 있습니다: {detail}. 발급하지 마세요."
-                        ),
-                    ));
-                }
-            }
-        } else {
-            false
+        let approver = input.approver.as_ref().map(|a| visit::Approver {
+            employee_id: a.employee_id.clone(),
+            pin: Zeroizing::new(a.pin.clone()),
+        });
+        let options = visit::Options {
+            // The counter never waits on a push: the background sync is
+            // woken instead.
+            push_now: false,
+            ..visit::Options::default()
         };
-        let now = self.now();
-        // The store is held only here, and never across an await.
-        let outcome = (|| -> Result<relief_report::receipt::Receipt> {
-            let mut store = self.store();
-            let approver = match (&input.approver, online) {
-                (Some(a), false) => {
-                    Some(store.sign_in(&a.employee_id, &Zeroizing::new(a.pin.clone()), now)?)
-                }
-                _ => None,
-            };
-            let request = IssueRequest {
-                applicant: Applicant {
-                    id: applicant,
-                    name: input.applicant_name.clone(),
-                    id_document,
-                },
-                beneficiaries,
-                card_serials: input.cards.clone(),
-                verification: if online {
-                    Verification::Online
-                } else {
-                    Verification::Offline {
-                        approver: approver.as_ref(),
-                    }
-                },
-                household_of_minors: input.household_of_minors,
-            };
-            let issued = store.issue(&clerk, request, now)?;
-            Ok(relief_report::from_store::receipt(
-                &store,
-                &issued.issuance_id,
-            )?)
-        })();
-        let receipt = match outcome {
-            Ok(receipt) => receipt,
-            Err(error) => {
-                if online {
-                    let _ = relief_sync::release(&self.store, &keys).await;
-                }
-                return Err(error);
-            }
-        };
+        let visited = visit::issue(&self.store, &clerk, request, approver, options, self.now())
+            .await
+            .map_err(|e| match e {
+                VisitError::Store(e) => AppError::from(e),
+                VisitError::Ledger(e) => AppError::from(e),
+            })?;
         self.sync_now.notify_one();
+        // The card is handed over from here on, whatever happens to the
+        // receipt: it can be printed again from the issuance.
+        let receipt =
+            relief_report::from_store::receipt(&self.store(), &visited.issued.issuance_id)
+                .map_err(|e| {
+                    AppError::new(
+                        "receipt",
+                        format!(
+                            "발급은 완료되었습니다 (발급번호 {}). 확인증을 만들 수 없습니다: {e}",
+                            visited.issued.issuance_id
+                        ),
+                    )
+                })?;
         Ok(receipt_view(&receipt))
     }
 
@@ -470,16 +438,12 @@ impl Counter {
 
     pub fn void(&self, input: &VoidInput) -> Result<()> {
         let supervisor = self.supervisor()?;
-        let disposition = match input.disposition.as_str() {
-            "returned" => CardDisposition::Returned,
-            "destroyed" => CardDisposition::Destroyed,
-            other => {
-                return Err(AppError::new(
-                    "input",
-                    format!("카드 처리 값이 올바르지 않습니다: {other}"),
-                ));
-            }
-        };
+        let disposition: CardDisposition = input.disposition.parse().map_err(|_| {
+            AppError::new(
+                "input",
+                format!("카드 처리 값이 올바르지 않습니다: {}", input.disposition),
+            )
+        })?;
         let now = self.now();
         self.store().void(
             &supervisor,
@@ -497,7 +461,7 @@ impl Counter {
         let side = |p: &relief_protocol::PaymentRef| {
             format!(
                 "{} {} ({})",
-                relief_core::site::channel_label(&p.paid.channel),
+                p.paid.channel.label(),
                 p.paid.site,
                 p.paid.at.format("%m-%d %H:%M")
             )

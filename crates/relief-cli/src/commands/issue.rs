@@ -12,17 +12,12 @@
 
 use std::path::Path;
 use std::sync::Mutex;
-use std::time::Duration;
 
-use relief_core::identity::{BeneficiaryKey, IdentityNumber};
+use relief_core::identity::IdentityNumber;
 use relief_core::proxy::{IdDocument, Relation};
 use relief_core::{HouseholdSize, Sigungu};
-use relief_protocol::ClaimResult;
 use relief_store::{Applicant, BeneficiaryRequest, IssueRequest, Verification};
-use relief_sync::ClaimOutcome;
-
-/// How long the counter waits for the ledger before going offline.
-const CLAIM_TIMEOUT: Duration = Duration::from_secs(3);
+use relief_sync::visit::{self, Approver, VisitError};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
@@ -59,24 +54,49 @@ struct Beneficiary {
     sigungu: Option<Sigungu>,
 }
 
+/// Reads the application. serde's own message quotes the value it could
+/// not take, which may be an identity number: the clerk is told where the
+/// problem is and what kind it is, never the value.
+fn read_application(text: &str) -> Result<Application, CliError> {
+    let mut reader = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut reader).map_err(|e| {
+        let inner = e.inner();
+        let what = match inner.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                "JSON 형식이 올바르지 않습니다"
+            }
+            serde_json::error::Category::Data => "값의 종류나 항목이 올바르지 않습니다",
+            serde_json::error::Category::Io => "읽을 수 없습니다",
+        };
+        CliError::Input(format!(
+            "신청 내용(JSON)을 읽을 수 없습니다: {} 항목, {what} (줄 {}, 열 {})",
+            e.path(),
+            inner.line(),
+            inner.column()
+        ))
+    })
+}
+
 pub fn run(dir: Option<&Path>, args: IssueArgs, json: bool) -> Result<(), CliError> {
     let mut store = terminal::open(dir)?;
     let at = terminal::now(&store, args.actor.at)?;
     let mut input = Input::default();
     let clerk = terminal::sign_in(&mut store, &mut input, &args.actor.clerk, "RELIEF_PIN", at)?;
+    // Signed in only if the visit goes offline and the policy wants it.
     let approver = match &args.approver {
-        Some(id) => Some(terminal::sign_in(
-            &mut store,
-            &mut input,
-            id,
-            "RELIEF_APPROVER_PIN",
-            at,
-        )?),
+        Some(id) => Some(Approver {
+            employee_id: id.clone(),
+            pin: Zeroizing::new(
+                input
+                    .secret("RELIEF_APPROVER_PIN", "승인자 PIN")?
+                    .trim()
+                    .to_owned(),
+            ),
+        }),
         None => None,
     };
     let text = input.rest()?;
-    let application: Application = serde_json::from_str(&text)
-        .map_err(|e| CliError::Input(format!("신청 내용(JSON)을 읽을 수 없습니다: {e}")))?;
+    let application = read_application(&text)?;
 
     let site_sigungu = store.site().sigungu;
     let applicant_id = IdentityNumber::parse(&application.applicant.rrn)?;
@@ -94,27 +114,6 @@ pub fn run(dir: Option<&Path>, args: IssueArgs, json: bool) -> Result<(), CliErr
             resident_sigungu: b.sigungu.unwrap_or(site_sigungu),
         });
     }
-    // Online first: claim every beneficiary at the ledger. No answer in
-    // time means the offline path, as the policy allows.
-    let keys: Vec<BeneficiaryKey> = beneficiaries
-        .iter()
-        .map(|b| store.beneficiary_key(&b.id))
-        .collect();
-    let enrolled = store.enrollment()?.is_some();
-    let store = Mutex::new(store);
-    let runtime = super::sync::runtime()?;
-    let online = if args.offline || !enrolled {
-        false
-    } else {
-        match runtime.block_on(relief_sync::claim_for_issue(&store, &keys, CLAIM_TIMEOUT)) {
-            ClaimOutcome::Granted => true,
-            ClaimOutcome::Refused(results) => return Err(refusal(&beneficiaries, &keys, &results)),
-            ClaimOutcome::Unreachable(reason) => {
-                eprintln!("relief: 원장 서버에 연결되지 않아 오프라인으로 발급합니다 ({reason})");
-                false
-            }
-        }
-    };
     let request = IssueRequest {
         applicant: Applicant {
             id: applicant_id,
@@ -123,35 +122,28 @@ pub fn run(dir: Option<&Path>, args: IssueArgs, json: bool) -> Result<(), CliErr
         },
         beneficiaries,
         card_serials: application.cards,
-        verification: if online {
-            Verification::Online
-        } else {
-            Verification::Offline {
-                approver: approver.as_ref(),
-            }
-        },
+        verification: Verification::Online,
         household_of_minors: application.household_of_minors,
+        visit: None,
     };
-    let outcome = store.lock().expect("one thread").issue(&clerk, request, at);
-    let issued = match outcome {
-        Ok(issued) => issued,
-        Err(error) => {
-            if online {
-                let _ = runtime.block_on(relief_sync::release(&store, &keys));
-            }
-            return Err(error.into());
-        }
+    let store = Mutex::new(store);
+    let options = visit::Options {
+        offline: args.offline,
+        ..visit::Options::default()
     };
-    if online {
-        // Tell the ledger now, while it answers; `relief sync` catches up otherwise.
-        let quick = relief_sync::Retry {
-            attempts: 1,
-            ..relief_sync::Retry::default()
-        };
-        if let Err(error) = runtime.block_on(relief_sync::push_pending(&store, quick, 100)) {
-            eprintln!("relief: 발급은 저장했고 다음 동기화 때 원장 서버에 보냅니다 ({error})");
-        }
+    let runtime = super::sync::runtime()?;
+    let visited = runtime
+        .block_on(visit::issue(&store, &clerk, request, approver, options, at))
+        .map_err(|e| match e {
+            VisitError::Store(e) => CliError::Store(e),
+            VisitError::Ledger(e) => CliError::Sync(e),
+        })?;
+    if let Some(because) = &visited.offline_because
+        && !args.offline
+    {
+        eprintln!("relief: 원장 서버에 연결되지 않아 오프라인으로 발급했습니다 ({because})");
     }
+    let issued = visited.issued;
     answer(json, &issued, || {
         let cards: Vec<String> = issued
             .cards
@@ -171,30 +163,4 @@ pub fn run(dir: Option<&Path>, args: IssueArgs, json: bool) -> Result<(), CliErr
             cards.join(", ")
         )
     })
-}
-
-/// The ledger's refusal as the store would have put it.
-fn refusal(
-    beneficiaries: &[BeneficiaryRequest],
-    keys: &[BeneficiaryKey],
-    results: &[ClaimResult],
-) -> CliError {
-    let (key, paid) = match &results[0] {
-        ClaimResult::AlreadyPaid { key, paid } | ClaimResult::ClaimedElsewhere { key, paid } => {
-            (key, paid)
-        }
-        ClaimResult::Granted { .. } => unreachable!("only refusals are passed"),
-    };
-    let masked = keys
-        .iter()
-        .position(|k| k.to_hex() == *key)
-        .map(|i| beneficiaries[i].id.masked().to_string())
-        .unwrap_or_default();
-    relief_store::Error::PaidElsewhere {
-        masked,
-        channel: paid.channel.clone(),
-        site: paid.site.clone(),
-        paid_at: paid.at.format("%Y-%m-%d %H:%M").to_string(),
-    }
-    .into()
 }

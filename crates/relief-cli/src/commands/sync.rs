@@ -47,7 +47,12 @@ pub fn enroll(dir: Option<&Path>, args: EnrollArgs, json: bool) -> Result<(), Cl
 }
 
 pub fn sync(dir: Option<&Path>, args: SyncArgs, json: bool) -> Result<(), CliError> {
-    let store = Mutex::new(terminal::open(dir)?);
+    let mut store = terminal::open(dir)?;
+    // A visit the counter's program left open (it stopped mid-visit)
+    // handed over no card: its end goes with this push.
+    let at = terminal::now(&store, args.at)?;
+    store.end_stale_visits(at)?;
+    let store = Mutex::new(store);
     let retry = Retry {
         attempts: args.retries,
         ..Retry::default()

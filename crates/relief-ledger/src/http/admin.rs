@@ -74,15 +74,24 @@ pub async fn publish_policy<S: Storage>(
     ))
 }
 
-/// The card companies' CSV as the body.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportParams {
+    /// Which campaign the file pays: always named.
+    campaign_id: String,
+}
+
+/// The card companies' CSV as the body, `?campaign_id=` naming its campaign.
 pub async fn import_online<S: Storage>(
     State(state): State<AppState<S>>,
     _: Admin,
+    query: Result<Query<ImportParams>, axum::extract::rejection::QueryRejection>,
     body: axum::body::Bytes,
 ) -> Result<Json<ImportReport>, ApiError> {
+    let Query(params) = query?;
     Ok(Json(
         blocking(&state, move |ledger| {
-            ledger.import_online(None, body.as_ref())
+            ledger.import_online(&params.campaign_id, body.as_ref())
         })
         .await?,
     ))

@@ -42,7 +42,6 @@ pub fn router<S: Storage>(ledger: Arc<Ledger<S>>) -> Router {
     let api = Router::new()
         .route("/enroll", post(terminal::enroll::<S>))
         .route("/claims", post(terminal::claim::<S>))
-        .route("/claims/release", post(terminal::release::<S>))
         .route("/push", post(terminal::push::<S>))
         .route("/pull", get(terminal::pull::<S>))
         .route("/conflicts/{id}", get(terminal::conflict::<S>))

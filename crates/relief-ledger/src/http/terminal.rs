@@ -5,8 +5,8 @@ use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use relief_protocol::{
-    ClaimRequest, ClaimResponse, ConflictView, EnrollRequest, EnrollResponse, PULL_MORE_FROM,
-    PullResponse, PushResponse, ReleaseRequest,
+    ClaimRequest, ClaimResponse, ConflictView, EnrollRequest, EnrollResponse, FeedCursor,
+    PULL_MORE_FROM, PullResponse, PushResponse,
 };
 use serde::Deserialize;
 
@@ -14,7 +14,7 @@ use super::error::{ApiError, Body};
 use super::{AppState, bearer, blocking};
 use crate::service::{Pushed, ServiceError};
 use crate::storage::queries::TerminalRow;
-use crate::storage::{Storage, queries};
+use crate::storage::{Storage, persons};
 
 /// The terminal a request comes from. As an extractor it runs before the
 /// body is read: a request without a credential is refused first.
@@ -53,15 +53,6 @@ pub async fn claim<S: Storage>(
     Ok(Json(
         blocking(&state, move |ledger| ledger.claim(&terminal, &request)).await?,
     ))
-}
-
-pub async fn release<S: Storage>(
-    State(state): State<AppState<S>>,
-    Caller(terminal): Caller,
-    Body(request): Body<ReleaseRequest>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let released = blocking(&state, move |ledger| ledger.release(&terminal, &request)).await?;
-    Ok(Json(serde_json::json!({ "released": released })))
 }
 
 /// A push as it arrived: each event's exact bytes are kept, since their
@@ -105,7 +96,7 @@ pub async fn push<S: Storage>(
 #[serde(deny_unknown_fields)]
 pub struct PullParams {
     #[serde(default)]
-    cursor: u64,
+    cursor: FeedCursor,
     #[serde(default = "default_limit")]
     limit: u32,
     policy_version: Option<String>,
@@ -132,7 +123,9 @@ pub async fn pull<S: Storage>(
     .await?;
     let mut headers = HeaderMap::new();
     if page.more {
-        headers.insert(PULL_MORE_FROM, HeaderValue::from(page.next_cursor));
+        let next = HeaderValue::from_str(&page.next_cursor.to_string())
+            .expect("a cursor is digits and a dash");
+        headers.insert(PULL_MORE_FROM, next);
     }
     Ok((headers, Json(page)))
 }
@@ -147,7 +140,7 @@ pub async fn conflict<S: Storage>(
         blocking(&state, move |ledger| {
             let row = ledger
                 .storage()
-                .transaction(|db| -> Result<_, ServiceError> { Ok(queries::conflict(db, &id)?) })?;
+                .read(|db| -> Result<_, ServiceError> { Ok(persons::conflict(db, &id)?) })?;
             let involved = row.as_ref().is_some_and(|c| {
                 [&c.standing.terminal_id, &c.other.terminal_id]
                     .iter()

@@ -1,26 +1,47 @@
-//! Claims: before a card is handed over, the terminal asks to hold each
-//! beneficiary. Two counters claiming one key at once: the primary key of
-//! `entitlement` lets exactly one insert win; the other is told where.
+//! Claims: before a card is handed over, the terminal asks the ledger to
+//! hold each beneficiary for one visit. A person is held by one visit at a
+//! time; the person's lock (their entitlement row) makes two counters
+//! asking at once take turns.
 
 use chrono::Duration;
-use relief_protocol::{
-    ClaimRequest, ClaimResponse, ClaimResult, MAX_CLAIM_KEYS, PaidRecord, ReleaseRequest,
-};
+use relief_protocol::{ClaimRequest, ClaimResponse, ClaimResult, MAX_CLAIM_KEYS, PaidRecord};
 
 use super::{Ledger, Result, ServiceError, key_from_hex, parse_ts, ts};
 use crate::metrics::Metrics;
-use crate::storage::queries::{self, EntitlementRow, TerminalRow};
+use crate::person::{self, Person};
+use crate::storage::persons::{self, ClaimRow, PaymentRow};
+use crate::storage::queries::TerminalRow;
 use crate::storage::{Db, Storage};
 
-/// How long a granted claim holds without its issuance arriving.
-pub const CLAIM_MINUTES: i64 = 15;
+/// How long a claim is in service before other counters are told the
+/// person has been at that counter a long time. A claim does not lapse
+/// when it passes: only its visit's issuance or end lets go of it.
+pub const LEASE_MINUTES: i64 = 15;
 
-pub(crate) fn paid_record(e: &EntitlementRow) -> PaidRecord {
+pub(crate) fn paid_record(p: &PaymentRow) -> PaidRecord {
     PaidRecord {
-        channel: e.channel.clone(),
-        site: e.site.clone(),
-        at: parse_ts(&e.at),
+        channel: p.channel,
+        site: p.site.clone(),
+        at: parse_ts(&p.paid_at),
     }
+}
+
+fn claim_record(c: &ClaimRow) -> PaidRecord {
+    PaidRecord {
+        channel: c.channel,
+        site: c.site.clone(),
+        at: parse_ts(&c.claimed_at),
+    }
+}
+
+/// A visit id as terminals make them: a UUID.
+fn check_visit(id: &str) -> Result<()> {
+    uuid::Uuid::try_parse(id).map(drop).map_err(|_| {
+        ServiceError::bad(
+            "invalid_visit",
+            format!("방문 번호 형식이 올바르지 않습니다: {id:?}"),
+        )
+    })
 }
 
 impl<S: Storage> Ledger<S> {
@@ -34,105 +55,148 @@ impl<S: Storage> Ledger<S> {
                 ),
             ));
         }
+        check_visit(&request.visit_id)?;
         let keys = request
             .keys
             .iter()
             .map(|k| key_from_hex(k))
             .collect::<Result<Vec<_>>>()?;
         let now = self.now();
-        let expires = ts(now + Duration::minutes(CLAIM_MINUTES));
+        let lease = ts(now + Duration::minutes(LEASE_MINUTES));
         let now = ts(now);
         let results = self.storage.transaction(|db| -> Result<Vec<ClaimResult>> {
-            keys.iter()
-                .zip(&request.keys)
-                .map(|(key, hex)| claim_one(db, terminal, key.as_bytes(), hex, &now, &expires))
-                .collect()
-        })?;
-        for r in &results {
-            let outcome = match r {
-                ClaimResult::Granted { .. } => "granted",
-                ClaimResult::AlreadyPaid { .. } => "already_paid",
-                ClaimResult::ClaimedElsewhere { .. } => "claimed_elsewhere",
-            };
-            Metrics::count(&self.metrics.claims, outcome);
-        }
-        Ok(ClaimResponse { results })
-    }
-
-    /// Lets go of claims whose visit ended without an issuance.
-    pub fn release(&self, terminal: &TerminalRow, request: &ReleaseRequest) -> Result<u64> {
-        if request.keys.len() > MAX_CLAIM_KEYS {
-            return Err(ServiceError::bad(
-                "invalid_claim",
-                "한 번에 놓을 수 있는 키가 너무 많습니다",
-            ));
-        }
-        let keys = request
-            .keys
-            .iter()
-            .map(|k| key_from_hex(k))
-            .collect::<Result<Vec<_>>>()?;
-        self.storage.transaction(|db| -> Result<u64> {
-            let mut released = 0;
-            for key in &keys {
-                released += u64::from(queries::release_claim(
+            if let Some(outcome) = persons::visit_end(db, &request.visit_id, &terminal.id)? {
+                return Err(ServiceError::Conflict {
+                    code: "visit_ended",
+                    message: format!(
+                        "이미 끝난 방문입니다 ({outcome}): 새 방문으로 다시 확인하세요"
+                    ),
+                });
+            }
+            // People are locked in key order, whatever order they were
+            // asked in, so that two visits asking for the same household
+            // cannot wait on each other.
+            let mut order: Vec<usize> = (0..keys.len()).collect();
+            order.sort_by_key(|&i| keys[i]);
+            let mut results: Vec<Option<ClaimResult>> = vec![None; keys.len()];
+            for i in order {
+                let key = keys[i].as_bytes();
+                let person = Person::load(db, &terminal.campaign_id, key, &now)?;
+                results[i] = Some(claim_one(
                     db,
-                    &terminal.campaign_id,
-                    key.as_bytes(),
-                    &terminal.id,
+                    terminal,
+                    person,
+                    &request.visit_id,
+                    &request.keys[i],
+                    &now,
+                    &lease,
                 )?);
             }
-            Ok(released)
-        })
+            Ok(results.into_iter().flatten().collect())
+        })?;
+        for r in &results {
+            Metrics::count(&self.metrics.claims, r.code());
+        }
+        Ok(ClaimResponse { results })
     }
 }
 
 fn claim_one(
     db: &mut dyn Db,
     terminal: &TerminalRow,
-    key: &[u8],
+    mut person: Person,
+    visit_id: &str,
     hex: &str,
     now: &str,
-    expires: &str,
+    lease: &str,
 ) -> Result<ClaimResult> {
     let campaign = &terminal.campaign_id;
-    let claim = EntitlementRow {
-        state: "claimed".into(),
-        terminal_id: Some(terminal.id.clone()),
-        issuance_id: None,
-        channel: terminal.site_type.clone(),
-        site: terminal.site_name.clone(),
-        sigungu: None,
-        at: now.to_owned(),
-        expires_at: Some(expires.to_owned()),
-    };
-    let granted = ClaimResult::Granted {
+    let ours = |t: Option<&str>| t == Some(terminal.id.as_str());
+    if let Some(standing) = person.standing() {
+        let yours = person
+            .payments
+            .iter()
+            .any(|p| !p.voided && ours(p.terminal_id.as_deref()));
+        return Ok(ClaimResult::AlreadyPaid {
+            key: hex.to_owned(),
+            paid: paid_record(standing),
+            yours,
+        });
+    }
+    if let Some(held) = person.claims.iter().find(|c| c.visit_id != visit_id) {
+        return Ok(ClaimResult::ClaimedElsewhere {
+            key: hex.to_owned(),
+            paid: claim_record(held),
+            yours: ours(Some(&held.terminal_id)),
+        });
+    }
+    if !person.claims.iter().any(|c| c.visit_id == visit_id) {
+        persons::insert_claim(
+            db,
+            campaign,
+            &person.key,
+            visit_id,
+            &terminal.id,
+            now,
+            lease,
+        )?;
+        person.claims.push(ClaimRow {
+            visit_id: visit_id.to_owned(),
+            terminal_id: terminal.id.clone(),
+            channel: terminal.channel()?,
+            site: terminal.site_name.clone(),
+            claimed_at: now.to_owned(),
+        });
+        let settled = person.rows().settle();
+        person::write(db, campaign, &mut person, &settled, now)?;
+    }
+    // Asked again by the same visit (a retried request): the same answer.
+    Ok(ClaimResult::Granted {
         key: hex.to_owned(),
-        expires_at: parse_ts(expires),
-    };
-    if queries::insert_entitlement(db, campaign, key, &claim)? {
-        return Ok(granted);
-    }
-    // Someone holds the key. Our own claim again (a retried request) or an
-    // expired one is taken over; anything else is an answer for the clerk.
-    if queries::take_over_claim(db, campaign, key, &terminal.id, now, &claim)? {
-        return Ok(granted);
-    }
-    let existing =
-        queries::entitlement(db, campaign, key)?.ok_or_else(|| ServiceError::Conflict {
-            code: "claim_race",
-            message: "다시 시도하세요".into(),
-        })?;
-    let paid = paid_record(&existing);
-    Ok(if existing.state == "paid" {
-        ClaimResult::AlreadyPaid {
-            key: hex.to_owned(),
-            paid,
-        }
-    } else {
-        ClaimResult::ClaimedElsewhere {
-            key: hex.to_owned(),
-            paid,
-        }
+        lease_until: parse_ts(lease),
     })
+}
+
+impl<S: Storage> Ledger<S> {
+    /// Ends every claim still held by a terminal that is not coming back
+    /// (a PC lost mid-visit): an admin's decision, with a reason. Whatever
+    /// it pushes afterwards is still recorded, and meets any payment made
+    /// meanwhile as a conflict. Returns how many visits it ended.
+    pub fn withdraw_claims(&self, terminal_id: &str, reason: &str) -> Result<u64> {
+        if reason.trim().is_empty() {
+            return Err(ServiceError::bad("invalid_reason", "사유를 적어야 합니다"));
+        }
+        let now = ts(self.now());
+        self.storage.transaction(|db| -> Result<u64> {
+            let terminal = crate::storage::queries::terminal(db, terminal_id)?
+                .ok_or_else(|| ServiceError::NotFound(format!("단말기 {terminal_id}이(가) 없습니다")))?;
+            let visits = persons::open_visits_of_terminal(db, &terminal.id)?;
+            let mut people = std::collections::BTreeSet::new();
+            for visit in &visits {
+                for (key, by) in persons::claims_of_visit(db, visit)? {
+                    if by == terminal.id {
+                        people.insert(key);
+                    }
+                }
+            }
+            for key in &people {
+                persons::lock_entitlement(db, &terminal.campaign_id, key, &now)?;
+            }
+            for visit in &visits {
+                persons::end_visit(
+                    db,
+                    visit,
+                    &terminal.id,
+                    persons::VisitOutcome::Withdrawn,
+                    Some(reason.trim()),
+                    &now,
+                )?;
+            }
+            for key in &people {
+                person::settle(db, &terminal.campaign_id, key, &now)?;
+            }
+            tracing::warn!(terminal = %terminal.id, visits = visits.len(), reason, "claims withdrawn by an admin");
+            Ok(visits.len() as u64)
+        })
+    }
 }

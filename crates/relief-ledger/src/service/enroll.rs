@@ -73,13 +73,7 @@ impl<S: Storage> Ledger<S> {
         let now = self.now();
         let expires_at = now + Duration::days(CODE_VALID_DAYS);
         self.storage.transaction(|db| -> Result<()> {
-            let campaign_id = match campaign_id {
-                Some(id) => id.to_owned(),
-                None => queries::campaign_ids(db)?
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| ServiceError::NotFound("캠페인이 없습니다".into()))?,
-            };
+            let campaign_id = Self::campaign_or_only(db, campaign_id)?;
             let (_, policy) = self.current_policy(db, &campaign_id)?;
             if !policy.covers(sigungu) {
                 return Err(ServiceError::bad(

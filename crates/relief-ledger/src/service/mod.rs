@@ -2,7 +2,6 @@
 //! transaction; the HTTP layer only translates.
 
 mod claim;
-mod conflict;
 mod enroll;
 mod import;
 mod pull;
@@ -145,7 +144,7 @@ impl<S: Storage> Ledger<S> {
             let bytes = queries::signing_key(db)?.expect("just made");
             let bytes: [u8; 32] = bytes
                 .try_into()
-                .map_err(|_| StorageError::Config("서명 키 길이가 32바이트가 아닙니다".into()))?;
+                .map_err(|_| StorageError::Corrupt("서명 키 길이가 32바이트가 아닙니다".into()))?;
             Ok(SigningKey::from_bytes(&bytes))
         })?;
         let ledger = Ledger {
@@ -188,9 +187,8 @@ impl<S: Storage> Ledger<S> {
     }
 
     pub fn is_admin(&self, token: &str) -> Result<bool> {
-        self.storage.transaction(|db| -> Result<bool> {
-            Ok(queries::is_admin_token(db, &token_hash(token))?)
-        })
+        self.storage
+            .read(|db| -> Result<bool> { Ok(queries::is_admin_token(db, &token_hash(token))?) })
     }
 
     /// Publishes a policy, signed: a new campaign (with a new secret), or a
@@ -227,10 +225,34 @@ impl<S: Storage> Ledger<S> {
     /// The terminal a bearer token belongs to.
     pub fn authenticate(&self, token: &str) -> Result<queries::TerminalRow> {
         self.storage
-            .transaction(|db| -> Result<_> {
-                Ok(queries::terminal_by_token(db, &token_hash(token))?)
-            })?
+            .read(|db| -> Result<_> { Ok(queries::terminal_by_token(db, &token_hash(token))?) })?
             .ok_or(ServiceError::Unauthorized)
+    }
+
+    /// The campaign an operator named, or the only one there is: with
+    /// several, one must be named (nothing goes into "the first" by
+    /// accident).
+    pub(crate) fn campaign_or_only(db: &mut dyn Db, named: Option<&str>) -> Result<String> {
+        if let Some(id) = named {
+            return Ok(id.to_owned());
+        }
+        let mut ids = queries::campaign_ids(db)?;
+        match ids.len() {
+            0 => Err(ServiceError::NotFound("캠페인이 없습니다".into())),
+            1 => Ok(ids.remove(0)),
+            _ => Err(ServiceError::bad(
+                "campaign_required",
+                format!(
+                    "캠페인이 여럿입니다 ({}): 캠페인을 지정하세요",
+                    ids.join(", ")
+                ),
+            )),
+        }
+    }
+
+    /// The campaign an operator named, or the only one there is.
+    pub fn campaign_named(&self, named: Option<&str>) -> Result<String> {
+        self.storage.read(|db| Self::campaign_or_only(db, named))
     }
 
     /// The campaign's latest policy, signed and parsed (parsed once per
@@ -248,7 +270,7 @@ impl<S: Storage> Ledger<S> {
             Some((version, policy)) if *version == row.version => policy.clone(),
             _ => {
                 let policy = Arc::new(Policy::from_toml("ledger", &row.toml).map_err(|e| {
-                    StorageError::Config(format!("저장된 정책이 올바르지 않습니다: {e}"))
+                    StorageError::Corrupt(format!("저장된 정책이 올바르지 않습니다: {e}"))
                 })?);
                 cache.insert(
                     campaign_id.to_owned(),

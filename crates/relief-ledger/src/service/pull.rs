@@ -1,21 +1,24 @@
 //! Pull: what changed after a cursor, for one terminal. Keys paid or
 //! released in its 시군 by anyone else, the conflicts it is part of, and
-//! the campaign's policy when the terminal's is older.
+//! the campaign's policy when the terminal's is older. A cursor that is
+//! not in the feed (the ledger was restored from an earlier copy) starts
+//! the terminal over from the beginning.
 
 use relief_protocol::{
-    ConflictStatus, ConflictView, DenyChange, MAX_PULL_LIMIT, PaidRecord, PaymentRef, PullResponse,
+    ConflictView, DenyChange, FeedCursor, MAX_PULL_LIMIT, PaidRecord, PaymentRef, PullResponse,
 };
 
 use super::{Ledger, Result, ServiceError, parse_ts};
-use crate::storage::queries::{self, ConflictRow, Side, TerminalRow};
-use crate::storage::{Storage, StorageError};
+use crate::storage::persons::{self, ConflictRow, Side};
+use crate::storage::queries::{self, TerminalRow};
+use crate::storage::{Db, Storage};
 
 fn payment(side: &Side) -> PaymentRef {
     PaymentRef {
         issuance_id: side.issuance_id.clone(),
         terminal_id: side.terminal_id.clone(),
         paid: PaidRecord {
-            channel: side.channel.clone(),
+            channel: side.channel,
             site: side.site.clone(),
             at: parse_ts(&side.at),
         },
@@ -29,21 +32,27 @@ pub fn view(c: &ConflictRow) -> Result<ConflictView> {
         standing: payment(&c.standing),
         other: payment(&c.other),
         detected_at: parse_ts(&c.detected_at),
-        status: match c.status.as_str() {
-            "open" => ConflictStatus::Open,
-            "resolved_by_void" => ConflictStatus::ResolvedByVoid,
-            "accepted" => ConflictStatus::Accepted,
-            other => return Err(StorageError::Config(format!("충돌 상태 {other:?}")).into()),
-        },
+        status: c.status,
         note: c.note.clone(),
     })
+}
+
+/// Whether the feed still holds the change a cursor points at.
+fn in_feed(db: &mut dyn Db, cursor: FeedCursor) -> Result<bool> {
+    if cursor == FeedCursor::START {
+        return Ok(true);
+    }
+    let Ok(id) = i64::try_from(cursor.id) else {
+        return Ok(false);
+    };
+    Ok(queries::feed_row_token(db, id)? == Some(cursor.check as i64))
 }
 
 impl<S: Storage> Ledger<S> {
     pub fn pull(
         &self,
         terminal: &TerminalRow,
-        cursor: u64,
+        cursor: FeedCursor,
         limit: u32,
         policy_version: Option<&str>,
     ) -> Result<PullResponse> {
@@ -53,53 +62,57 @@ impl<S: Storage> Ledger<S> {
                 format!("limit은 1부터 {MAX_PULL_LIMIT}까지입니다 (받은 값: {limit})"),
             ));
         }
-        let cursor = i64::try_from(cursor)
-            .map_err(|_| ServiceError::bad("invalid_cursor", "cursor가 너무 큽니다"))?;
-        self.storage.transaction(|db| -> Result<PullResponse> {
+        self.storage.read(|db| -> Result<PullResponse> {
+            let reset = !in_feed(db, cursor)?;
+            if reset {
+                tracing::warn!(terminal = %terminal.id, %cursor, "a cursor the feed does not hold: the terminal starts over");
+            }
+            let after = if reset { 0 } else { cursor.id as i64 };
             let head = queries::feed_head(db)?;
             let rows = queries::deny_page(
                 db,
                 &terminal.campaign_id,
                 &terminal.sigungu,
                 &terminal.id,
-                cursor,
+                after,
                 i64::from(limit),
             )?;
             // A full page ends at its last row; otherwise everything up to
             // the head has been seen.
-            let upper = if rows.len() == limit as usize {
-                rows.last().map_or(head, |r| r.id)
-            } else {
-                head.max(cursor)
+            let upper = match rows.last() {
+                Some(last) if rows.len() == limit as usize => (last.id, last.token),
+                _ => head,
             };
             let deny = rows
                 .into_iter()
                 .map(|r| {
                     let key = hex::encode(&r.key);
-                    if r.paid {
-                        DenyChange::Paid {
+                    match (r.paid, r.channel.and_then(|c| c.parse().ok())) {
+                        (true, Some(channel)) => Ok(DenyChange::Paid {
                             key,
                             paid: PaidRecord {
-                                channel: r.channel.unwrap_or_default(),
+                                channel,
                                 site: r.site.unwrap_or_default(),
                                 at: parse_ts(r.at.as_deref().unwrap_or_default()),
                             },
-                        }
-                    } else {
-                        DenyChange::Released { key }
+                        }),
+                        (true, None) => Err(crate::storage::StorageError::Type {
+                            column: 3,
+                            found: "channel".into(),
+                        }),
+                        (false, _) => Ok(DenyChange::Released { key }),
                     }
                 })
-                .collect();
-            let mut ids: Vec<String> = queries::conflict_page(db, &terminal.id, cursor, upper)?
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            let mut ids: Vec<String> = queries::conflict_page(db, &terminal.id, after, upper.0)?
                 .into_iter()
                 .map(|(_, id)| id)
                 .collect();
-            ids.dedup();
             ids.sort();
             ids.dedup();
             let mut conflicts = Vec::with_capacity(ids.len());
             for id in ids {
-                if let Some(row) = queries::conflict(db, &id)? {
+                if let Some(row) = persons::conflict(db, &id)? {
                     conflicts.push(view(&row)?);
                 }
             }
@@ -109,8 +122,12 @@ impl<S: Storage> Ledger<S> {
                 deny,
                 conflicts,
                 policy,
-                next_cursor: upper as u64,
-                more: upper < head,
+                next_cursor: FeedCursor {
+                    id: upper.0 as u64,
+                    check: upper.1 as u64,
+                },
+                more: upper.0 < head.0,
+                reset,
             })
         })
     }

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use relief_report::summary::{ProvinceSummary, SiteLine};
 use serde::Serialize;
 
-use super::{Ledger, Result, ServiceError, ts};
+use super::{Ledger, Result, ts};
 use crate::storage::{Storage, queries};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -68,14 +68,8 @@ impl<S: Storage> Ledger<S> {
             .expect("far from the end")
             .and_hms_opt(0, 0, 0)
             .expect("midnight"));
-        self.storage.transaction(|db| -> Result<DaySummary> {
-            let campaign_id = match campaign_id {
-                Some(id) => id.to_owned(),
-                None => queries::campaign_ids(db)?
-                    .into_iter()
-                    .next()
-                    .ok_or_else(|| ServiceError::NotFound("캠페인이 없습니다".into()))?,
-            };
+        self.storage.read(|db| -> Result<DaySummary> {
+            let campaign_id = Self::campaign_or_only(db, campaign_id)?;
             let (_, policy) = self.current_policy(db, &campaign_id)?;
             let conflicts = queries::conflicts_detected_between(db, &campaign_id, &start, &end)?;
             let sites = queries::day_summary(db, &campaign_id, &start, &end)?

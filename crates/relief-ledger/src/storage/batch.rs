@@ -50,7 +50,7 @@ fn insert_sql(into: &str, rows: usize, width: usize, tail: &str) -> String {
 
 /// Runs `params.len() / width` rows into `into` (`table (columns)`) as
 /// statements of the fixed sizes, each ending in `tail`.
-fn each_statement(
+pub(crate) fn each_statement(
     into: &str,
     width: usize,
     params: &[Param],
@@ -69,7 +69,8 @@ fn each_statement(
     Ok(())
 }
 
-fn insert(db: &mut dyn Db, into: &str, width: usize, params: &[Param]) -> Result<()> {
+/// Runs the rows into `into` (`table (columns)`), `width` parameters each.
+pub(crate) fn insert(db: &mut dyn Db, into: &str, width: usize, params: &[Param]) -> Result<()> {
     each_statement(into, width, params, "", |sql, params| {
         db.exec(sql, params).map(drop)
     })
@@ -107,56 +108,14 @@ pub fn insert_beneficiaries(db: &mut dyn Db, rows: &[Param]) -> Result<()> {
     )
 }
 
-/// Rows of `entitlement`: campaign_id, beneficiary_key, state, terminal_id,
-/// issuance_id, channel, site, sigungu, at, expires_at. A key already
-/// there is refused by the primary key, as a unique violation.
-pub fn insert_entitlements(db: &mut dyn Db, rows: &[Param]) -> Result<()> {
-    insert(
-        db,
-        "entitlement (campaign_id, beneficiary_key, state, terminal_id, issuance_id, channel, site, sigungu, at, expires_at)",
-        10,
-        rows,
-    )
-}
-
-/// Rows of `entitlement`, as for `insert_entitlements`, where a key already
-/// there is passed over instead of refused: the keys written.
-pub fn insert_new_entitlements(db: &mut dyn Db, rows: &[Param]) -> Result<Vec<Vec<u8>>> {
-    let mut written = Vec::new();
-    each_statement(
-        "entitlement (campaign_id, beneficiary_key, state, terminal_id, issuance_id, channel, site, sigungu, at, expires_at)",
-        10,
-        rows,
-        "ON CONFLICT (campaign_id, beneficiary_key) DO NOTHING RETURNING beneficiary_key",
-        |sql, params| {
-            for row in db.query(sql, params)? {
-                written.push(row.bytes(0)?);
-            }
-            Ok(())
-        },
-    )?;
-    Ok(written)
-}
-
-/// Rows of `online_payment`: campaign_id, beneficiary_key, sigungu,
-/// amount_krw, issuer, paid_at, imported_at.
-pub fn insert_online_payments(db: &mut dyn Db, rows: &[Param]) -> Result<()> {
-    insert(
-        db,
-        "online_payment (campaign_id, beneficiary_key, sigungu, amount_krw, issuer, paid_at, imported_at)",
-        7,
-        rows,
-    )
-}
-
 /// Rows of `feed`: campaign_id, kind, sigungu, beneficiary_key,
-/// payer_terminal, channel, site, at.
+/// payer_terminal, channel, site, at, token.
 pub fn insert_feed(db: &mut dyn Db, rows: &[Param]) -> Result<()> {
     db.lock_feed()?;
     insert(
         db,
-        "feed (campaign_id, kind, sigungu, beneficiary_key, payer_terminal, channel, site, at)",
-        8,
+        "feed (campaign_id, kind, sigungu, beneficiary_key, payer_terminal, channel, site, at, token)",
+        9,
         rows,
     )
 }

@@ -4,6 +4,7 @@
 //! written once with `$1` placeholders for both dialects.
 
 pub mod batch;
+pub mod persons;
 mod postgres;
 pub mod queries;
 mod sqlite;
@@ -25,6 +26,12 @@ pub enum StorageError {
     Migration(#[from] refinery::Error),
     #[error("unexpected value in column {column}: {found}")]
     Type { column: usize, found: String },
+    /// A row that cannot be what the schema says.
+    #[error("저장된 자료가 올바르지 않습니다: {0}")]
+    Corrupt(String),
+    /// Another writer changed what this transaction relied on: try again.
+    #[error("동시에 바뀌었습니다: {0}")]
+    Race(String),
     #[error("{0}")]
     Config(String),
 }
@@ -160,12 +167,35 @@ pub trait Db {
     fn lock_feed(&mut self) -> Result<(), StorageError> {
         Ok(())
     }
+
+    /// What ends a `SELECT` that locks the rows it reads until the
+    /// transaction ends, where several writers run at once (PostgreSQL's
+    /// ` FOR UPDATE`); nothing where there is one writer.
+    fn for_update(&self) -> &'static str {
+        ""
+    }
+
+    /// The end of a multi-row `INSERT INTO entitlement` that creates the
+    /// people not there yet and, where there are several writers, locks
+    /// those already there, in the order of the rows: it returns each
+    /// person's key and 1 if this statement created them (SQLite returns
+    /// only those, having one writer and nothing to lock).
+    fn entitlement_upsert(&self) -> &'static str {
+        "ON CONFLICT (campaign_id, beneficiary_key) DO NOTHING RETURNING beneficiary_key, 1"
+    }
 }
 
 /// A database the ledger can run transactions on.
 pub trait Storage: Send + Sync + 'static {
     /// Runs `work` in one transaction, committed if it returns `Ok`.
     fn transaction<T, E: From<StorageError>>(
+        &self,
+        work: impl FnOnce(&mut dyn Db) -> Result<T, E>,
+    ) -> Result<T, E>;
+
+    /// Runs `work` in a transaction that only reads, on a snapshot, beside
+    /// the writers: a pull or a sign-in never waits for a push or an import.
+    fn read<T, E: From<StorageError>>(
         &self,
         work: impl FnOnce(&mut dyn Db) -> Result<T, E>,
     ) -> Result<T, E>;
@@ -203,6 +233,16 @@ impl Storage for AnyStorage {
         match self {
             AnyStorage::Sqlite(s) => s.transaction(work),
             AnyStorage::Postgres(s) => s.transaction(work),
+        }
+    }
+
+    fn read<T, E: From<StorageError>>(
+        &self,
+        work: impl FnOnce(&mut dyn Db) -> Result<T, E>,
+    ) -> Result<T, E> {
+        match self {
+            AnyStorage::Sqlite(s) => s.read(work),
+            AnyStorage::Postgres(s) => s.read(work),
         }
     }
 

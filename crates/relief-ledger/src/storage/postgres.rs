@@ -124,6 +124,16 @@ impl Db for PgTx<'_> {
         Ok(())
     }
 
+    fn for_update(&self) -> &'static str {
+        " FOR UPDATE"
+    }
+
+    /// `xmax = 0` marks a row this statement inserted rather than updated.
+    fn entitlement_upsert(&self) -> &'static str {
+        "ON CONFLICT (campaign_id, beneficiary_key) DO UPDATE SET changed_at = entitlement.changed_at
+         RETURNING beneficiary_key, CASE WHEN xmax = 0 THEN 1 ELSE 0 END"
+    }
+
     fn exec(&mut self, sql: &str, params: &[Param]) -> Result<u64, StorageError> {
         let boxed = bind(params);
         let refs: Vec<&(dyn ToSql + Sync)> = boxed.iter().map(|b| b.as_ref()).collect();
@@ -185,6 +195,15 @@ impl Storage for PostgresStorage {
         let value = work(&mut db)?;
         db.tx.commit().map_err(StorageError::from)?;
         Ok(value)
+    }
+
+    /// A transaction like any other: PostgreSQL's readers never wait for
+    /// its writers.
+    fn read<T, E: From<StorageError>>(
+        &self,
+        work: impl FnOnce(&mut dyn Db) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.transaction(work)
     }
 
     fn dialect(&self) -> &'static str {

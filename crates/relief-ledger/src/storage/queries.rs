@@ -1,6 +1,6 @@
 //! Every statement the ledger runs, typed. Written once for both dialects.
 
-use super::{Db, Param, Row, StorageError};
+use super::{Db, Row, StorageError};
 
 type Result<T> = std::result::Result<T, StorageError>;
 
@@ -199,6 +199,16 @@ pub fn insert_terminal(
     Ok(())
 }
 
+impl TerminalRow {
+    /// Where this terminal's payments are said to come from.
+    pub fn channel(&self) -> Result<relief_core::Channel> {
+        self.site_type.parse().map_err(|_| StorageError::Type {
+            column: 4,
+            found: self.site_type.clone(),
+        })
+    }
+}
+
 fn terminal_row(r: &Row) -> Result<TerminalRow> {
     Ok(TerminalRow {
         id: r.text(0)?,
@@ -235,142 +245,6 @@ pub fn advance_seq(db: &mut dyn Db, terminal_id: &str, from: i64, to: i64) -> Re
     Ok(db.exec(
         "UPDATE terminal SET next_seq = $3 WHERE id = $1 AND next_seq = $2",
         &[terminal_id.into(), from.into(), to.into()],
-    )? == 1)
-}
-
-// --- entitlements: who stands paid
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EntitlementRow {
-    pub state: String,
-    pub terminal_id: Option<String>,
-    pub issuance_id: Option<String>,
-    pub channel: String,
-    pub site: String,
-    pub sigungu: Option<String>,
-    pub at: String,
-    pub expires_at: Option<String>,
-}
-
-pub fn entitlement(db: &mut dyn Db, campaign: &str, key: &[u8]) -> Result<Option<EntitlementRow>> {
-    db.query_opt(
-        "SELECT state, terminal_id, issuance_id, channel, site, sigungu, at, expires_at
-         FROM entitlement WHERE campaign_id = $1 AND beneficiary_key = $2",
-        &[campaign.into(), key.into()],
-    )?
-    .map(|r| {
-        Ok(EntitlementRow {
-            state: r.text(0)?,
-            terminal_id: r.opt_text(1)?,
-            issuance_id: r.opt_text(2)?,
-            channel: r.text(3)?,
-            site: r.text(4)?,
-            sigungu: r.opt_text(5)?,
-            at: r.text(6)?,
-            expires_at: r.opt_text(7)?,
-        })
-    })
-    .transpose()
-}
-
-/// An entitlement row's columns in table order, as parameters $1 to $10:
-/// campaign_id, beneficiary_key, state, terminal_id, issuance_id, channel,
-/// site, sigungu, at, expires_at.
-fn entitlement_params<'a>(
-    campaign: &'a str,
-    key: &'a [u8],
-    e: &'a EntitlementRow,
-) -> [Param<'a>; 10] {
-    [
-        campaign.into(),
-        key.into(),
-        (&e.state).into(),
-        e.terminal_id.as_deref().into(),
-        e.issuance_id.as_deref().into(),
-        (&e.channel).into(),
-        (&e.site).into(),
-        e.sigungu.as_deref().into(),
-        (&e.at).into(),
-        e.expires_at.as_deref().into(),
-    ]
-}
-
-/// Inserts unless a row for the key exists: the primary key decides who
-/// wins. Returns whether this one did.
-pub fn insert_entitlement(
-    db: &mut dyn Db,
-    campaign: &str,
-    key: &[u8],
-    e: &EntitlementRow,
-) -> Result<bool> {
-    Ok(db.exec(
-        "INSERT INTO entitlement (campaign_id, beneficiary_key, state, terminal_id, issuance_id, channel, site, sigungu, at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         ON CONFLICT (campaign_id, beneficiary_key) DO NOTHING",
-        &entitlement_params(campaign, key, e),
-    )? == 1)
-}
-
-/// Replaces a claim that this terminal holds or that has expired.
-pub fn take_over_claim(
-    db: &mut dyn Db,
-    campaign: &str,
-    key: &[u8],
-    terminal_id: &str,
-    now: &str,
-    e: &EntitlementRow,
-) -> Result<bool> {
-    let mut params = entitlement_params(campaign, key, e).to_vec();
-    params.extend::<[Param; 2]>([terminal_id.into(), now.into()]);
-    Ok(db.exec(
-        "UPDATE entitlement SET state = $3, terminal_id = $4, issuance_id = $5, channel = $6, site = $7, sigungu = $8,
-                at = $9, expires_at = $10
-         WHERE campaign_id = $1 AND beneficiary_key = $2 AND state = 'claimed'
-           AND (terminal_id = $11 OR expires_at <= $12)",
-        &params,
-    )? == 1)
-}
-
-/// Records a payment over a claim, whoever holds it: a claim is a person
-/// being served, not paid. Should the claiming counter pay too, its
-/// issuance meets this payment as a conflict; should it let go, the
-/// payment is still on record.
-pub fn pay_over_claim(
-    db: &mut dyn Db,
-    campaign: &str,
-    key: &[u8],
-    e: &EntitlementRow,
-) -> Result<bool> {
-    Ok(db.exec(
-        "UPDATE entitlement SET state = $3, terminal_id = $4, issuance_id = $5, channel = $6, site = $7, sigungu = $8,
-                at = $9, expires_at = $10
-         WHERE campaign_id = $1 AND beneficiary_key = $2 AND state = 'claimed'",
-        &entitlement_params(campaign, key, e),
-    )? == 1)
-}
-
-pub fn release_claim(
-    db: &mut dyn Db,
-    campaign: &str,
-    key: &[u8],
-    terminal_id: &str,
-) -> Result<bool> {
-    Ok(db.exec(
-        "DELETE FROM entitlement WHERE campaign_id = $1 AND beneficiary_key = $2 AND state = 'claimed' AND terminal_id = $3",
-        &[campaign.into(), key.into(), terminal_id.into()],
-    )? == 1)
-}
-
-/// Removes the payment of a voided issuance.
-pub fn release_payment(
-    db: &mut dyn Db,
-    campaign: &str,
-    key: &[u8],
-    issuance_id: &str,
-) -> Result<bool> {
-    Ok(db.exec(
-        "DELETE FROM entitlement WHERE campaign_id = $1 AND beneficiary_key = $2 AND state = 'paid' AND issuance_id = $3",
-        &[campaign.into(), key.into(), issuance_id.into()],
     )? == 1)
 }
 
@@ -526,151 +400,6 @@ pub fn insert_void(
     Ok(())
 }
 
-// --- conflicts
-
-#[derive(Debug, Clone)]
-pub struct Side {
-    pub issuance_id: Option<String>,
-    pub terminal_id: Option<String>,
-    pub channel: String,
-    pub site: String,
-    pub at: String,
-}
-
-impl Side {
-    /// Whoever stands paid (or is being served) for a key.
-    pub fn standing(e: &EntitlementRow) -> Side {
-        Side {
-            issuance_id: e.issuance_id.clone(),
-            terminal_id: e.terminal_id.clone(),
-            channel: e.channel.clone(),
-            site: e.site.clone(),
-            at: e.at.clone(),
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct ConflictRow {
-    pub id: String,
-    pub campaign_id: String,
-    pub key: Vec<u8>,
-    pub standing: Side,
-    pub other: Side,
-    pub detected_at: String,
-    pub status: String,
-    pub note: Option<String>,
-}
-
-pub fn insert_conflict(db: &mut dyn Db, c: &ConflictRow) -> Result<()> {
-    db.exec(
-        "INSERT INTO conflict (id, campaign_id, beneficiary_key,
-            standing_issuance_id, standing_terminal_id, standing_channel, standing_site, standing_at,
-            other_issuance_id, other_terminal_id, other_channel, other_site, other_at, detected_at, status, note)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-        &[
-            (&c.id).into(),
-            (&c.campaign_id).into(),
-            (&c.key).into(),
-            c.standing.issuance_id.as_deref().into(),
-            c.standing.terminal_id.as_deref().into(),
-            (&c.standing.channel).into(),
-            (&c.standing.site).into(),
-            (&c.standing.at).into(),
-            c.other.issuance_id.as_deref().into(),
-            c.other.terminal_id.as_deref().into(),
-            (&c.other.channel).into(),
-            (&c.other.site).into(),
-            (&c.other.at).into(),
-            (&c.detected_at).into(),
-            (&c.status).into(),
-            c.note.as_deref().into(),
-        ],
-    )?;
-    Ok(())
-}
-
-/// Whether a conflict over `key` already names this online payment (a
-/// file sent again).
-pub fn online_payment_in_conflict(
-    db: &mut dyn Db,
-    campaign: &str,
-    key: &[u8],
-    issuer: &str,
-    paid_at: &str,
-) -> Result<bool> {
-    Ok(db
-        .query_opt(
-            "SELECT 1 FROM conflict WHERE campaign_id = $1 AND beneficiary_key = $2
-               AND ((other_channel = 'online' AND other_site = $3 AND other_at = $4)
-                 OR (standing_channel = 'online' AND standing_site = $3 AND standing_at = $4))",
-            &[campaign.into(), key.into(), issuer.into(), paid_at.into()],
-        )?
-        .is_some())
-}
-
-const CONFLICT_COLUMNS: &str = "id, campaign_id, beneficiary_key,
-    standing_issuance_id, standing_terminal_id, standing_channel, standing_site, standing_at,
-    other_issuance_id, other_terminal_id, other_channel, other_site, other_at, detected_at, status, note";
-
-fn conflict_row(r: &Row) -> Result<ConflictRow> {
-    let side = |o: usize| -> Result<Side> {
-        Ok(Side {
-            issuance_id: r.opt_text(o)?,
-            terminal_id: r.opt_text(o + 1)?,
-            channel: r.text(o + 2)?,
-            site: r.text(o + 3)?,
-            at: r.text(o + 4)?,
-        })
-    };
-    Ok(ConflictRow {
-        id: r.text(0)?,
-        campaign_id: r.text(1)?,
-        key: r.bytes(2)?,
-        standing: side(3)?,
-        other: side(8)?,
-        detected_at: r.text(13)?,
-        status: r.text(14)?,
-        note: r.opt_text(15)?,
-    })
-}
-
-pub fn conflict(db: &mut dyn Db, id: &str) -> Result<Option<ConflictRow>> {
-    db.query_opt(
-        &format!("SELECT {CONFLICT_COLUMNS} FROM conflict WHERE id = $1"),
-        &[id.into()],
-    )?
-    .map(|r| conflict_row(&r))
-    .transpose()
-}
-
-/// Open conflicts one of whose sides is this issuance.
-pub fn open_conflicts_of_issuance(db: &mut dyn Db, issuance_id: &str) -> Result<Vec<ConflictRow>> {
-    db.query(
-        &format!(
-            "SELECT {CONFLICT_COLUMNS} FROM conflict
-             WHERE status = 'open' AND (standing_issuance_id = $1 OR other_issuance_id = $1) ORDER BY detected_at, id"
-        ),
-        &[issuance_id.into()],
-    )?
-    .iter()
-    .map(conflict_row)
-    .collect()
-}
-
-pub fn set_conflict_status(
-    db: &mut dyn Db,
-    id: &str,
-    status: &str,
-    note: Option<&str>,
-    at: &str,
-) -> Result<bool> {
-    Ok(db.exec(
-        "UPDATE conflict SET status = $2, note = coalesce($3, note), resolved_at = $4 WHERE id = $1 AND status = 'open'",
-        &[id.into(), status.into(), note.into(), at.into()],
-    )? == 1)
-}
-
 // --- the feed terminals pull
 
 pub struct FeedPaid<'a> {
@@ -683,11 +412,18 @@ pub struct FeedPaid<'a> {
     pub at: &'a str,
 }
 
+/// A feed row's check value (see `FeedCursor`): random, so that a row
+/// written after a restore under a reused id tells itself apart.
+pub fn feed_token() -> i64 {
+    let bytes = crate::service::random_bytes::<8>();
+    i64::from_le_bytes(*bytes) & i64::MAX
+}
+
 pub fn feed_paid(db: &mut dyn Db, f: &FeedPaid) -> Result<()> {
     db.lock_feed()?;
     db.exec(
-        "INSERT INTO feed (campaign_id, kind, sigungu, beneficiary_key, payer_terminal, channel, site, at)
-         VALUES ($1, 'paid', $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO feed (campaign_id, kind, sigungu, beneficiary_key, payer_terminal, channel, site, at, token)
+         VALUES ($1, 'paid', $2, $3, $4, $5, $6, $7, $8)",
         &[
             f.campaign_id.into(),
             f.sigungu.into(),
@@ -696,22 +432,19 @@ pub fn feed_paid(db: &mut dyn Db, f: &FeedPaid) -> Result<()> {
             f.channel.into(),
             f.site.into(),
             f.at.into(),
+            feed_token().into(),
         ],
     )?;
     Ok(())
 }
 
-pub fn feed_released(
-    db: &mut dyn Db,
-    campaign: &str,
-    sigungu: &str,
-    key: &[u8],
-    payer: Option<&str>,
-) -> Result<()> {
+/// Nobody stands paid any more: every counter of the 시군 drops the person,
+/// the one whose void it was too.
+pub fn feed_released(db: &mut dyn Db, campaign: &str, sigungu: &str, key: &[u8]) -> Result<()> {
     db.lock_feed()?;
     db.exec(
-        "INSERT INTO feed (campaign_id, kind, sigungu, beneficiary_key, payer_terminal) VALUES ($1, 'released', $2, $3, $4)",
-        &[campaign.into(), sigungu.into(), key.into(), payer.into()],
+        "INSERT INTO feed (campaign_id, kind, sigungu, beneficiary_key, token) VALUES ($1, 'released', $2, $3, $4)",
+        &[campaign.into(), sigungu.into(), key.into(), feed_token().into()],
     )?;
     Ok(())
 }
@@ -725,14 +458,15 @@ pub fn feed_conflict(
 ) -> Result<()> {
     db.lock_feed()?;
     db.exec(
-        "INSERT INTO feed (campaign_id, kind, conflict_id, terminal_a, terminal_b) VALUES ($1, 'conflict', $2, $3, $4)",
-        &[campaign.into(), conflict_id.into(), a.into(), b.into()],
+        "INSERT INTO feed (campaign_id, kind, conflict_id, terminal_a, terminal_b, token) VALUES ($1, 'conflict', $2, $3, $4, $5)",
+        &[campaign.into(), conflict_id.into(), a.into(), b.into(), feed_token().into()],
     )?;
     Ok(())
 }
 
 pub struct DenyRow {
     pub id: i64,
+    pub token: i64,
     pub paid: bool,
     pub key: Vec<u8>,
     pub channel: Option<String>,
@@ -740,7 +474,8 @@ pub struct DenyRow {
     pub at: Option<String>,
 }
 
-/// Keys paid or released in a 시군 after a cursor, except by `terminal`.
+/// Keys paid or released in a 시군 after a cursor, except those whose
+/// payment `terminal` made itself.
 pub fn deny_page(
     db: &mut dyn Db,
     campaign: &str,
@@ -750,7 +485,7 @@ pub fn deny_page(
     limit: i64,
 ) -> Result<Vec<DenyRow>> {
     db.query(
-        "SELECT id, kind, beneficiary_key, channel, site, at FROM feed
+        "SELECT id, kind, beneficiary_key, channel, site, at, token FROM feed
          WHERE campaign_id = $1 AND sigungu = $2 AND id > $4 AND kind IN ('paid', 'released')
            AND (payer_terminal IS NULL OR payer_terminal <> $3)
          ORDER BY id LIMIT $5",
@@ -771,6 +506,7 @@ pub fn deny_page(
             channel: r.opt_text(3)?,
             site: r.opt_text(4)?,
             at: r.opt_text(5)?,
+            token: r.int(6)?,
         })
     })
     .collect()
@@ -795,9 +531,19 @@ pub fn conflict_page(
     .collect()
 }
 
-pub fn feed_head(db: &mut dyn Db) -> Result<i64> {
-    db.query_opt("SELECT coalesce(max(id), 0) FROM feed", &[])?
-        .map_or(Ok(0), |r| r.int(0))
+/// The last row of the feed: (id, token), or (0, 0) for an empty feed.
+pub fn feed_head(db: &mut dyn Db) -> Result<(i64, i64)> {
+    match db.query_opt("SELECT id, token FROM feed ORDER BY id DESC LIMIT 1", &[])? {
+        Some(r) => Ok((r.int(0)?, r.int(1)?)),
+        None => Ok((0, 0)),
+    }
+}
+
+/// The check value of the feed row `id`, if there is such a row.
+pub fn feed_row_token(db: &mut dyn Db, id: i64) -> Result<Option<i64>> {
+    db.query_opt("SELECT token FROM feed WHERE id = $1", &[id.into()])?
+        .map(|r| r.int(0))
+        .transpose()
 }
 
 // --- the province's view of a day

@@ -1,7 +1,9 @@
-//! The embedded default: one SQLite file, one writer.
+//! The embedded default: one SQLite file, one writer, and readers beside
+//! it (WAL mode), so that a pull or a sign-in never waits for a push or an
+//! import.
 
 use std::borrow::Cow;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -17,10 +19,58 @@ mod embedded {
 
 pub struct SqliteStorage {
     conn: Mutex<Connection>,
+    readers: r2d2::Pool<Readers>,
+}
+
+/// Read-only connections to the file, for the pool.
+struct Readers(PathBuf);
+
+impl r2d2::ManageConnection for Readers {
+    type Connection = Connection;
+    type Error = rusqlite::Error;
+
+    fn connect(&self) -> Result<Connection, rusqlite::Error> {
+        let conn = Connection::open_with_flags(
+            &self.0,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.pragma_update(None, "cache_size", -16384)?;
+        conn.set_prepared_statement_cache_capacity(64);
+        Ok(conn)
+    }
+
+    fn is_valid(&self, conn: &mut Connection) -> Result<(), rusqlite::Error> {
+        conn.execute_batch("")
+    }
+
+    fn has_broken(&self, _: &mut Connection) -> bool {
+        false
+    }
+}
+
+/// The signing key and the campaign secrets are in this file: its owner
+/// alone may read it, and SQLite gives its WAL the same permissions.
+#[cfg(unix)]
+fn create_for_owner(path: &Path) -> Result<(), StorageError> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)
+        .and_then(|_| std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)))
+        .map_err(|e| StorageError::Config(format!("{}: {e}", path.display())))
+}
+
+#[cfg(not(unix))]
+fn create_for_owner(_: &Path) -> Result<(), StorageError> {
+    Ok(())
 }
 
 impl SqliteStorage {
     pub fn open(path: &Path) -> Result<SqliteStorage, StorageError> {
+        create_for_owner(path)?;
         let mut conn = Connection::open(path)?;
         conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
         // The ledger batches many events per transaction; FULL keeps every
@@ -37,8 +87,14 @@ impl SqliteStorage {
         // sizes each) besides the rest: rusqlite keeps 16 by default.
         conn.set_prepared_statement_cache_capacity(128);
         embedded::migrations::runner().run(&mut conn)?;
+        let readers = r2d2::Pool::builder()
+            .max_size(8)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .build(Readers(path.to_owned()))?;
         Ok(SqliteStorage {
             conn: Mutex::new(conn),
+            readers,
         })
     }
 }
@@ -106,6 +162,18 @@ impl Storage for SqliteStorage {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(StorageError::from)?;
+        let mut db = SqliteTx(tx);
+        let value = work(&mut db)?;
+        db.0.commit().map_err(StorageError::from)?;
+        Ok(value)
+    }
+
+    fn read<T, E: From<StorageError>>(
+        &self,
+        work: impl FnOnce(&mut dyn Db) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut conn = self.readers.get().map_err(StorageError::from)?;
+        let tx = conn.transaction().map_err(StorageError::from)?;
         let mut db = SqliteTx(tx);
         let value = work(&mut db)?;
         db.0.commit().map_err(StorageError::from)?;

@@ -10,8 +10,8 @@ use relief_core::identity::{BeneficiaryKey, CampaignSecret, IdentityNumber, synt
 use relief_ledger::storage::queries::TerminalRow;
 use relief_ledger::{Clock, Ledger, PostgresStorage, SqliteStorage, Storage};
 use relief_protocol::{
-    BeneficiaryPaid, CardLoaded, EnrollResponse, Event, EventBody, IssuancePayload, SiteInfo,
-    VoidPayload,
+    BeneficiaryPaid, CardDisposition, CardLoaded, ClaimRequest, ClaimResult, EnrollResponse, Event,
+    EventBody, IssuancePayload, SiteInfo, Verification, VisitEndedPayload, VoidPayload,
 };
 
 /// A clock the test moves by hand.
@@ -147,7 +147,8 @@ impl Terminal {
             site_code: self.row.site_code.clone(),
             clerk_id: "C001".into(),
             issued_at: TestClock::start() + Duration::minutes(self.next_seq as i64),
-            verification: "offline".into(),
+            verification: Verification::Offline,
+            visit_id: None,
             beneficiaries: people
                 .iter()
                 .map(|p| BeneficiaryPaid {
@@ -173,10 +174,43 @@ impl Terminal {
             voided_at: TestClock::start() + Duration::hours(1),
             voided_by: "S001".into(),
             reason: "착오".into(),
-            card_disposition: "returned".into(),
+            card_disposition: CardDisposition::Returned,
         });
         self.event(body)
     }
+
+    /// The end of a visit that handed over no card.
+    pub fn end_visit(&mut self, visit_id: &str) -> Event {
+        self.event(EventBody::VisitEnded(VisitEndedPayload {
+            visit_id: visit_id.into(),
+            ended_at: TestClock::start(),
+            reason: "발급하지 않음".into(),
+        }))
+    }
+
+    /// Claims people for a visit: one answer each.
+    pub fn claim<S: Storage>(
+        &self,
+        ledger: &Ledger<S>,
+        visit: &str,
+        people: &[u32],
+    ) -> Vec<ClaimResult> {
+        ledger
+            .claim(
+                &self.row,
+                &ClaimRequest {
+                    visit_id: visit.into(),
+                    keys: people.iter().map(|p| self.key(*p).to_hex()).collect(),
+                },
+            )
+            .unwrap()
+            .results
+    }
+}
+
+/// A new visit id, as a terminal makes them.
+pub fn visit() -> String {
+    uuid::Uuid::now_v7().to_string()
 }
 
 pub fn person_number(n: u32) -> zeroize::Zeroizing<String> {

@@ -117,7 +117,7 @@ pub fn beneficiary(number: &str, relation: Relation, household_size: i64) -> Ben
 }
 
 /// One adult collecting only for themself, online.
-pub fn solo<'s>(number: &str, cards: &[&str]) -> IssueRequest<'s> {
+pub fn solo(number: &str, cards: &[&str]) -> IssueRequest {
     IssueRequest {
         applicant: Applicant {
             id: id(number),
@@ -128,6 +128,7 @@ pub fn solo<'s>(number: &str, cards: &[&str]) -> IssueRequest<'s> {
         card_serials: cards.iter().map(|s| s.to_string()).collect(),
         verification: Verification::Online,
         household_of_minors: false,
+        visit: None,
     }
 }
 

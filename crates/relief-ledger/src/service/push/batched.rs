@@ -2,22 +2,27 @@
 //! a time, for the batches that meet nothing already recorded.
 
 use relief_core::policy::Policy;
-use relief_protocol::{EventBody, Outcome, Verdict};
+use relief_protocol::{EventBody, Outcome, Verdict, Verification};
 
-use super::{Pushed, check_issuance};
+use super::{Pushed, check_issuance, issuance_ref};
+use crate::person;
 use crate::service::{Result, key_from_hex, ts};
-use crate::storage::queries::TerminalRow;
+use crate::storage::persons::{self, NewPayment, VisitOutcome};
+use crate::storage::queries::{TerminalRow, feed_token};
 use crate::storage::{Db, Param, batch};
 
 /// The batched path, for the usual push after an outage: new issuances
 /// only, in sequence from `start`, each valid and issued offline (an
-/// online one was claimed first: its entitlement row is there already).
-/// Such a batch is written a table at a time, the rows the
+/// online one was claimed first: its person's entitlement row is there
+/// already). Such a batch is written a table at a time, the rows the
 /// one-by-one path would write, and every event is accepted. `None`, with
-/// nothing written, for any other batch. Should an issuance id or a
-/// person be recorded already, or come twice in the batch, the database
+/// nothing written, for any other batch. Should an issuance id be recorded
+/// already, or anyone the batch pays have a row at the ledger already
+/// (paid, claimed, or ever met), or come twice in the batch, the database
 /// refuses the rows (a unique violation) and the caller goes again one by
-/// one.
+/// one, where each person is read and settled. What the people of a batch
+/// that goes through are is plain: one payment each, standing
+/// ([`person::first_payment`]).
 pub(super) fn new_issuances(
     db: &mut dyn Db,
     terminal: &TerminalRow,
@@ -32,7 +37,7 @@ pub(super) fn new_issuances(
             return Ok(None);
         };
         if event.seq as i64 != start + i as i64
-            || p.verification == "online"
+            || p.verification == Verification::Online
             || check_issuance(terminal, policy, p).is_some()
         {
             return Ok(None);
@@ -60,7 +65,12 @@ pub(super) fn new_issuances(
         }
     }
     let issued_at: Vec<String> = issuances.iter().map(|p| ts(p.issued_at)).collect();
-    let mut rows: Vec<Param> = Vec::with_capacity(events.len() * 6);
+    let references: Vec<String> = issuances
+        .iter()
+        .map(|p| issuance_ref(&p.issuance_id))
+        .collect();
+    let channel = terminal.channel()?;
+    let mut rows: Vec<Param> = Vec::with_capacity(events.len() * 12);
     for Pushed { event, digest } in events {
         rows.extend::<[Param; _]>([
             (&terminal.id).into(),
@@ -78,7 +88,7 @@ pub(super) fn new_issuances(
             (&p.issuance_id).into(),
             (&terminal.id).into(),
             at.into(),
-            (&p.verification).into(),
+            p.verification.code().into(),
             (p.total_krw as i64).into(),
             now.into(),
         ]);
@@ -98,38 +108,76 @@ pub(super) fn new_issuances(
     }
     batch::insert_beneficiaries(db, &rows)?;
     rows.clear();
-    for (i, _, key, b, ..) in &people {
+    // The feed's turn is taken before the first person is written, as on
+    // the one-by-one path, so that no two pushes wait on each other.
+    db.lock_feed()?;
+    let payments: Vec<NewPayment> = people
+        .iter()
+        .map(|(i, _, _, b, amount, _)| NewPayment {
+            reference: &references[*i],
+            channel,
+            terminal_id: Some(&terminal.id),
+            issuance_id: Some(&issuances[*i].issuance_id),
+            verification: Verification::Offline,
+            site: &terminal.site_name,
+            sigungu: &b.sigungu,
+            amount_krw: *amount,
+            paid_at: &issued_at[*i],
+        })
+        .collect();
+    for ((_, _, key, ..), payment) in people.iter().zip(&payments) {
+        rows.extend(payment.params(&terminal.campaign_id, key.as_slice(), now));
+    }
+    persons::insert_payments(db, &rows)?;
+    rows.clear();
+    // People in key order, as everywhere a transaction locks several.
+    let mut order: Vec<usize> = (0..people.len()).collect();
+    order.sort_by_key(|&j| people[j].2);
+    let settled: Vec<_> = people
+        .iter()
+        .map(|(i, ..)| person::first_payment(&references[*i], Some(&terminal.id)))
+        .collect();
+    for &j in &order {
         rows.extend::<[Param; _]>([
             (&terminal.campaign_id).into(),
-            key.as_slice().into(),
-            "paid".into(),
-            (&terminal.id).into(),
-            (&issuances[*i].issuance_id).into(),
-            (&terminal.site_type).into(),
-            (&terminal.site_name).into(),
-            (&b.sigungu).into(),
-            (&issued_at[*i]).into(),
-            Param::Text(None),
+            people[j].2.as_slice().into(),
+            settled[j].state.code().into(),
+            settled[j].deny.standing.as_deref().into(),
+            settled[j].deny.other.as_deref().into(),
+            now.into(),
         ]);
     }
-    // The feed's turn is taken before the first entitlement is written,
-    // as on the one-by-one path, so that no two pushes wait on each other.
-    db.lock_feed()?;
-    batch::insert_entitlements(db, &rows)?;
+    persons::insert_entitlements(db, &rows)?;
     rows.clear();
-    for (i, _, key, b, ..) in &people {
+    let tokens: Vec<i64> = people.iter().map(|_| feed_token()).collect();
+    for (j, (i, _, key, b, ..)) in people.iter().enumerate() {
         rows.extend::<[Param; _]>([
             (&terminal.campaign_id).into(),
             "paid".into(),
             (&b.sigungu).into(),
             key.as_slice().into(),
             (&terminal.id).into(),
-            (&terminal.site_type).into(),
+            channel.code().into(),
             (&terminal.site_name).into(),
             (&issued_at[*i]).into(),
+            tokens[j].into(),
         ]);
     }
     batch::insert_feed(db, &rows)?;
+    rows.clear();
+    let issued = VisitOutcome::Issued.code();
+    for p in &issuances {
+        if let Some(visit) = &p.visit_id {
+            rows.extend::<[Param; _]>([
+                visit.into(),
+                (&terminal.id).into(),
+                issued.into(),
+                now.into(),
+                Param::Text(None),
+            ]);
+        }
+    }
+    persons::end_visits(db, &rows)?;
     Ok(Some(
         events
             .iter()

@@ -4,18 +4,22 @@
 //! alarm. Each new event gets a verdict: accepted, duplicate (a conflict)
 //! or rejected.
 
+use std::collections::BTreeSet;
+
 use relief_core::Sigungu;
 use relief_core::policy::Policy;
 use relief_protocol::{
-    Event, EventBody, IssuancePayload, MAX_PUSH_EVENTS, Outcome, PushRequest, PushResponse,
-    ResolutionPayload, Verdict, VoidPayload,
+    ConflictStatus, Event, EventBody, IssuancePayload, MAX_PUSH_EVENTS, Outcome, PushRequest,
+    PushResponse, ResolutionPayload, Verdict, VisitEndedPayload, VoidPayload,
 };
 use sha2::{Digest, Sha256};
 
 use super::claim::paid_record;
-use super::{Ledger, Result, ServiceError, conflict, key_from_hex, ts};
+use super::{Ledger, Result, ServiceError, key_from_hex, ts};
 use crate::metrics::Metrics;
-use crate::storage::queries::{self, EntitlementRow, FeedPaid, Side, TerminalRow};
+use crate::person;
+use crate::storage::persons::{self, NewPayment, VisitOutcome};
+use crate::storage::queries::{self, TerminalRow};
 use crate::storage::{Db, Storage, StorageError};
 
 mod batched;
@@ -98,12 +102,7 @@ impl<S: Storage> Ledger<S> {
             self.metrics.sequence_conflicts.inc();
         }
         for v in &verdicts {
-            let outcome = match &v.outcome {
-                Outcome::Accepted => "accepted",
-                Outcome::Duplicate { .. } => "duplicate",
-                Outcome::Rejected { .. } => "rejected",
-            };
-            Metrics::count(&self.metrics.events, outcome);
+            Metrics::count(&self.metrics.events, v.outcome.kind().code());
         }
         Ok(PushResponse {
             verdicts,
@@ -147,16 +146,17 @@ impl<S: Storage> Ledger<S> {
         {
             let next = start + verdicts.len() as i64;
             if !queries::advance_seq(db, &terminal.id, start, next)? {
-                return Err(
-                    StorageError::Config("단말기 순번이 동시에 바뀌었습니다".into()).into(),
-                );
+                return Err(StorageError::Race("단말기 순번".into()).into());
             }
             return Ok((verdicts, next, false));
         }
-        // Pushes take turns from here (see `Db::lock_feed`): each writes
-        // entitlements, then the feed, and holding the turn before the
-        // first entitlement keeps two pushes from waiting on each other.
+        // Pushes take turns from here (see `Db::lock_feed`), and lock the
+        // people they will settle in key order, as claims do: nobody holds
+        // one person while waiting for another that someone else holds.
         db.lock_feed()?;
+        for key in people_of(db, events, start)? {
+            persons::lock_entitlement(db, &terminal.campaign_id, &key, now)?;
+        }
         let mut verdicts = Vec::with_capacity(events.len());
         let mut reused = false;
         for Pushed { event, digest } in events {
@@ -214,10 +214,40 @@ impl<S: Storage> Ledger<S> {
             });
         }
         if next != start && !queries::advance_seq(db, &terminal.id, start, next)? {
-            return Err(StorageError::Config("단말기 순번이 동시에 바뀌었습니다".into()).into());
+            return Err(StorageError::Race("단말기 순번".into()).into());
         }
         Ok((verdicts, next, reused))
     }
+}
+
+/// Everyone the new events of a batch (from `start`) will settle, in key
+/// order.
+fn people_of(db: &mut dyn Db, events: &[Pushed], start: i64) -> Result<BTreeSet<Vec<u8>>> {
+    let mut people = BTreeSet::new();
+    for Pushed { event, .. } in events.iter().filter(|p| p.event.seq as i64 >= start) {
+        match &event.body {
+            EventBody::Issuance(p) => {
+                people.extend(
+                    p.beneficiaries
+                        .iter()
+                        .filter_map(|b| key_from_hex(&b.key).ok())
+                        .map(|k| k.as_bytes().to_vec()),
+                );
+            }
+            EventBody::Void(p) => people.extend(persons::payees_of_issuance(db, &p.issuance_id)?),
+            EventBody::Resolution(p) => {
+                people.extend(persons::conflict(db, &p.conflict_id)?.map(|c| c.key));
+            }
+            EventBody::VisitEnded(p) => {
+                people.extend(
+                    persons::claims_of_visit(db, &p.visit_id)?
+                        .into_iter()
+                        .map(|(key, _)| key),
+                );
+            }
+        }
+    }
+    Ok(people)
 }
 
 fn apply(
@@ -231,6 +261,7 @@ fn apply(
         EventBody::Issuance(p) => issuance(db, terminal, policy, p, now),
         EventBody::Void(p) => void(db, terminal, p, now),
         EventBody::Resolution(p) => resolution(db, terminal, p, now),
+        EventBody::VisitEnded(p) => visit_ended(db, terminal, p, now),
     }
 }
 
@@ -251,24 +282,42 @@ fn check_issuance(terminal: &TerminalRow, policy: &Policy, p: &IssuancePayload) 
     if p.beneficiaries.is_empty() || p.cards.is_empty() {
         return Some(rejected("malformed", "받는 사람과 카드가 있어야 합니다"));
     }
-    let shares: u64 = p
+    // Summed with a check: a crafted push must not wrap around to a total
+    // that adds up.
+    fn sum(amounts: impl Iterator<Item = u64>) -> Option<u64> {
+        let mut amounts = amounts;
+        amounts.try_fold(0u64, |total, a| total.checked_add(a))
+    }
+    let shares = sum(p
         .beneficiaries
         .iter()
-        .flat_map(|b| b.shares_krw.values())
-        .sum();
-    let cards: u64 = p.cards.iter().map(|c| c.amount_krw).sum();
-    if shares != p.total_krw || cards != p.total_krw {
+        .flat_map(|b| b.shares_krw.values().copied()));
+    let cards = sum(p.cards.iter().map(|c| c.amount_krw));
+    let fits = i64::try_from(p.total_krw).is_ok();
+    if shares != Some(p.total_krw) || cards != Some(p.total_krw) || !fits {
         return Some(rejected(
             "amounts_inconsistent",
             format!(
-                "총액 {}원, 지급액 합 {shares}원, 카드 합 {cards}원이 맞지 않습니다",
-                p.total_krw
+                "총액 {}원, 지급액 합 {}원, 카드 합 {}원이 맞지 않습니다",
+                p.total_krw,
+                shares.map_or("(넘침)".to_owned(), |s| s.to_string()),
+                cards.map_or("(넘침)".to_owned(), |c| c.to_string()),
             ),
         ));
     }
+    let mut keys = BTreeSet::new();
     for b in &p.beneficiaries {
-        if key_from_hex(&b.key).is_err() {
+        let Ok(key) = key_from_hex(&b.key) else {
             return Some(rejected("malformed", "수급자 키 형식이 올바르지 않습니다"));
+        };
+        if !keys.insert(key) {
+            return Some(rejected(
+                "malformed",
+                "한 발급에 같은 사람이 두 번 있습니다",
+            ));
+        }
+        if b.shares_krw.values().all(|a| *a == 0) {
+            return Some(rejected("malformed", "지급액이 0원인 사람이 있습니다"));
         }
         let covered = b.sigungu.parse::<Sigungu>().is_ok_and(|s| policy.covers(s));
         if !covered {
@@ -279,6 +328,11 @@ fn check_issuance(terminal: &TerminalRow, policy: &Policy, p: &IssuancePayload) 
         }
     }
     None
+}
+
+/// The name a counter payment goes by at the ledger.
+pub(crate) fn issuance_ref(issuance_id: &str) -> String {
+    format!("issuance:{issuance_id}")
 }
 
 fn issuance(
@@ -298,7 +352,7 @@ fn issuance(
             id: &p.issuance_id,
             terminal,
             issued_at: &issued_at,
-            verification: &p.verification,
+            verification: p.verification.code(),
             total_krw: p.total_krw as i64,
         },
         now,
@@ -306,7 +360,10 @@ fn issuance(
     if !recorded {
         return Ok(rejected("issuance_id_reused", "이미 받은 발급번호입니다"));
     }
-    let mut first_conflict = None;
+    let campaign = &terminal.campaign_id;
+    let reference = issuance_ref(&p.issuance_id);
+    let channel = terminal.channel()?;
+    let mut people = BTreeSet::new();
     for (position, b) in p.beneficiaries.iter().enumerate() {
         let key = key_from_hex(&b.key)?;
         let key = key.as_bytes().as_slice();
@@ -321,55 +378,59 @@ fn issuance(
             amount as i64,
             &serde_json::to_string(&b.shares_krw).expect("serialises"),
         )?;
-        let paid = EntitlementRow {
-            state: "paid".into(),
-            terminal_id: Some(terminal.id.clone()),
-            issuance_id: Some(p.issuance_id.clone()),
-            channel: terminal.site_type.clone(),
-            site: terminal.site_name.clone(),
-            sigungu: Some(b.sigungu.clone()),
-            at: issued_at.clone(),
-            expires_at: None,
+        let payment = NewPayment {
+            reference: &reference,
+            channel,
+            terminal_id: Some(&terminal.id),
+            issuance_id: Some(&p.issuance_id),
+            verification: p.verification,
+            site: &terminal.site_name,
+            sigungu: &b.sigungu,
+            amount_krw: amount as i64,
+            paid_at: &issued_at,
         };
-        let campaign = &terminal.campaign_id;
-        let stands = queries::insert_entitlement(db, campaign, key, &paid)?
-            || queries::pay_over_claim(db, campaign, key, &paid)?;
-        if stands {
-            queries::feed_paid(
-                db,
-                &FeedPaid {
-                    campaign_id: campaign,
-                    sigungu: &b.sigungu,
-                    key,
-                    payer_terminal: Some(&terminal.id),
-                    channel: &paid.channel,
-                    site: &paid.site,
-                    at: &issued_at,
-                },
-            )?;
+        persons::insert_payment(db, campaign, key, &payment, now)?;
+        people.insert(key.to_vec());
+    }
+    // The visit's claims end with its issuance: only this terminal's.
+    if let Some(visit) = &p.visit_id {
+        persons::end_visit(db, visit, &terminal.id, VisitOutcome::Issued, None, now)?;
+        people.extend(own_claims(db, terminal, visit)?);
+    }
+    let mut first_conflict = None;
+    for key in &people {
+        let (person, _) = person::settle(db, campaign, key, now)?;
+        let Some(standing) = person.standing() else {
+            continue;
+        };
+        if standing.reference == reference || person.payment(&reference).is_none() {
             continue;
         }
         // Paid first elsewhere: the first recorded stands, and both sides
-        // are told.
-        let existing = queries::entitlement(db, campaign, key)?
-            .ok_or_else(|| StorageError::Config("지급 기록이 사라졌습니다".into()))?;
-        let other = Side {
-            issuance_id: Some(p.issuance_id.clone()),
-            terminal_id: Some(terminal.id.clone()),
-            channel: paid.channel.clone(),
-            site: paid.site.clone(),
-            at: issued_at.clone(),
-        };
-        let conflict = conflict::record(db, campaign, key, &existing, other, now)?;
-        tracing::warn!(conflict = %conflict.id, terminal = %terminal.id, "a beneficiary paid twice");
+        // are told through the feed.
+        let conflict_id = person
+            .conflict_between(&standing.reference, &reference)
+            .map_or_else(
+                || person::conflict_id(campaign, key, &standing.reference, &reference),
+                |c| c.id.clone(),
+            );
         first_conflict.get_or_insert(Outcome::Duplicate {
-            conflict_id: conflict.id,
-            key: b.key.clone(),
-            standing_issuance: existing.issuance_id.clone(),
-            first: paid_record(&existing),
+            conflict_id,
+            key: hex::encode(key),
+            standing_issuance: standing.issuance_id.clone(),
+            first: paid_record(standing),
         });
     }
     Ok(first_conflict.unwrap_or(Outcome::Accepted))
+}
+
+/// The people a visit of this terminal claimed.
+fn own_claims(db: &mut dyn Db, terminal: &TerminalRow, visit: &str) -> Result<Vec<Vec<u8>>> {
+    Ok(persons::claims_of_visit(db, visit)?
+        .into_iter()
+        .filter(|(_, by)| *by == terminal.id)
+        .map(|(key, _)| key)
+        .collect())
 }
 
 fn void(db: &mut dyn Db, terminal: &TerminalRow, p: &VoidPayload, now: &str) -> Result<Outcome> {
@@ -388,58 +449,11 @@ fn void(db: &mut dyn Db, terminal: &TerminalRow, p: &VoidPayload, now: &str) -> 
         &p.void_id,
         &ts(p.voided_at),
         &p.reason,
-        &p.card_disposition,
+        p.card_disposition.code(),
         now,
     )?;
-    let campaign = &terminal.campaign_id;
-    let conflicts = queries::open_conflicts_of_issuance(db, &p.issuance_id)?;
-    for (key, sigungu) in queries::issuance_beneficiaries(db, &p.issuance_id)? {
-        if !queries::release_payment(db, campaign, &key, &p.issuance_id)? {
-            continue;
-        }
-        queries::feed_released(db, campaign, &sigungu, &key, Some(&terminal.id))?;
-        // The voided payment stood; a later one for the same person, if
-        // any, stands now.
-        if let Some(c) = conflicts
-            .iter()
-            .find(|c| c.key == key && c.standing.issuance_id.as_deref() == Some(&p.issuance_id))
-        {
-            let promoted = EntitlementRow {
-                state: "paid".into(),
-                terminal_id: c.other.terminal_id.clone(),
-                issuance_id: c.other.issuance_id.clone(),
-                channel: c.other.channel.clone(),
-                site: c.other.site.clone(),
-                sigungu: Some(sigungu.clone()),
-                at: c.other.at.clone(),
-                expires_at: None,
-            };
-            if queries::insert_entitlement(db, campaign, &key, &promoted)? {
-                queries::feed_paid(
-                    db,
-                    &FeedPaid {
-                        campaign_id: campaign,
-                        sigungu: &sigungu,
-                        key: &key,
-                        payer_terminal: c.other.terminal_id.as_deref(),
-                        channel: &c.other.channel,
-                        site: &c.other.site,
-                        at: &c.other.at,
-                    },
-                )?;
-            }
-        }
-    }
-    for c in &conflicts {
-        if queries::set_conflict_status(db, &c.id, "resolved_by_void", Some(&p.reason), now)? {
-            queries::feed_conflict(
-                db,
-                campaign,
-                &c.id,
-                c.standing.terminal_id.as_deref(),
-                c.other.terminal_id.as_deref(),
-            )?;
-        }
+    for key in persons::payees_of_issuance(db, &p.issuance_id)? {
+        person::settle(db, &terminal.campaign_id, &key, now)?;
     }
     Ok(Outcome::Accepted)
 }
@@ -450,7 +464,7 @@ fn resolution(
     p: &ResolutionPayload,
     now: &str,
 ) -> Result<Outcome> {
-    let Some(c) = queries::conflict(db, &p.conflict_id)? else {
+    let Some(c) = persons::conflict(db, &p.conflict_id)? else {
         return Ok(rejected("unknown_conflict", "없는 충돌입니다"));
     };
     let involved = [&c.standing.terminal_id, &c.other.terminal_id]
@@ -462,16 +476,38 @@ fn resolution(
             "이 단말기가 관련된 충돌이 아닙니다",
         ));
     }
-    let note = format!("{} ({} {})", p.note, p.resolved_by, ts(p.resolved_at));
-    if !queries::set_conflict_status(db, &c.id, "accepted", Some(&note), now)? {
+    if c.status != ConflictStatus::Open {
         return Ok(rejected("conflict_closed", "이미 처리된 충돌입니다"));
     }
-    queries::feed_conflict(
+    persons::insert_acceptance(
         db,
-        &c.campaign_id,
         &c.id,
-        c.standing.terminal_id.as_deref(),
-        c.other.terminal_id.as_deref(),
+        &terminal.id,
+        &p.note,
+        &p.resolved_by,
+        &ts(p.resolved_at),
+        now,
     )?;
+    person::settle(db, &c.campaign_id, &c.key, now)?;
+    Ok(Outcome::Accepted)
+}
+
+fn visit_ended(
+    db: &mut dyn Db,
+    terminal: &TerminalRow,
+    p: &VisitEndedPayload,
+    now: &str,
+) -> Result<Outcome> {
+    persons::end_visit(
+        db,
+        &p.visit_id,
+        &terminal.id,
+        VisitOutcome::Released,
+        Some(&p.reason),
+        now,
+    )?;
+    for key in own_claims(db, terminal, &p.visit_id)? {
+        person::settle(db, &terminal.campaign_id, &key, now)?;
+    }
     Ok(Outcome::Accepted)
 }
