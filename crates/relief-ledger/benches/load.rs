@@ -315,7 +315,10 @@ fn main() {
                 csv.push_str(&person(n));
                 csv.push_str(",41110,100000,2020-04-10T10:00:00,경기지역화폐\n");
             }
-            imported += ledger.import_online("gyeonggi-2020", csv.as_bytes()).unwrap().imported;
+            imported += ledger
+                .import_online("gyeonggi-2020", csv.as_bytes())
+                .unwrap()
+                .imported;
         }
         println!(
             "[{db}] setup: {imported} online payments imported in {:.1?}",

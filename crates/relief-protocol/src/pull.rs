@@ -27,6 +27,10 @@ pub struct PullResponse {
     /// restored from an earlier copy): this page starts from the beginning,
     /// and the terminal's deny-list is to be rebuilt from it.
     pub reset: bool,
+    /// The next event the ledger expects from this terminal. Below the
+    /// terminal's own next one, the ledger has lost events it had
+    /// acknowledged (a restore), and the terminal sends them again.
+    pub next_seq: u64,
 }
 
 /// A place in the ledger's feed: the id of the last change seen, and that

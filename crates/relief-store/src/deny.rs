@@ -68,6 +68,25 @@ impl Store {
         Ok(added)
     }
 
+    /// What the deny-list says of one key: the ledger's word only, not
+    /// this terminal's own issuances.
+    pub fn deny_entry(&self, key: &BeneficiaryKey) -> Result<Option<DenyEntry>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT channel, site, paid_at FROM deny_list WHERE beneficiary_key = ?1",
+            )?
+            .query_row(params![key.as_bytes().as_slice()], |r| {
+                Ok(DenyEntry {
+                    key: *key,
+                    channel: r.get(0)?,
+                    site: r.get(1)?,
+                    paid_at: r.get(2)?,
+                })
+            })
+            .optional()?)
+    }
+
     pub fn deny_list_len(&self) -> Result<u64> {
         Ok(self
             .conn

@@ -67,6 +67,7 @@ fn page(
             },
             more: false,
             reset: false,
+            next_seq: 1,
         })
         .unwrap();
     batch

@@ -1,6 +1,9 @@
 //! One typed method per ledger endpoint.
 
+use std::sync::OnceLock;
 use std::time::Duration;
+
+use rustls_platform_verifier::ConfigVerifierExt;
 
 use bytes::Bytes;
 use relief_core::identity::BeneficiaryKey;
@@ -50,13 +53,26 @@ pub struct Client {
     token: Option<String>,
 }
 
+/// The TLS settings: building them reads the system's root certificates,
+/// tens of milliseconds, so once a process rather than once a request (a
+/// claim at the counter makes a client).
+fn tls() -> Result<rustls::ClientConfig, SyncError> {
+    static TLS: OnceLock<Result<rustls::ClientConfig, String>> = OnceLock::new();
+    TLS.get_or_init(|| {
+        // Our TLS uses ring; install it once for the process.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        rustls::ClientConfig::with_platform_verifier().map_err(|e| e.to_string())
+    })
+    .clone()
+    .map_err(SyncError::Protocol)
+}
+
 impl Client {
     /// A client for `base` (e.g. `http://127.0.0.1:8700`), giving up on a
     /// request after `timeout`.
     pub fn new(base: &str, token: Option<&str>, timeout: Duration) -> Result<Client, SyncError> {
-        // Our TLS uses ring; install it once for the process.
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
+            .use_preconfigured_tls(tls()?)
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(5)))
             .user_agent(concat!("relief-counter/", env!("CARGO_PKG_VERSION")))

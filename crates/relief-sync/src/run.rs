@@ -105,13 +105,13 @@ pub async fn push_pending(
     retry: Retry,
     batch: usize,
 ) -> Result<PushReport, SyncError> {
-    push_within(store, retry, batch, PUSH_TIMEOUT).await
+    push_within(store, retry, batch, PUSH_TIMEOUT, None).await
 }
 
 /// One quick push, right after a counter action, while the ledger
 /// answers; a failure leaves the events for the next sync.
 pub async fn push_now(store: &Mutex<Store>, timeout: Duration) -> Result<PushReport, SyncError> {
-    push_within(store, Retry::ONCE, 100, timeout).await
+    push_within(store, Retry::ONCE, 100, timeout, None).await
 }
 
 async fn push_within(
@@ -119,10 +119,14 @@ async fn push_within(
     retry: Retry,
     batch: usize,
     timeout: Duration,
+    from: Option<u64>,
 ) -> Result<PushReport, SyncError> {
     let mut report = PushReport::default();
     // Where to send from once the ledger has said it lost events.
-    let mut resend: Option<u64> = None;
+    let mut resend: Option<u64> = from;
+    if let Some(from) = from {
+        report.resent_from = Some(from);
+    }
     loop {
         let (enrollment, events) = {
             let store = lock(store);
@@ -189,6 +193,11 @@ pub struct PullReport {
     pub deny_changes: u64,
     pub conflicts: u64,
     pub policy_installed: Option<String>,
+    /// The ledger's feed no longer held this terminal's cursor (it was
+    /// restored from an earlier copy): the deny-list was rebuilt.
+    pub reset: bool,
+    /// The next event the ledger expects from this terminal.
+    pub ledger_expects: u64,
 }
 
 /// How many deny-list changes to gather before writing them: a whole 시군
@@ -243,6 +252,8 @@ pub async fn pull_all(
         if let Some(policy) = &page.policy {
             report.policy_installed = Some(policy.version.clone());
         }
+        report.reset |= page.reset;
+        report.ledger_expects = page.next_seq;
         let (more, next_cursor) = (page.more, page.next_cursor);
         gathered.add(page)?;
         if !more || gathered.deny.len() >= APPLY_EVERY {
@@ -256,13 +267,30 @@ pub async fn pull_all(
 }
 
 /// Push, then pull. A failure is noted in the store for the status bar.
+/// Should the pull say the ledger expects events this terminal had already
+/// sent (it was restored from an earlier copy), they are sent again.
 pub async fn sync_once(
     store: &Mutex<Store>,
     retry: Retry,
 ) -> Result<(PushReport, PullReport), SyncError> {
     let outcome = async {
-        let pushed = push_pending(store, retry, 500).await?;
+        let mut pushed = push_pending(store, retry, 500).await?;
         let pulled = pull_all(store, retry, relief_protocol::MAX_PULL_LIMIT).await?;
+        let head = lock(store).outbox_head()?;
+        if pulled.ledger_expects <= head {
+            tracing::warn!(
+                expects = pulled.ledger_expects,
+                head,
+                "the ledger lost events it had acknowledged; sending them again"
+            );
+            let again =
+                push_within(store, retry, 500, PUSH_TIMEOUT, Some(pulled.ledger_expects)).await?;
+            pushed.sent += again.sent;
+            pushed.accepted += again.accepted;
+            pushed.duplicates += again.duplicates;
+            pushed.rejected += again.rejected;
+            pushed.resent_from = again.resent_from;
+        }
         Ok::<_, SyncError>((pushed, pulled))
     }
     .await;

@@ -118,6 +118,7 @@ impl<S: Storage> Ledger<S> {
             }
             let (signed, _) = self.current_policy(db, &terminal.campaign_id)?;
             let policy = (policy_version != Some(signed.version.as_str())).then_some(signed);
+            let next_seq = queries::terminal(db, &terminal.id)?.map_or(1, |t| t.next_seq);
             Ok(PullResponse {
                 deny,
                 conflicts,
@@ -128,6 +129,7 @@ impl<S: Storage> Ledger<S> {
                 },
                 more: upper.0 < head.0,
                 reset,
+                next_seq: next_seq as u64,
             })
         })
     }

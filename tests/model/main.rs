@@ -1,0 +1,170 @@
+//! The promise "nobody is paid twice, and offline is safe", explored: random
+//! sequences of visits (one or two people), online and offline issuances,
+//! pushes lost before or after the ledger commits, doubled requests, voids,
+//! supervisors' acceptances, online imports, ledger restarts and a restore
+//! of the ledger's database from an earlier copy, over four terminals in
+//! two 시군 and the online channel. After each sequence every terminal
+//! syncs until nothing moves, and the result is checked against a plain
+//! reference model of what was handed over (`reference.rs`).
+//!
+//! A deterministic simulation, generated and shrunk by proptest; on
+//! SQLite, on PostgreSQL, and with two ledgers sharing one PostgreSQL.
+//! A failure prints its seed: `RELIEF_MODEL_SEED=<seed>` replays the run
+//! (`RELIEF_MODEL_CASES` sets how many sequences).
+
+mod ops;
+mod reference;
+mod world;
+
+use std::cell::RefCell;
+
+use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
+
+use world::{Backend, World};
+
+fn cases(default: u32) -> u32 {
+    std::env::var("RELIEF_MODEL_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+struct Lap(std::time::Instant);
+
+impl Lap {
+    fn start() -> Lap {
+        Lap(std::time::Instant::now())
+    }
+
+    fn next(&mut self) -> std::time::Duration {
+        let now = std::time::Instant::now();
+        std::mem::replace(&mut self.0, now).elapsed()
+    }
+}
+
+fn explore(name: &str, world: World, cases: u32) {
+    let seed: u64 = std::env::var("RELIEF_MODEL_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| fastrand::u64(..));
+    eprintln!("model {name}: {cases} sequences, seed {seed}");
+    let mut runner = TestRunner::new(Config {
+        cases,
+        rng_seed: RngSeed::Fixed(seed),
+        failure_persistence: None,
+        max_shrink_iters: 300,
+        ..Config::default()
+    });
+    let world = RefCell::new(world);
+    let started = std::time::Instant::now();
+    // Where the time goes: setting up, the steps, syncing to rest, checking.
+    let spent = RefCell::new([std::time::Duration::ZERO; 4]);
+    let result = runner.run(&ops::sequence(), |sequence| {
+        let mut world = world.borrow_mut();
+        let mut lap = Lap::start();
+        let stores = world.reset();
+        let setting_up = lap.next();
+        let mut model = ops::Reference::default();
+        for op in &sequence {
+            ops::apply(&mut world, &stores, &mut model, op);
+        }
+        let steps = lap.next();
+        reference::quiesce(&world, &stores).map_err(TestCaseError::fail)?;
+        let syncing = lap.next();
+        let checked = reference::check(&world, &stores, &model).map_err(TestCaseError::fail);
+        let mut spent = spent.borrow_mut();
+        for (total, part) in spent
+            .iter_mut()
+            .zip([setting_up, steps, syncing, lap.next()])
+        {
+            *total += part;
+        }
+        checked
+    });
+    let [a, b, c, d] = spent.into_inner().map(|d| d.as_secs_f64());
+    eprintln!(
+        "model {name}: set-up {a:.1} s, steps {b:.1} s, sync to rest {c:.1} s, checks {d:.1} s"
+    );
+    eprintln!(
+        "model {name}: done in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    if let Err(failure) = result {
+        panic!(
+            "{failure}\nreplay: RELIEF_MODEL_SEED={seed} RELIEF_MODEL_CASES={cases} cargo test -p relief-system-tests --test model {name}"
+        );
+    }
+}
+
+#[test]
+fn on_sqlite() {
+    let dir = world::scratch_dir();
+    let world = World::new(
+        Backend::Sqlite {
+            dir: dir.path().to_owned(),
+        },
+        1,
+    );
+    explore("on_sqlite", world, cases(1500));
+}
+
+/// A schema of its own on the test server, dropped afterwards; `None`
+/// (said plainly) where no server answers.
+fn postgres(name: &str) -> Option<(String, String)> {
+    let url = std::env::var("RELIEF_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".to_owned());
+    let mut admin = match postgres::Client::connect(&url, postgres::NoTls) {
+        Ok(client) => client,
+        Err(e) => {
+            eprintln!("SKIPPED: no PostgreSQL at {url} ({e}); {name} runs in CI");
+            return None;
+        }
+    };
+    let schema = format!("model_{}", fastrand::u64(..));
+    admin
+        .batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .unwrap();
+    Some((url, schema))
+}
+
+fn drop_schemas(url: &str, schema: &str) {
+    if let Ok(mut admin) = postgres::Client::connect(url, postgres::NoTls) {
+        for s in [
+            schema.to_owned(),
+            format!("{schema}_template"),
+            format!("{schema}_backup"),
+        ] {
+            let _ = admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {s} CASCADE"));
+        }
+    }
+}
+
+fn on_postgres_with(name: &str, ledgers: usize, default_cases: u32) {
+    let Some((url, schema)) = postgres(name) else {
+        return;
+    };
+    let world = World::new(
+        Backend::Postgres {
+            url: url.clone(),
+            schema: schema.clone(),
+        },
+        ledgers,
+    );
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        explore(name, world, cases(default_cases))
+    }));
+    drop_schemas(&url, &schema);
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+#[test]
+fn on_postgres() {
+    on_postgres_with("on_postgres", 1, 700);
+}
+
+#[test]
+fn on_two_ledgers_sharing_postgres() {
+    on_postgres_with("on_two_ledgers_sharing_postgres", 2, 500);
+}
