@@ -10,6 +10,8 @@ use std::time::Duration;
 pub struct LedgerProcess {
     binary: PathBuf,
     db: PathBuf,
+    /// `--db` as given.
+    url: String,
     pub addr: SocketAddr,
     child: Option<Child>,
 }
@@ -17,9 +19,21 @@ pub struct LedgerProcess {
 impl LedgerProcess {
     /// Starts `relief-ledger serve` on a free port with its SQLite file in `dir`.
     pub fn start(binary: &Path, dir: &Path) -> LedgerProcess {
+        let db = dir.join("ledger.sqlite3");
+        let url = format!("sqlite:{}", db.display());
+        LedgerProcess::start_on(binary, db, url)
+    }
+
+    /// Starts `relief-ledger serve` on the database `url` (`postgres://...`).
+    pub fn start_on_postgres(binary: &Path, url: &str) -> LedgerProcess {
+        LedgerProcess::start_on(binary, PathBuf::new(), url.to_owned())
+    }
+
+    fn start_on(binary: &Path, db: PathBuf, url: String) -> LedgerProcess {
         let mut ledger = LedgerProcess {
             binary: binary.to_owned(),
-            db: dir.join("ledger.sqlite3"),
+            db,
+            url,
             addr: "127.0.0.1:0".parse().unwrap(),
             child: None,
         };
@@ -30,7 +44,7 @@ impl LedgerProcess {
     fn spawn(&mut self) {
         let mut child = Command::new(&self.binary)
             .args(["serve", "--listen", &self.addr.to_string(), "--db"])
-            .arg(format!("sqlite:{}", self.db.display()))
+            .arg(&self.url)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -52,6 +66,7 @@ impl LedgerProcess {
         format!("http://{}", self.addr)
     }
 
+    /// The SQLite file (for a ledger started with [`LedgerProcess::start`]).
     pub fn db(&self) -> &Path {
         &self.db
     }
@@ -85,7 +100,7 @@ impl LedgerProcess {
             .arg("admin")
             .args(args)
             .arg("--db")
-            .arg(format!("sqlite:{}", self.db.display()))
+            .arg(&self.url)
             .env("RUST_LOG", "warn")
             .output()
             .unwrap();

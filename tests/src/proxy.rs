@@ -13,6 +13,11 @@ use tokio::net::{TcpListener, TcpStream};
 /// Chances, each in percent, tried in this order.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Faults {
+    /// Only requests whose path starts so meet the faults; the rest pass.
+    pub only: Option<&'static str>,
+    /// The ledger's answer, made up: a status and a JSON body, sent back
+    /// without the request going on.
+    pub answer: Option<(u16, &'static str)>,
     /// The request never reaches the ledger.
     pub drop_request: u32,
     /// The ledger does the work; the answer never comes back.
@@ -121,6 +126,25 @@ async fn serve(
     while let Some(request) = read_message(&mut client).await? {
         stats.requests.fetch_add(1, Ordering::Relaxed);
         let f = *faults.lock().unwrap();
+        let path = String::from_utf8_lossy(&request)
+            .split(' ')
+            .nth(1)
+            .unwrap_or_default()
+            .to_owned();
+        if f.only.is_some_and(|only| !path.starts_with(only)) {
+            client
+                .write_all(&forward(upstream, &request).await?)
+                .await?;
+            continue;
+        }
+        if let Some((status, body)) = f.answer {
+            let reply = format!(
+                "HTTP/1.1 {status} Made Up\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            client.write_all(reply.as_bytes()).await?;
+            continue;
+        }
         if roll(f.delay) {
             stats.delayed.fetch_add(1, Ordering::Relaxed);
             tokio::time::sleep(Duration::from_millis(f.delay_ms)).await;
