@@ -596,6 +596,74 @@ fn online_payments_are_imported_as_keys_only<S: Storage>(b: Backend<S>) {
     }
 }
 
+fn a_bad_row_is_reported_on_its_line_and_the_rest_imported<S: Storage>(b: Backend<S>) {
+    let mut csv = String::from("rrn,sigungu,amount_krw,paid_at,issuer\n");
+    csv.push_str(&format!(
+        "{},41110,100000,2020-04-10T10:00:00,경기지역화폐\n",
+        &*person_number(40)
+    ));
+    csv.push_str("9001011234567,41110\n");
+    csv.push_str(&format!(
+        "{},41110,100000,2020-04-10T10:00:00,경기지역화폐,덤\n",
+        &*person_number(42)
+    ));
+    csv.push_str(&format!(
+        "{},41110,100000,2020-04-10T10:00:00,경기지역화폐\n",
+        &*person_number(41)
+    ));
+    let report = b.ledger.import_online(CAMPAIGN, csv.as_bytes()).unwrap();
+    assert_eq!((report.rows, report.imported), (4, 2));
+    let lines: Vec<u64> = report.invalid.iter().map(|(line, _)| *line).collect();
+    assert_eq!(lines, [3, 4]);
+    assert!(report.invalid.iter().all(|(_, why)| why.contains("열이")));
+    assert!(
+        report
+            .invalid
+            .iter()
+            .all(|(_, why)| !why.contains("9001011234567")),
+        "{:?}",
+        report.invalid
+    );
+    // Which campaign is always said, and one that is not there is refused.
+    assert!(b.ledger.import_online("nowhere", csv.as_bytes()).is_err());
+}
+
+fn two_online_payments_for_one_person_are_a_conflict<S: Storage>(b: Backend<S>) {
+    let t = enroll(&b.ledger, "A", "center");
+    let mut csv = String::from("rrn,sigungu,amount_krw,paid_at,issuer\n");
+    for (issuer, at) in [
+        ("카드사A", "2020-04-10T10:00:00"),
+        ("카드사B", "2020-04-11T09:00:00"),
+    ] {
+        csv.push_str(&format!(
+            "{},41110,100000,{at},{issuer}\n",
+            &*person_number(50)
+        ));
+    }
+    let report = b.ledger.import_online(CAMPAIGN, csv.as_bytes()).unwrap();
+    assert_eq!((report.imported, report.conflicts), (2, 1));
+    // The same file again: nothing new, not even a second conflict.
+    let again = b.ledger.import_online(CAMPAIGN, csv.as_bytes()).unwrap();
+    assert_eq!((again.imported, again.repeated, again.conflicts), (0, 2, 0));
+    let state = b
+        .ledger
+        .storage()
+        .read(|db| {
+            db.query(
+                "SELECT state FROM entitlement WHERE beneficiary_key = $1",
+                &[t.key(50).as_bytes().as_slice().into()],
+            )
+        })
+        .unwrap();
+    assert_eq!(state[0].text(0).unwrap(), "in_conflict");
+    let conflicts = b
+        .ledger
+        .storage()
+        .read(|db| db.query("SELECT status FROM conflict", &[]))
+        .unwrap();
+    assert_eq!(conflicts.len(), 1);
+}
+
 fn online_csv(people: impl IntoIterator<Item = u32>) -> String {
     let mut csv = String::from("rrn,sigungu,amount_krw,paid_at,issuer\n");
     for n in people {
@@ -913,6 +981,8 @@ on_both! {
     claims_hold_until_their_visit_ends_and_payments_answer => super::claims_hold_until_their_visit_ends_and_payments_answer;
     a_visit_ends_only_its_own_terminals_claims => super::a_visit_ends_only_its_own_terminals_claims;
     amounts_that_would_wrap_around_are_rejected => super::amounts_that_would_wrap_around_are_rejected;
+    a_bad_row_is_reported_on_its_line_and_the_rest_imported => super::a_bad_row_is_reported_on_its_line_and_the_rest_imported;
+    two_online_payments_for_one_person_are_a_conflict => super::two_online_payments_for_one_person_are_a_conflict;
     push_is_idempotent_on_terminal_and_sequence => super::push_is_idempotent_on_terminal_and_sequence;
     bad_events_are_rejected_with_a_reason => super::bad_events_are_rejected_with_a_reason;
     two_offline_terminals_make_one_conflict_both_see => super::two_offline_terminals_make_one_conflict_both_see;

@@ -373,3 +373,54 @@ fn a_supervisor_accepts_a_conflict_with_a_note() {
     );
     assert_eq!(t.store.sync_status().unwrap().open_conflicts, 0);
 }
+
+#[test]
+fn a_pull_that_starts_over_rebuilds_the_deny_list() {
+    let mut t = enrolled();
+    let keys: Vec<_> = (30..33)
+        .map(|n| t.store.beneficiary_key(&id(&person(n))))
+        .collect();
+    let paid = |key: &relief_core::identity::BeneficiaryKey| DenyChange::Paid {
+        key: key.to_hex(),
+        paid: PaidRecord {
+            channel: Channel::Nh,
+            site: "NH 수원".into(),
+            at: free_day(),
+        },
+    };
+    t.store
+        .apply_pull(
+            page(keys.iter().map(paid).collect(), vec![], None, 9),
+            free_day(),
+        )
+        .unwrap();
+    assert_eq!(t.store.deny_list_len().unwrap(), 3);
+    // The ledger no longer holds that history: two pages from the start,
+    // the first of them saying so; only what they say is left.
+    let mut batch = PullBatch::default();
+    for (deny, more, reset) in [
+        (vec![paid(&keys[1])], true, true),
+        (vec![paid(&keys[2])], false, false),
+    ] {
+        batch
+            .add(PullResponse {
+                deny,
+                conflicts: vec![],
+                policy: None,
+                next_cursor: FeedCursor { id: 4, check: 11 },
+                more,
+                reset,
+                next_seq: 1,
+            })
+            .unwrap();
+    }
+    assert!(batch.reset);
+    t.store.apply_pull(batch, free_day()).unwrap();
+    assert_eq!(t.store.deny_list_len().unwrap(), 2);
+    assert!(t.store.deny_entry(&keys[0]).unwrap().is_none());
+    assert!(t.store.deny_entry(&keys[2]).unwrap().is_some());
+    assert_eq!(
+        t.store.sync_status().unwrap().pull_cursor,
+        FeedCursor { id: 4, check: 11 }
+    );
+}

@@ -184,3 +184,32 @@ impl Storage for SqliteStorage {
         "sqlite"
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn the_ledgers_file_is_its_owners_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger.sqlite3");
+        // Even a file that was there, readable by all, before.
+        std::fs::write(&path, b"").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let storage = SqliteStorage::open(&path).unwrap();
+        storage
+            .transaction(|db| {
+                db.exec(
+                    "INSERT INTO admin_token (token_hash, created_at) VALUES (x'01', 'now')",
+                    &[],
+                )
+            })
+            .unwrap();
+        for file in [path.clone(), dir.path().join("ledger.sqlite3-wal")] {
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", file.display());
+        }
+    }
+}
