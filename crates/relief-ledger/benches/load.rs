@@ -7,7 +7,12 @@
 //! - drain: 1,500 terminals come back after an outage holding 100 events
 //!   each; time until every event is acknowledged;
 //! - download: a terminal's first deny-list download of 1,200,000 keys
-//!   (수원's size) into its store.
+//!   (수원's size) into its store;
+//! - day: day one of 2020 compressed: 1,486 counters, 431,000 issuances,
+//!   each a claim then a push, while an online import of 826,000 rows
+//!   runs; claim latency and claims a second. `RELIEF_BENCH_SCALE=0.1`
+//!   runs a tenth of the issuances and rows (the counters stay 1,486),
+//!   `RELIEF_BENCH_IN_FLIGHT` sets how many visits are under way at once.
 //!
 //! PostgreSQL: `RELIEF_TEST_POSTGRES` or postgres://root@127.0.0.1:5432/test,
 //! in a schema of its own, dropped afterwards.
@@ -388,5 +393,224 @@ fn main() {
             report.pages
         );
         assert_eq!(held, KEYS);
+    }
+    if scenario == "day" {
+        let (ledger, _keep) = open(&db);
+        let url = runtime.block_on(serve(ledger.clone()));
+        day(&runtime, &db, &ledger, &url);
+    }
+}
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The value at `q` (0 to 1) of sorted durations.
+fn quantile(sorted: &[Duration], q: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+}
+
+/// Day one, compressed: every counter claims, then pushes, one visit after
+/// another, `in_flight` visits at once across the province, while the card
+/// companies' file is imported.
+fn day(runtime: &tokio::runtime::Runtime, db: &str, ledger: &Shared, url: &str) {
+    const COUNTERS: usize = 1_486;
+    let scale: f64 = env_or("RELIEF_BENCH_SCALE", 1.0);
+    let in_flight: usize = env_or("RELIEF_BENCH_IN_FLIGHT", 16);
+    let issuances = (431_000.0 * scale) as usize;
+    let online = (826_000.0 * scale) as usize;
+    let terminals: Vec<Terminal> = (0..COUNTERS).map(|i| enroll(ledger, 100_000 + i)).collect();
+    // Per visit: the terminal, the claim's body, the push's body.
+    let mut visits: Vec<(usize, Vec<u8>, Vec<u8>)> = Vec::with_capacity(issuances);
+    let mut seq = vec![0u64; COUNTERS];
+    for n in 0..issuances {
+        let t = n % COUNTERS;
+        seq[t] += 1;
+        let mut key = [0u8; 32];
+        key[..8].copy_from_slice(&(n as u64).to_be_bytes());
+        key[8] = 0xda;
+        let key = relief_core::identity::BeneficiaryKey::from_bytes(key);
+        let visit = uuid::Uuid::now_v7().to_string();
+        let claim = serde_json::to_vec(&relief_protocol::ClaimRequest {
+            visit_id: visit.clone(),
+            keys: vec![key.to_hex()],
+        })
+        .unwrap();
+        let mut event = events(&terminals[t], 0, 1).remove(0);
+        event.seq = seq[t];
+        event.event_id = format!("day-{n}");
+        if let EventBody::Issuance(p) = &mut event.body {
+            p.issuance_id = format!("day-{n}");
+            p.verification = relief_protocol::Verification::Online;
+            p.visit_id = Some(visit);
+            p.beneficiaries[0].key = key.to_hex();
+        }
+        let push = serde_json::to_vec(&relief_protocol::PushRequest {
+            terminal_id: terminals[t].id.clone(),
+            events: vec![event],
+        })
+        .unwrap();
+        visits.push((t, claim, push));
+    }
+    let files: Vec<String> = (0..online)
+        .collect::<Vec<_>>()
+        .chunks(100_000)
+        .map(|chunk| {
+            let mut csv = String::from("rrn,sigungu,amount_krw,paid_at,issuer\n");
+            for &n in chunk {
+                csv.push_str(&person(5_000_000 + n as u64));
+                csv.push_str(",41110,100000,2020-04-20T09:00:00,경기지역화폐\n");
+            }
+            csv
+        })
+        .collect();
+    let tokens: Vec<String> = terminals.iter().map(|t| t.token.clone()).collect();
+    println!("[{db}] day: {COUNTERS} counters, {issuances} visits, {online} online rows");
+
+    let importing = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let import = {
+        let (ledger, importing) = (ledger.clone(), importing.clone());
+        std::thread::spawn(move || {
+            let started = Instant::now();
+            let mut imported = 0;
+            for csv in files {
+                imported += ledger
+                    .import_online("gyeonggi-2020", csv.as_bytes())
+                    .unwrap()
+                    .imported;
+            }
+            importing.store(false, std::sync::atomic::Ordering::SeqCst);
+            (imported, started.elapsed())
+        })
+    };
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(120))
+        .pool_max_idle_per_host(256)
+        .build()
+        .unwrap();
+    let (claim_url, push_url) = (
+        Arc::new(format!("{url}/v1/claims")),
+        Arc::new(format!("{url}/v1/push")),
+    );
+    let tokens = Arc::new(tokens);
+    // One visit: the claim (timed), then the push.
+    let visit = move |(t, claim, push): (usize, Vec<u8>, Vec<u8>), importing: bool| {
+        let (http, tokens, claim_url, push_url) = (
+            http.clone(),
+            tokens.clone(),
+            claim_url.clone(),
+            push_url.clone(),
+        );
+        async move {
+            let asked = Instant::now();
+            let answer = http
+                .post(claim_url.as_str())
+                .bearer_auth(&tokens[t])
+                .header("content-type", "application/json")
+                .body(claim)
+                .send()
+                .await
+                .unwrap();
+            assert!(answer.status().is_success(), "{}", answer.status());
+            let answer: relief_protocol::ClaimResponse =
+                serde_json::from_slice(&answer.bytes().await.unwrap()).unwrap();
+            let latency = asked.elapsed();
+            assert!(matches!(
+                answer.results[0],
+                relief_protocol::ClaimResult::Granted { .. }
+            ));
+            let pushed = http
+                .post(push_url.as_str())
+                .bearer_auth(&tokens[t])
+                .header("content-type", "application/json")
+                .body(push)
+                .send()
+                .await
+                .unwrap();
+            assert!(pushed.status().is_success(), "{}", pushed.status());
+            (latency, importing)
+        }
+    };
+    // The last visits, a fifth of them, as fast as `in_flight` at once
+    // allow: the most claims a second the ledger takes.
+    let burst: Vec<_> = visits.split_off(visits.len() - visits.len() / 5);
+    // The rest at a steady rate, as counters would send them, beside the import.
+    let rate: f64 = env_or("RELIEF_BENCH_RATE", 250.0);
+    let started = Instant::now();
+    let results = runtime.block_on(async {
+        let mut tasks = Vec::with_capacity(visits.len());
+        for (n, v) in visits.into_iter().enumerate() {
+            tokio::time::sleep_until(
+                tokio::time::Instant::from_std(started) + Duration::from_secs_f64(n as f64 / rate),
+            )
+            .await;
+            let importing = importing.load(std::sync::atomic::Ordering::SeqCst);
+            tasks.push(tokio::spawn(visit(v, importing)));
+        }
+        let mut all = Vec::with_capacity(tasks.len());
+        for t in tasks {
+            all.push(t.await.unwrap());
+        }
+        all
+    });
+    let steady = started.elapsed();
+    let burst_size = burst.len();
+    let burst_started = Instant::now();
+    let queue = Arc::new(Mutex::new(burst.into_iter()));
+    runtime.block_on(async {
+        let workers: Vec<_> = (0..in_flight)
+            .map(|_| {
+                let (queue, visit) = (queue.clone(), visit.clone());
+                tokio::spawn(async move {
+                    loop {
+                        let next = queue.lock().unwrap().next();
+                        let Some(v) = next else { return };
+                        visit(v, false).await;
+                    }
+                })
+            })
+            .collect();
+        for w in workers {
+            w.await.unwrap();
+        }
+    });
+    let burst_took = burst_started.elapsed();
+    println!(
+        "[{db}] day: {} visits at {rate:.0} a second in {steady:.1?}; then {burst_size} with {in_flight} at once in {burst_took:.1?}: {:.0} claims/s, each with its push",
+        results.len(),
+        burst_size as f64 / burst_took.as_secs_f64()
+    );
+    let (imported, import_took) = import.join().unwrap();
+    let mut during: Vec<Duration> = results
+        .iter()
+        .filter(|(_, i)| *i)
+        .map(|(d, _)| *d)
+        .collect();
+    let mut after: Vec<Duration> = results
+        .iter()
+        .filter(|(_, i)| !*i)
+        .map(|(d, _)| *d)
+        .collect();
+    during.sort();
+    after.sort();
+    println!(
+        "[{db}] day: {imported} online payments imported in {import_took:.1?} ({:.0} rows/s) beside the counters",
+        imported as f64 / import_took.as_secs_f64()
+    );
+    for (when, latencies) in [("with the import running", &during), ("after it", &after)] {
+        println!(
+            "[{db}] day: claim latency {when}: {} claims, median {:.1?}, p99 {:.1?}, max {:.1?}",
+            latencies.len(),
+            quantile(latencies, 0.5),
+            quantile(latencies, 0.99),
+            quantile(latencies, 1.0)
+        );
     }
 }

@@ -129,8 +129,8 @@ pub struct Ledger<S> {
     signing: SigningKey,
     pub metrics: Metrics,
     clock: Clock,
-    /// Parsed policies by campaign, with the version they were parsed from.
-    policies: Mutex<HashMap<String, (String, Arc<Policy>)>>,
+    /// The policy in force by campaign, as last read.
+    policies: Mutex<HashMap<String, CachedPolicy>>,
 }
 
 impl<S: Storage> Ledger<S> {
@@ -219,6 +219,10 @@ impl<S: Storage> Ledger<S> {
             }
             Ok(())
         })?;
+        self.policies
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&campaign.id);
         Ok(signed)
     }
 
@@ -255,41 +259,56 @@ impl<S: Storage> Ledger<S> {
         self.storage.read(|db| Self::campaign_or_only(db, named))
     }
 
-    /// The campaign's latest policy, signed and parsed (parsed once per
-    /// version: pushes ask for it on every batch).
+    /// The campaign's latest policy, signed and parsed: read again at most
+    /// every [`POLICY_FRESH`] (pushes and pulls ask for it every time; the
+    /// policy file is ten kilobytes), parsed once per version.
     pub(crate) fn current_policy(
         &self,
         db: &mut dyn Db,
         campaign_id: &str,
     ) -> Result<(SignedPolicy, Arc<Policy>)> {
+        let mut cache = self.policies.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(cached) = cache.get(campaign_id)
+            && cached.read_at.elapsed() < POLICY_FRESH
+        {
+            return Ok((cached.signed.clone(), cached.policy.clone()));
+        }
         let row = queries::current_policy(db, campaign_id)?.ok_or_else(|| {
             ServiceError::NotFound(format!("캠페인 {campaign_id}의 정책이 없습니다"))
         })?;
-        let mut cache = self.policies.lock().unwrap_or_else(|p| p.into_inner());
         let policy = match cache.get(campaign_id) {
-            Some((version, policy)) if *version == row.version => policy.clone(),
-            _ => {
-                let policy = Arc::new(Policy::from_toml("ledger", &row.toml).map_err(|e| {
-                    StorageError::Corrupt(format!("저장된 정책이 올바르지 않습니다: {e}"))
-                })?);
-                cache.insert(
-                    campaign_id.to_owned(),
-                    (row.version.clone(), policy.clone()),
-                );
-                policy
-            }
+            Some(cached) if cached.signed.version == row.version => cached.policy.clone(),
+            _ => Arc::new(Policy::from_toml("ledger", &row.toml).map_err(|e| {
+                StorageError::Corrupt(format!("저장된 정책이 올바르지 않습니다: {e}"))
+            })?),
         };
-        drop(cache);
-        Ok((
-            SignedPolicy {
-                campaign_id: row.campaign_id,
-                version: row.version,
-                toml: row.toml,
-                signature: row.signature,
+        let signed = SignedPolicy {
+            campaign_id: row.campaign_id,
+            version: row.version,
+            toml: row.toml,
+            signature: row.signature,
+        };
+        cache.insert(
+            campaign_id.to_owned(),
+            CachedPolicy {
+                signed: signed.clone(),
+                policy: policy.clone(),
+                read_at: std::time::Instant::now(),
             },
-            policy,
-        ))
+        );
+        Ok((signed, policy))
     }
+}
+
+/// How long a policy read from the database is used before it is read
+/// again: a version published by another ledger process takes effect here
+/// within this (one published by this process, at once).
+pub const POLICY_FRESH: std::time::Duration = std::time::Duration::from_secs(5);
+
+struct CachedPolicy {
+    signed: SignedPolicy,
+    policy: Arc<Policy>,
+    read_at: std::time::Instant,
 }
 
 #[cfg(test)]

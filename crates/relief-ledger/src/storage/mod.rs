@@ -160,10 +160,10 @@ pub trait Db {
     /// Called before a transaction writes to the feed. Terminals pull the
     /// feed after a cursor (its ids), so rows must become visible in id
     /// order: where several writers run at once, the transactions that
-    /// write the feed take turns from here to their commit. Those that
-    /// also write entitlements take their turn before the first one, so
-    /// that none holds a row another waits for while waiting itself.
-    /// SQLite has one writer and needs nothing.
+    /// write the feed take turns from here to their commit. A transaction
+    /// locks the people it writes about first, in key order, and the feed
+    /// last, so that none holds a lock another waits for while waiting
+    /// itself. SQLite has one writer and needs nothing.
     fn lock_feed(&mut self) -> Result<(), StorageError> {
         Ok(())
     }

@@ -239,6 +239,17 @@ pub fn terminal(db: &mut dyn Db, id: &str) -> Result<Option<TerminalRow>> {
     .transpose()
 }
 
+/// Holds the terminal's row until the transaction ends (this terminal's
+/// pushes take turns where the database has many writers): the sequence
+/// number it expects next.
+pub fn hold_terminal(db: &mut dyn Db, terminal_id: &str) -> Result<i64> {
+    db.query_opt(
+        "UPDATE terminal SET next_seq = next_seq WHERE id = $1 RETURNING next_seq",
+        &[terminal_id.into()],
+    )?
+    .map_or(Ok(1), |r| r.int(0))
+}
+
 /// Moves the terminal's expected sequence from `from` to `to`, only if it
 /// stands at `from`.
 pub fn advance_seq(db: &mut dyn Db, terminal_id: &str, from: i64, to: i64) -> Result<bool> {

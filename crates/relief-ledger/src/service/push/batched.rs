@@ -108,9 +108,6 @@ pub(super) fn new_issuances(
     }
     batch::insert_beneficiaries(db, &rows)?;
     rows.clear();
-    // The feed's turn is taken before the first person is written, as on
-    // the one-by-one path, so that no two pushes wait on each other.
-    db.lock_feed()?;
     let payments: Vec<NewPayment> = people
         .iter()
         .map(|(i, _, _, b, amount, _)| NewPayment {
@@ -130,7 +127,8 @@ pub(super) fn new_issuances(
     }
     persons::insert_payments(db, &rows)?;
     rows.clear();
-    // People in key order, as everywhere a transaction locks several.
+    // People in key order, as everywhere a transaction locks several, and
+    // before the feed's turn, taken at its first row.
     let mut order: Vec<usize> = (0..people.len()).collect();
     order.sort_by_key(|&j| people[j].2);
     let settled: Vec<_> = people

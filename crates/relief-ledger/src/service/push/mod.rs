@@ -135,11 +135,7 @@ impl<S: Storage> Ledger<S> {
     ) -> Result<(Vec<Verdict>, i64, bool)> {
         // Serialises this terminal's pushes where the database has
         // many writers (a no-op under SQLite's single writer).
-        db.exec(
-            "UPDATE terminal SET next_seq = next_seq WHERE id = $1",
-            &[(&terminal.id).into()],
-        )?;
-        let start = queries::terminal(db, &terminal.id)?.map_or(1, |t| t.next_seq);
+        let start = queries::hold_terminal(db, &terminal.id)?;
         let mut next = start;
         let (_, policy) = self.current_policy(db, &terminal.campaign_id)?;
         if batched && let Some(verdicts) = new_issuances(db, terminal, &policy, events, start, now)?
@@ -150,12 +146,15 @@ impl<S: Storage> Ledger<S> {
             }
             return Ok((verdicts, next, false));
         }
-        // Pushes take turns from here (see `Db::lock_feed`), and lock the
-        // people they will settle in key order, as claims do: nobody holds
-        // one person while waiting for another that someone else holds.
-        db.lock_feed()?;
-        for key in people_of(db, events, start)? {
-            persons::lock_entitlement(db, &terminal.campaign_id, &key, now)?;
+        // Where the batch will settle several people they are locked first,
+        // in key order, as claims and imports lock them; the feed's turn
+        // (`Db::lock_feed`) only comes after, at the first change written
+        // to it. Nobody then holds one lock while waiting for an earlier one.
+        let people = people_of(db, events, start)?;
+        if people.len() > 1 {
+            for key in people {
+                persons::lock_entitlement(db, &terminal.campaign_id, &key, now)?;
+            }
         }
         let mut verdicts = Vec::with_capacity(events.len());
         let mut reused = false;
@@ -233,6 +232,13 @@ fn people_of(db: &mut dyn Db, events: &[Pushed], start: i64) -> Result<BTreeSet<
                         .filter_map(|b| key_from_hex(&b.key).ok())
                         .map(|k| k.as_bytes().to_vec()),
                 );
+                if let Some(visit) = &p.visit_id {
+                    people.extend(
+                        persons::claims_of_visit(db, visit)?
+                            .into_iter()
+                            .map(|(key, _)| key),
+                    );
+                }
             }
             EventBody::Void(p) => people.extend(persons::payees_of_issuance(db, &p.issuance_id)?),
             EventBody::Resolution(p) => {
