@@ -942,7 +942,9 @@ fn feed_rows_become_visible_in_id_order<S: Storage>(b: Backend<S>) {
             ledger
                 .storage()
                 .transaction(|db| {
-                    queries::feed_released(db, "gyeonggi-2020", "41110", &[1; 32])?;
+                    let mut feed = queries::FeedRows::default();
+                    feed.released("gyeonggi-2020", "41110", &[1; 32]);
+                    feed.flush(db)?;
                     wrote.send(()).unwrap();
                     std::thread::sleep(Duration::from_millis(400));
                     Ok::<_, StorageError>(())
@@ -954,7 +956,11 @@ fn feed_rows_become_visible_in_id_order<S: Storage>(b: Backend<S>) {
     let started = Instant::now();
     ledger
         .storage()
-        .transaction(|db| queries::feed_released(db, "gyeonggi-2020", "41110", &[2; 32]))
+        .transaction(|db| {
+            let mut feed = queries::FeedRows::default();
+            feed.released("gyeonggi-2020", "41110", &[2; 32]);
+            feed.flush(db)
+        })
         .unwrap();
     let waited = started.elapsed();
     first.join().unwrap();

@@ -25,7 +25,6 @@ CREATE TABLE payment (
     CHECK ((channel = 'online') = (issuance_id IS NULL)),
     CHECK ((terminal_id IS NULL) = (issuance_id IS NULL))
 );
-CREATE INDEX payment_of_issuance ON payment (issuance_id);
 
 -- A counter's visit holds the people it claimed until the visit ends.
 CREATE TABLE claim (

@@ -6,7 +6,8 @@
 -- Every payment recorded for a person, counter or online, in the order
 -- the ledger recorded them (`id`): the first not voided stands.
 CREATE TABLE payment (
-    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    -- a rowid: payments are never deleted, so each new one is the largest
+    id               INTEGER PRIMARY KEY,
     campaign_id      TEXT NOT NULL REFERENCES campaign (id),
     beneficiary_key  BLOB NOT NULL,
     -- the payment's name, which survives a restore (the id may not):
@@ -25,7 +26,6 @@ CREATE TABLE payment (
     CHECK ((channel = 'online') = (issuance_id IS NULL)),
     CHECK ((terminal_id IS NULL) = (issuance_id IS NULL))
 );
-CREATE INDEX payment_of_issuance ON payment (issuance_id);
 
 -- A counter's visit holds the people it claimed until the visit ends.
 CREATE TABLE claim (

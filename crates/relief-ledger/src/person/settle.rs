@@ -10,7 +10,8 @@ use uuid::Uuid;
 use super::state::{Conflict, DenyView, Payer, Payment, Rows, Settled};
 use crate::service::Result;
 use crate::storage::persons::{self, ClaimRow, ConflictRow, EntitlementRow, PaymentRow, Side};
-use crate::storage::{Db, StorageError, queries};
+use crate::storage::queries::{self, FeedRows};
+use crate::storage::{Db, StorageError};
 
 /// One person's rows, read under the person's lock.
 #[derive(Debug, Clone)]
@@ -101,20 +102,29 @@ pub fn conflict_id(campaign: &str, key: &[u8], a: &str, b: &str) -> String {
 
 /// Reads the person, works them out, writes the result: what every path
 /// calls after it has written its rows.
-pub fn settle(db: &mut dyn Db, campaign: &str, key: &[u8], now: &str) -> Result<(Person, Settled)> {
+pub fn settle(
+    db: &mut dyn Db,
+    campaign: &str,
+    key: &[u8],
+    now: &str,
+    feed: &mut FeedRows,
+) -> Result<(Person, Settled)> {
     let mut person = Person::load(db, campaign, key, now)?;
     let settled = person.rows().settle();
-    write(db, campaign, &mut person, &settled, now)?;
+    write(db, campaign, &mut person, &settled, now, feed)?;
     Ok((person, settled))
 }
 
-/// Writes what was worked out for `person`, and keeps `person` in step.
+/// Writes what was worked out for `person`, and keeps `person` in step;
+/// what the counters are to be told goes into `feed`, which the caller
+/// writes last.
 pub fn write(
     db: &mut dyn Db,
     campaign: &str,
     person: &mut Person,
     settled: &Settled,
     now: &str,
+    feed: &mut FeedRows,
 ) -> Result<()> {
     for (first, second) in &settled.new_conflicts {
         let side = |reference: &str| -> Result<Side> {
@@ -134,7 +144,7 @@ pub fn write(
             accepted: false,
         };
         persons::insert_conflict(db, &row)?;
-        tell_both(db, campaign, &row)?;
+        tell_both(feed, campaign, &row);
         tracing::warn!(conflict = %row.id, "a person paid twice");
         person.conflicts.push(row);
     }
@@ -158,15 +168,14 @@ pub fn write(
         if note.is_some() {
             c.note = note;
         }
-        let c = c.clone();
-        tell_both(db, campaign, &c)?;
+        tell_both(feed, campaign, c);
     }
     let deny = DenyView {
         standing: person.written.standing_ref.clone(),
         other: person.written.other_ref.clone(),
     };
     if deny != settled.deny {
-        announce(db, campaign, person, &settled.deny)?;
+        announce(feed, campaign, person, &settled.deny)?;
     }
     let worked_out = EntitlementRow {
         state: settled.state.code().to_owned(),
@@ -180,16 +189,14 @@ pub fn write(
     Ok(())
 }
 
-/// The feed's rows for a conflict: both terminals will pull it.
-fn tell_both(db: &mut dyn Db, campaign: &str, c: &ConflictRow) -> Result<()> {
-    queries::feed_conflict(
-        db,
+/// The feed's row for a conflict: both terminals will pull it.
+fn tell_both(feed: &mut FeedRows, campaign: &str, c: &ConflictRow) {
+    feed.conflict(
         campaign,
         &c.id,
         c.standing.terminal_id.as_deref(),
         c.other.terminal_id.as_deref(),
-    )?;
-    Ok(())
+    );
 }
 
 /// Tells the counters of the person's 시군 what their deny-lists now say.
@@ -197,11 +204,11 @@ fn tell_both(db: &mut dyn Db, campaign: &str, c: &ConflictRow) -> Result<()> {
 /// other payer's row goes first, the standing one last, so that everyone
 /// but the standing payer ends up naming the payment that stands, and the
 /// standing payer hears of the other.
-fn announce(db: &mut dyn Db, campaign: &str, person: &Person, deny: &DenyView) -> Result<()> {
+fn announce(feed: &mut FeedRows, campaign: &str, person: &Person, deny: &DenyView) -> Result<()> {
     let regions: BTreeSet<&str> = person.payments.iter().map(|p| p.sigungu.as_str()).collect();
     let Some(standing) = &deny.standing else {
         for sigungu in regions {
-            queries::feed_released(db, campaign, sigungu, &person.key)?;
+            feed.released(campaign, sigungu, &person.key);
         }
         return Ok(());
     };
@@ -210,18 +217,15 @@ fn announce(db: &mut dyn Db, campaign: &str, person: &Person, deny: &DenyView) -
             .payment(reference)
             .ok_or_else(|| StorageError::Race(format!("지급 {reference}이(가) 없습니다")))?;
         for sigungu in &regions {
-            queries::feed_paid(
-                db,
-                &queries::FeedPaid {
-                    campaign_id: campaign,
-                    sigungu,
-                    key: &person.key,
-                    payer_terminal: p.terminal_id.as_deref(),
-                    channel: p.channel.code(),
-                    site: &p.site,
-                    at: &p.paid_at,
-                },
-            )?;
+            feed.paid(&queries::FeedPaid {
+                campaign_id: campaign,
+                sigungu,
+                key: &person.key,
+                payer_terminal: p.terminal_id.as_deref(),
+                channel: p.channel.code(),
+                site: &p.site,
+                at: &p.paid_at,
+            });
         }
     }
     Ok(())

@@ -10,7 +10,7 @@ use super::{Ledger, Result, ServiceError, key_from_hex, parse_ts, ts};
 use crate::metrics::Metrics;
 use crate::person::{self, Person};
 use crate::storage::persons::{self, ClaimRow, PaymentRow};
-use crate::storage::queries::TerminalRow;
+use crate::storage::queries::{FeedRows, TerminalRow};
 use crate::storage::{Db, Storage};
 
 /// How long a claim is in service before other counters are told the
@@ -79,6 +79,9 @@ impl<S: Storage> Ledger<S> {
             let mut order: Vec<usize> = (0..keys.len()).collect();
             order.sort_by_key(|&i| keys[i]);
             let mut results: Vec<Option<ClaimResult>> = vec![None; keys.len()];
+            // A claim changes nobody's payments, so nothing for the feed
+            // (gathered all the same, and written last if there were).
+            let mut feed = FeedRows::default();
             for i in order {
                 let key = keys[i].as_bytes();
                 let person = Person::load(db, &terminal.campaign_id, key, &now)?;
@@ -90,8 +93,10 @@ impl<S: Storage> Ledger<S> {
                     &request.keys[i],
                     &now,
                     &lease,
+                    &mut feed,
                 )?);
             }
+            feed.flush(db)?;
             Ok(results.into_iter().flatten().collect())
         })?;
         for r in &results {
@@ -109,6 +114,7 @@ fn claim_one(
     hex: &str,
     now: &str,
     lease: &str,
+    feed: &mut FeedRows,
 ) -> Result<ClaimResult> {
     let campaign = &terminal.campaign_id;
     let ours = |t: Option<&str>| t == Some(terminal.id.as_str());
@@ -148,7 +154,7 @@ fn claim_one(
             claimed_at: now.to_owned(),
         });
         let settled = person.rows().settle();
-        person::write(db, campaign, &mut person, &settled, now)?;
+        person::write(db, campaign, &mut person, &settled, now, feed)?;
     }
     // Asked again by the same visit (a retried request): the same answer.
     Ok(ClaimResult::Granted {
@@ -192,9 +198,11 @@ impl<S: Storage> Ledger<S> {
                     &now,
                 )?;
             }
+            let mut feed = FeedRows::default();
             for key in &people {
-                person::settle(db, &terminal.campaign_id, key, &now)?;
+                person::settle(db, &terminal.campaign_id, key, &now, &mut feed)?;
             }
+            feed.flush(db)?;
             tracing::warn!(terminal = %terminal.id, visits = visits.len(), reason, "claims withdrawn by an admin");
             Ok(visits.len() as u64)
         })

@@ -20,8 +20,8 @@ use serde::Serialize;
 use super::{Ledger, Result, ServiceError, ts};
 use crate::person;
 use crate::storage::persons::{self, NewPayment};
-use crate::storage::queries::{self, feed_token};
-use crate::storage::{Db, Param, Storage, StorageError, batch};
+use crate::storage::queries::{self, FeedPaid, FeedRows};
+use crate::storage::{Db, Param, Storage, StorageError};
 
 /// The columns the card companies send, in this order, with a header.
 pub const COLUMNS: [&str; 5] = ["rrn", "sigungu", "amount_krw", "paid_at", "issuer"];
@@ -82,9 +82,13 @@ fn parse_row(record: &csv::StringRecord) -> std::result::Result<Row, String> {
     })
 }
 
-/// Rows per transaction: small enough that a counter's claim waiting
-/// behind one (SQLite has one writer) barely notices.
-pub const ROUND: usize = 256;
+/// Rows per transaction: on SQLite, with its one writer, few enough that a
+/// counter's claim waiting behind a round barely notices; on PostgreSQL a
+/// round holds only its own people (and the feed from its first row to
+/// its commit), so more.
+pub fn round_size(dialect: &str) -> usize {
+    if dialect == "sqlite" { 256 } else { 1_024 }
+}
 
 /// A valid row, keyed: nothing of the identity number is left in it.
 struct Payment {
@@ -125,7 +129,8 @@ impl<S: Storage> Ledger<S> {
             Ok((secret, policy))
         })?;
         let mut report = ImportReport::default();
-        let mut round = Vec::with_capacity(ROUND);
+        let size = round_size(self.storage.dialect());
+        let mut round = Vec::with_capacity(size);
         let mut record = csv::StringRecord::new();
         loop {
             let more = match reader.read_record(&mut record) {
@@ -171,7 +176,7 @@ impl<S: Storage> Ledger<S> {
                 issuer: row.issuer,
                 paid_at,
             });
-            if round.len() == ROUND {
+            if round.len() == size {
                 self.write_round(campaign_id, &round, &mut report)?;
                 round.clear();
             }
@@ -199,14 +204,9 @@ impl<S: Storage> Ledger<S> {
             return Ok(());
         }
         let now = ts(self.now());
-        let started = std::time::Instant::now();
         let (imported, conflicts) = self
             .storage
             .transaction(|db| write_round(db, campaign_id, round, &now))?;
-        // A file is a background job; the counters are not. Giving way as
-        // long as the round took halves the import's share of the disk,
-        // whose queue every counter's commit waits in.
-        std::thread::sleep(started.elapsed());
         report.imported += imported;
         report.repeated += round.len() as u64 - imported;
         report.conflicts += conflicts;
@@ -280,32 +280,30 @@ fn write_round(
     }
     let created = persons::insert_or_lock_entitlements(db, &rows)?;
     rows.clear();
-    let tokens: Vec<i64> = by_person.keys().map(|_| feed_token()).collect();
+    let mut feed = FeedRows::default();
     let mut conflicts = 0;
     let mut rest = Vec::new();
-    for (((key, paid), first), token) in by_person.iter().zip(&settled).zip(&tokens) {
+    for ((key, paid), first) in by_person.iter().zip(&settled) {
         let fresh = first.is_some() && created.iter().any(|c| c.as_slice() == *key);
         if !fresh {
             rest.push(*key);
             continue;
         }
         let p = paid[0];
-        rows.extend::<[Param; _]>([
-            campaign_id.into(),
-            "paid".into(),
-            (&p.sigungu).into(),
-            (*key).into(),
-            Param::Text(None),
-            Channel::Online.code().into(),
-            (&p.issuer).into(),
-            (&p.paid_at).into(),
-            (*token).into(),
-        ]);
+        feed.paid(&FeedPaid {
+            campaign_id,
+            sigungu: &p.sigungu,
+            key,
+            payer_terminal: None,
+            channel: Channel::Online.code(),
+            site: &p.issuer,
+            at: &p.paid_at,
+        });
     }
-    batch::insert_feed(db, &rows)?;
     for key in rest {
-        let (_, settled) = person::settle(db, campaign_id, key, now)?;
+        let (_, settled) = person::settle(db, campaign_id, key, now, &mut feed)?;
         conflicts += settled.new_conflicts.len() as u64;
     }
+    feed.flush(db)?;
     Ok((new.len() as u64, conflicts))
 }

@@ -108,18 +108,6 @@ pub fn insert_beneficiaries(db: &mut dyn Db, rows: &[Param]) -> Result<()> {
     )
 }
 
-/// Rows of `feed`: campaign_id, kind, sigungu, beneficiary_key,
-/// payer_terminal, channel, site, at, token.
-pub fn insert_feed(db: &mut dyn Db, rows: &[Param]) -> Result<()> {
-    db.lock_feed()?;
-    insert(
-        db,
-        "feed (campaign_id, kind, sigungu, beneficiary_key, payer_terminal, channel, site, at, token)",
-        9,
-        rows,
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

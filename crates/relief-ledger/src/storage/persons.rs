@@ -211,7 +211,7 @@ pub fn insert_new_payments(db: &mut dyn Db, rows: &[Param]) -> Result<Vec<(Vec<u
 /// Everyone paid by an issuance.
 pub fn payees_of_issuance(db: &mut dyn Db, issuance_id: &str) -> Result<Vec<Vec<u8>>> {
     db.query(
-        "SELECT beneficiary_key FROM payment WHERE issuance_id = $1 ORDER BY beneficiary_key",
+        "SELECT beneficiary_key FROM issuance_beneficiary WHERE issuance_id = $1 ORDER BY beneficiary_key",
         &[issuance_id.into()],
     )?
     .iter()

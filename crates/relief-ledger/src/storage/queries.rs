@@ -1,6 +1,6 @@
 //! Every statement the ledger runs, typed. Written once for both dialects.
 
-use super::{Db, Row, StorageError};
+use super::{Db, Param, Row, StorageError};
 
 type Result<T> = std::result::Result<T, StorageError>;
 
@@ -413,16 +413,6 @@ pub fn insert_void(
 
 // --- the feed terminals pull
 
-pub struct FeedPaid<'a> {
-    pub campaign_id: &'a str,
-    pub sigungu: &'a str,
-    pub key: &'a [u8],
-    pub payer_terminal: Option<&'a str>,
-    pub channel: &'a str,
-    pub site: &'a str,
-    pub at: &'a str,
-}
-
 /// A feed row's check value (see `FeedCursor`): random, so that a row
 /// written after a restore under a reused id tells itself apart.
 pub fn feed_token() -> i64 {
@@ -430,49 +420,169 @@ pub fn feed_token() -> i64 {
     i64::from_le_bytes(*bytes) & i64::MAX
 }
 
-pub fn feed_paid(db: &mut dyn Db, f: &FeedPaid) -> Result<()> {
-    db.lock_feed()?;
-    db.exec(
-        "INSERT INTO feed (campaign_id, kind, sigungu, beneficiary_key, payer_terminal, channel, site, at, token)
-         VALUES ($1, 'paid', $2, $3, $4, $5, $6, $7, $8)",
-        &[
-            f.campaign_id.into(),
-            f.sigungu.into(),
-            f.key.into(),
-            f.payer_terminal.into(),
-            f.channel.into(),
-            f.site.into(),
-            f.at.into(),
-            feed_token().into(),
-        ],
-    )?;
-    Ok(())
+/// Changes for the feed, gathered while a transaction settles people and
+/// written together at its end ([`FeedRows::flush`]): on PostgreSQL the
+/// feed's turn is then held only from there to the commit.
+#[derive(Debug, Default)]
+pub struct FeedRows {
+    rows: Vec<FeedRow>,
 }
 
-/// Nobody stands paid any more: every counter of the 시군 drops the person,
-/// the one whose void it was too.
-pub fn feed_released(db: &mut dyn Db, campaign: &str, sigungu: &str, key: &[u8]) -> Result<()> {
-    db.lock_feed()?;
-    db.exec(
-        "INSERT INTO feed (campaign_id, kind, sigungu, beneficiary_key, token) VALUES ($1, 'released', $2, $3, $4)",
-        &[campaign.into(), sigungu.into(), key.into(), feed_token().into()],
-    )?;
-    Ok(())
+#[derive(Debug)]
+enum FeedRow {
+    /// Someone paid, and by whom: a terminal (whose own deny-list is not
+    /// told) or online (`payer` none).
+    Paid {
+        campaign: String,
+        sigungu: String,
+        key: Vec<u8>,
+        payer: Option<String>,
+        channel: &'static str,
+        site: String,
+        at: String,
+    },
+    /// Nobody stands paid any more: every counter of the 시군 drops the
+    /// person, the one whose void it was too.
+    Released {
+        campaign: String,
+        sigungu: String,
+        key: Vec<u8>,
+    },
+    /// A conflict changed: both of its terminals pull it.
+    Conflict {
+        campaign: String,
+        id: String,
+        a: Option<String>,
+        b: Option<String>,
+    },
 }
 
-pub fn feed_conflict(
-    db: &mut dyn Db,
-    campaign: &str,
-    conflict_id: &str,
-    a: Option<&str>,
-    b: Option<&str>,
-) -> Result<()> {
-    db.lock_feed()?;
-    db.exec(
-        "INSERT INTO feed (campaign_id, kind, conflict_id, terminal_a, terminal_b, token) VALUES ($1, 'conflict', $2, $3, $4, $5)",
-        &[campaign.into(), conflict_id.into(), a.into(), b.into(), feed_token().into()],
-    )?;
-    Ok(())
+/// A payment as the feed tells it.
+pub struct FeedPaid<'a> {
+    pub campaign_id: &'a str,
+    pub sigungu: &'a str,
+    pub key: &'a [u8],
+    pub payer_terminal: Option<&'a str>,
+    pub channel: &'static str,
+    pub site: &'a str,
+    pub at: &'a str,
+}
+
+impl FeedRows {
+    pub fn paid(&mut self, f: &FeedPaid) {
+        self.rows.push(FeedRow::Paid {
+            campaign: f.campaign_id.to_owned(),
+            sigungu: f.sigungu.to_owned(),
+            key: f.key.to_vec(),
+            payer: f.payer_terminal.map(str::to_owned),
+            channel: f.channel,
+            site: f.site.to_owned(),
+            at: f.at.to_owned(),
+        });
+    }
+
+    pub fn released(&mut self, campaign: &str, sigungu: &str, key: &[u8]) {
+        self.rows.push(FeedRow::Released {
+            campaign: campaign.to_owned(),
+            sigungu: sigungu.to_owned(),
+            key: key.to_vec(),
+        });
+    }
+
+    pub fn conflict(&mut self, campaign: &str, id: &str, a: Option<&str>, b: Option<&str>) {
+        self.rows.push(FeedRow::Conflict {
+            campaign: campaign.to_owned(),
+            id: id.to_owned(),
+            a: a.map(str::to_owned),
+            b: b.map(str::to_owned),
+        });
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Writes what was gathered, in order, a table at a time: the last
+    /// thing a transaction does before it commits.
+    pub fn flush(&mut self, db: &mut dyn Db) -> Result<()> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        db.lock_feed()?;
+        let tokens: Vec<i64> = self.rows.iter().map(|_| feed_token()).collect();
+        let mut params: Vec<Param> = Vec::with_capacity(self.rows.len() * 12);
+        let none = Param::Text(None);
+        for (row, token) in self.rows.iter().zip(&tokens) {
+            params.extend::<[Param; 12]>(match row {
+                FeedRow::Paid {
+                    campaign,
+                    sigungu,
+                    key,
+                    payer,
+                    channel,
+                    site,
+                    at,
+                } => [
+                    campaign.into(),
+                    "paid".into(),
+                    sigungu.into(),
+                    key.into(),
+                    payer.as_deref().into(),
+                    (*channel).into(),
+                    site.into(),
+                    at.into(),
+                    none,
+                    none,
+                    none,
+                    (*token).into(),
+                ],
+                FeedRow::Released {
+                    campaign,
+                    sigungu,
+                    key,
+                } => [
+                    campaign.into(),
+                    "released".into(),
+                    sigungu.into(),
+                    key.into(),
+                    none,
+                    none,
+                    none,
+                    none,
+                    none,
+                    none,
+                    none,
+                    (*token).into(),
+                ],
+                FeedRow::Conflict { campaign, id, a, b } => [
+                    campaign.into(),
+                    "conflict".into(),
+                    none,
+                    Param::Bytes(None),
+                    none,
+                    none,
+                    none,
+                    none,
+                    id.into(),
+                    a.as_deref().into(),
+                    b.as_deref().into(),
+                    (*token).into(),
+                ],
+            });
+        }
+        super::batch::insert(
+            db,
+            "feed (campaign_id, kind, sigungu, beneficiary_key, payer_terminal, channel, site, at, conflict_id, terminal_a, terminal_b, token)",
+            12,
+            &params,
+        )?;
+        self.rows.clear();
+        Ok(())
+    }
 }
 
 pub struct DenyRow {

@@ -32,12 +32,16 @@ struct Checkpointer {
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
-/// How often the WAL is copied back.
+/// How often the WAL's size is looked at...
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+/// ...and how large it may grow before it is copied back: pages dirtied
+/// all over the key indexes are then written once for many commits.
+const CHECKPOINT_AT: u64 = 16 << 20;
 
 impl Checkpointer {
     fn start(path: &Path) -> Result<Checkpointer, StorageError> {
         let conn = Connection::open(path)?;
+        let wal = PathBuf::from(format!("{}-wal", path.display()));
         conn.busy_timeout(Duration::from_secs(10))?;
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
         let thread = std::thread::Builder::new()
@@ -46,6 +50,9 @@ impl Checkpointer {
                 while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
                     stopped.recv_timeout(CHECKPOINT_EVERY)
                 {
+                    if std::fs::metadata(&wal).map_or(0, |m| m.len()) < CHECKPOINT_AT {
+                        continue;
+                    }
                     // PASSIVE: copies what it can without waiting for, or
                     // holding up, the writer and the readers.
                     if let Err(error) =

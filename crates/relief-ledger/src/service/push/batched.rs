@@ -8,7 +8,7 @@ use super::{Pushed, check_issuance, issuance_ref};
 use crate::person;
 use crate::service::{Result, key_from_hex, ts};
 use crate::storage::persons::{self, NewPayment, VisitOutcome};
-use crate::storage::queries::{TerminalRow, feed_token};
+use crate::storage::queries::{FeedPaid, FeedRows, TerminalRow};
 use crate::storage::{Db, Param, batch};
 
 /// The batched path, for the usual push after an outage: new issuances
@@ -147,22 +147,18 @@ pub(super) fn new_issuances(
     }
     persons::insert_entitlements(db, &rows)?;
     rows.clear();
-    let tokens: Vec<i64> = people.iter().map(|_| feed_token()).collect();
-    for (j, (i, _, key, b, ..)) in people.iter().enumerate() {
-        rows.extend::<[Param; _]>([
-            (&terminal.campaign_id).into(),
-            "paid".into(),
-            (&b.sigungu).into(),
-            key.as_slice().into(),
-            (&terminal.id).into(),
-            channel.code().into(),
-            (&terminal.site_name).into(),
-            (&issued_at[*i]).into(),
-            tokens[j].into(),
-        ]);
+    let mut feed = FeedRows::default();
+    for (i, _, key, b, ..) in &people {
+        feed.paid(&FeedPaid {
+            campaign_id: &terminal.campaign_id,
+            sigungu: &b.sigungu,
+            key: key.as_slice(),
+            payer_terminal: Some(&terminal.id),
+            channel: channel.code(),
+            site: &terminal.site_name,
+            at: &issued_at[*i],
+        });
     }
-    batch::insert_feed(db, &rows)?;
-    rows.clear();
     let issued = VisitOutcome::Issued.code();
     for p in &issuances {
         if let Some(visit) = &p.visit_id {
@@ -176,6 +172,7 @@ pub(super) fn new_issuances(
         }
     }
     persons::end_visits(db, &rows)?;
+    feed.flush(db)?;
     Ok(Some(
         events
             .iter()

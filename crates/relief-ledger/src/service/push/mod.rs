@@ -19,7 +19,7 @@ use super::{Ledger, Result, ServiceError, key_from_hex, ts};
 use crate::metrics::Metrics;
 use crate::person;
 use crate::storage::persons::{self, NewPayment, VisitOutcome};
-use crate::storage::queries::{self, TerminalRow};
+use crate::storage::queries::{self, FeedRows, TerminalRow};
 use crate::storage::{Db, Storage, StorageError};
 
 mod batched;
@@ -158,6 +158,7 @@ impl<S: Storage> Ledger<S> {
         }
         let mut verdicts = Vec::with_capacity(events.len());
         let mut reused = false;
+        let mut feed = FeedRows::default();
         for Pushed { event, digest } in events {
             let seq = event.seq as i64;
             if seq < next {
@@ -201,7 +202,7 @@ impl<S: Storage> Ledger<S> {
                 digest,
                 now,
             )?;
-            let outcome = apply(db, terminal, &policy, event, now)?;
+            let outcome = apply(db, terminal, &policy, event, now, &mut feed)?;
             if outcome != Outcome::Accepted {
                 let verdict = serde_json::to_string(&outcome).expect("outcomes serialise");
                 queries::set_event_verdict(db, &terminal.id, seq, &verdict)?;
@@ -215,6 +216,7 @@ impl<S: Storage> Ledger<S> {
         if next != start && !queries::advance_seq(db, &terminal.id, start, next)? {
             return Err(StorageError::Race("단말기 순번".into()).into());
         }
+        feed.flush(db)?;
         Ok((verdicts, next, reused))
     }
 }
@@ -262,12 +264,13 @@ fn apply(
     policy: &Policy,
     event: &Event,
     now: &str,
+    feed: &mut FeedRows,
 ) -> Result<Outcome> {
     match &event.body {
-        EventBody::Issuance(p) => issuance(db, terminal, policy, p, now),
-        EventBody::Void(p) => void(db, terminal, p, now),
-        EventBody::Resolution(p) => resolution(db, terminal, p, now),
-        EventBody::VisitEnded(p) => visit_ended(db, terminal, p, now),
+        EventBody::Issuance(p) => issuance(db, terminal, policy, p, now, feed),
+        EventBody::Void(p) => void(db, terminal, p, now, feed),
+        EventBody::Resolution(p) => resolution(db, terminal, p, now, feed),
+        EventBody::VisitEnded(p) => visit_ended(db, terminal, p, now, feed),
     }
 }
 
@@ -347,6 +350,7 @@ fn issuance(
     policy: &Policy,
     p: &IssuancePayload,
     now: &str,
+    feed: &mut FeedRows,
 ) -> Result<Outcome> {
     if let Some(refusal) = check_issuance(terminal, policy, p) {
         return Ok(refusal);
@@ -405,7 +409,7 @@ fn issuance(
     }
     let mut first_conflict = None;
     for key in &people {
-        let (person, _) = person::settle(db, campaign, key, now)?;
+        let (person, _) = person::settle(db, campaign, key, now, feed)?;
         let Some(standing) = person.standing() else {
             continue;
         };
@@ -439,7 +443,13 @@ fn own_claims(db: &mut dyn Db, terminal: &TerminalRow, visit: &str) -> Result<Ve
         .collect())
 }
 
-fn void(db: &mut dyn Db, terminal: &TerminalRow, p: &VoidPayload, now: &str) -> Result<Outcome> {
+fn void(
+    db: &mut dyn Db,
+    terminal: &TerminalRow,
+    p: &VoidPayload,
+    now: &str,
+    feed: &mut FeedRows,
+) -> Result<Outcome> {
     if queries::issuance_terminal(db, &p.issuance_id)?.as_deref() != Some(terminal.id.as_str()) {
         return Ok(rejected(
             "unknown_issuance",
@@ -459,7 +469,7 @@ fn void(db: &mut dyn Db, terminal: &TerminalRow, p: &VoidPayload, now: &str) -> 
         now,
     )?;
     for key in persons::payees_of_issuance(db, &p.issuance_id)? {
-        person::settle(db, &terminal.campaign_id, &key, now)?;
+        person::settle(db, &terminal.campaign_id, &key, now, feed)?;
     }
     Ok(Outcome::Accepted)
 }
@@ -469,6 +479,7 @@ fn resolution(
     terminal: &TerminalRow,
     p: &ResolutionPayload,
     now: &str,
+    feed: &mut FeedRows,
 ) -> Result<Outcome> {
     let Some(c) = persons::conflict(db, &p.conflict_id)? else {
         return Ok(rejected("unknown_conflict", "없는 충돌입니다"));
@@ -494,7 +505,7 @@ fn resolution(
         &ts(p.resolved_at),
         now,
     )?;
-    person::settle(db, &c.campaign_id, &c.key, now)?;
+    person::settle(db, &c.campaign_id, &c.key, now, feed)?;
     Ok(Outcome::Accepted)
 }
 
@@ -503,6 +514,7 @@ fn visit_ended(
     terminal: &TerminalRow,
     p: &VisitEndedPayload,
     now: &str,
+    feed: &mut FeedRows,
 ) -> Result<Outcome> {
     persons::end_visit(
         db,
@@ -513,7 +525,7 @@ fn visit_ended(
         now,
     )?;
     for key in own_claims(db, terminal, &p.visit_id)? {
-        person::settle(db, &terminal.campaign_id, &key, now)?;
+        person::settle(db, &terminal.campaign_id, &key, now, feed)?;
     }
     Ok(Outcome::Accepted)
 }
