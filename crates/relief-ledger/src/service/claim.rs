@@ -82,19 +82,16 @@ impl<S: Storage> Ledger<S> {
             // A claim changes nobody's payments, so nothing for the feed
             // (gathered all the same, and written last if there were).
             let mut feed = FeedRows::default();
+            let visit = Visit {
+                terminal,
+                id: &request.visit_id,
+                now: &now,
+                lease: &lease,
+            };
             for i in order {
                 let key = keys[i].as_bytes();
                 let person = Person::load(db, &terminal.campaign_id, key, &now)?;
-                results[i] = Some(claim_one(
-                    db,
-                    terminal,
-                    person,
-                    &request.visit_id,
-                    &request.keys[i],
-                    &now,
-                    &lease,
-                    &mut feed,
-                )?);
+                results[i] = Some(visit.claim(db, person, &request.keys[i], &mut feed)?);
             }
             feed.flush(db)?;
             Ok(results.into_iter().flatten().collect())
@@ -106,61 +103,75 @@ impl<S: Storage> Ledger<S> {
     }
 }
 
-fn claim_one(
-    db: &mut dyn Db,
-    terminal: &TerminalRow,
-    mut person: Person,
-    visit_id: &str,
-    hex: &str,
-    now: &str,
-    lease: &str,
-    feed: &mut FeedRows,
-) -> Result<ClaimResult> {
-    let campaign = &terminal.campaign_id;
-    let ours = |t: Option<&str>| t == Some(terminal.id.as_str());
-    if let Some(standing) = person.standing() {
-        let yours = person
-            .payments
-            .iter()
-            .any(|p| !p.voided && ours(p.terminal_id.as_deref()));
-        return Ok(ClaimResult::AlreadyPaid {
-            key: hex.to_owned(),
-            paid: paid_record(standing),
-            yours,
-        });
-    }
-    if let Some(held) = person.claims.iter().find(|c| c.visit_id != visit_id) {
-        return Ok(ClaimResult::ClaimedElsewhere {
-            key: hex.to_owned(),
-            paid: claim_record(held),
-            yours: ours(Some(&held.terminal_id)),
-        });
-    }
-    if !person.claims.iter().any(|c| c.visit_id == visit_id) {
-        persons::insert_claim(
-            db,
-            campaign,
-            &person.key,
-            visit_id,
-            &terminal.id,
+/// The visit a claim is asked for.
+struct Visit<'a> {
+    terminal: &'a TerminalRow,
+    id: &'a str,
+    now: &'a str,
+    lease: &'a str,
+}
+
+impl Visit<'_> {
+    /// The answer for one person, read under their lock.
+    fn claim(
+        &self,
+        db: &mut dyn Db,
+        mut person: Person,
+        hex: &str,
+        feed: &mut FeedRows,
+    ) -> Result<ClaimResult> {
+        let Visit {
+            terminal,
+            id: visit_id,
             now,
             lease,
-        )?;
-        person.claims.push(ClaimRow {
-            visit_id: visit_id.to_owned(),
-            terminal_id: terminal.id.clone(),
-            channel: terminal.channel()?,
-            site: terminal.site_name.clone(),
-            claimed_at: now.to_owned(),
-        });
-        let settled = person.rows().settle();
-        person::write(db, campaign, &mut person, &settled, now, feed)?;
+        } = *self;
+        let campaign = &terminal.campaign_id;
+        let ours = |t: Option<&str>| t == Some(terminal.id.as_str());
+        if let Some(standing) = person.standing() {
+            let yours = person
+                .payments
+                .iter()
+                .any(|p| !p.voided && ours(p.terminal_id.as_deref()));
+            return Ok(ClaimResult::AlreadyPaid {
+                key: hex.to_owned(),
+                paid: paid_record(standing),
+                yours,
+            });
+        }
+        if let Some(held) = person.claims.iter().find(|c| c.visit_id != visit_id) {
+            return Ok(ClaimResult::ClaimedElsewhere {
+                key: hex.to_owned(),
+                paid: claim_record(held),
+                yours: ours(Some(&held.terminal_id)),
+            });
+        }
+        if !person.claims.iter().any(|c| c.visit_id == visit_id) {
+            persons::insert_claim(
+                db,
+                campaign,
+                &person.key,
+                visit_id,
+                &terminal.id,
+                now,
+                lease,
+            )?;
+            person.claims.push(ClaimRow {
+                visit_id: visit_id.to_owned(),
+                terminal_id: terminal.id.clone(),
+                channel: terminal.channel()?,
+                site: terminal.site_name.clone(),
+                claimed_at: now.to_owned(),
+            });
+            let settled = person.rows().settle();
+            person::write(db, campaign, &mut person, &settled, now, feed)?;
+        }
+        // Asked again by the same visit (a retried request): the same answer.
+        Ok(ClaimResult::Granted {
+            key: hex.to_owned(),
+            lease_until: parse_ts(lease),
+        })
     }
-    // Asked again by the same visit (a retried request): the same answer.
-    Ok(ClaimResult::Granted {
-        key: hex.to_owned(),
-        lease_until: parse_ts(lease),
-    })
 }
 
 impl<S: Storage> Ledger<S> {
