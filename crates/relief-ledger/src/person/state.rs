@@ -298,6 +298,44 @@ mod tests {
         assert_eq!(s.deny, DenyView::default());
     }
 
+    #[test]
+    fn a_conflict_recorded_the_other_way_round_is_the_same_pair() {
+        // After a restore the payment recorded later may be the one that
+        // stands: the pair is the same conflict whichever side is first.
+        let rows = Rows {
+            payments: vec![payment(1, "A", false), payment(2, "B", false)],
+            conflicts: vec![Conflict {
+                id: "c".into(),
+                first: "issuance:2".into(),
+                second: "issuance:1".into(),
+                accepted: true,
+                status: ConflictStatus::Accepted,
+            }],
+            ..Rows::default()
+        };
+        let s = rows.settle();
+        assert!(s.new_conflicts.is_empty(), "{s:?}");
+        assert_eq!(s.state, EntitlementState::Accepted);
+        // A third payment is a new pair, not that one.
+        let mut three = rows.clone();
+        three.payments.push(payment(3, "C", false));
+        assert_eq!(
+            three.settle().new_conflicts,
+            vec![("issuance:1".to_owned(), "issuance:3".to_owned())]
+        );
+    }
+
+    #[test]
+    fn each_state_has_its_own_words_for_a_supervisor() {
+        use strum::VariantArray;
+        let labels: std::collections::BTreeSet<&str> =
+            EntitlementState::VARIANTS.iter().map(|s| s.label()).collect();
+        assert_eq!(labels.len(), EntitlementState::VARIANTS.len());
+        assert_eq!(EntitlementState::Unpaid.label(), "미지급");
+        assert_eq!(EntitlementState::InConflict.label(), "이중 지급 · 처리 필요");
+        assert_eq!(EntitlementState::BeingServed.code(), "being_served");
+    }
+
     /// A history: payments by payer 0..3 (3 is online), voids of earlier
     /// ones and acceptances of open conflicts, in any order.
     #[derive(Debug, Clone)]
@@ -354,7 +392,8 @@ mod tests {
                 let unvoided: Vec<&Payment> = rows.payments.iter().filter(|p| !p.voided).collect();
                 match unvoided.first() {
                     None => {
-                        prop_assert!(matches!(settled.state, EntitlementState::Unpaid | EntitlementState::BeingServed));
+                        let expected = if rows.claimed { EntitlementState::BeingServed } else { EntitlementState::Unpaid };
+                        prop_assert_eq!(settled.state, expected);
                         prop_assert_eq!(settled.deny.standing, None);
                     }
                     Some(s) => {
