@@ -106,15 +106,43 @@ fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Runtime::new().unwrap()
 }
 
+/// A ledger, terminal A behind a proxy that can misbehave, terminal B
+/// straight to the ledger. The runtime keeps the proxy running: bind it
+/// by name, since `..` would drop it at once.
+struct BehindAProxy {
+    ledger: LedgerProcess,
+    _runtime: tokio::runtime::Runtime,
+    proxy: FaultProxy,
+    a: std::path::PathBuf,
+    b: std::path::PathBuf,
+}
+
+fn a_behind_a_proxy(dir: &Path) -> BehindAProxy {
+    let ledger = LedgerProcess::start(LEDGER.as_ref(), dir);
+    let rt = runtime();
+    let proxy = rt.block_on(FaultProxy::start(ledger.addr));
+    let (a, b) = (dir.join("a"), dir.join("b"));
+    terminal(&a, &ledger, &proxy.url(), "41110-515", "center", "GG", 10);
+    terminal(&b, &ledger, &ledger.url(), "41110-NH1", "nh", "NH", 10);
+    BehindAProxy {
+        ledger,
+        _runtime: rt,
+        proxy,
+        a,
+        b,
+    }
+}
+
 #[test]
 fn a_counter_whose_push_failed_keeps_its_claim_when_the_person_comes_back() {
     let dir = tempfile::tempdir().unwrap();
-    let ledger = LedgerProcess::start(LEDGER.as_ref(), dir.path());
-    let rt = runtime();
-    let proxy = rt.block_on(FaultProxy::start(ledger.addr));
-    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-    terminal(&a, &ledger, &proxy.url(), "41110-515", "center", "GG", 10);
-    terminal(&b, &ledger, &ledger.url(), "41110-NH1", "nh", "NH", 10);
+    let BehindAProxy {
+        ledger,
+        proxy,
+        a,
+        b,
+        _runtime,
+    } = a_behind_a_proxy(dir.path());
     // The ledger answers claims, and 503 to every push of A's.
     proxy.set(Faults {
         only: Some("/v1/push"),
@@ -505,12 +533,13 @@ fn a_counters_own_void_does_not_stick_on_its_deny_list() {
 #[test]
 fn a_claim_withdrawn_by_an_admin_lets_the_late_push_meet_the_new_payment() {
     let dir = tempfile::tempdir().unwrap();
-    let ledger = LedgerProcess::start(LEDGER.as_ref(), dir.path());
-    let rt = runtime();
-    let proxy = rt.block_on(FaultProxy::start(ledger.addr));
-    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-    terminal(&a, &ledger, &proxy.url(), "41110-515", "center", "GG", 10);
-    terminal(&b, &ledger, &ledger.url(), "41110-NH1", "nh", "NH", 10);
+    let BehindAProxy {
+        ledger,
+        proxy,
+        a,
+        b,
+        _runtime,
+    } = a_behind_a_proxy(dir.path());
     proxy.set(Faults {
         only: Some("/v1/push"),
         drop_request: 100,

@@ -509,15 +509,15 @@ fn day(runtime: &tokio::runtime::Runtime, db: &str, ledger: &Shared, url: &str) 
             push_url.clone(),
         );
         async move {
+            let post = |url: &str, body: Vec<u8>| {
+                http.post(url)
+                    .bearer_auth(&tokens[t])
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+            };
             let asked = Instant::now();
-            let answer = http
-                .post(claim_url.as_str())
-                .bearer_auth(&tokens[t])
-                .header("content-type", "application/json")
-                .body(claim)
-                .send()
-                .await
-                .unwrap();
+            let answer = post(claim_url.as_str(), claim).await.unwrap();
             assert!(answer.status().is_success(), "{}", answer.status());
             let answer: relief_protocol::ClaimResponse =
                 serde_json::from_slice(&answer.bytes().await.unwrap()).unwrap();
@@ -526,14 +526,7 @@ fn day(runtime: &tokio::runtime::Runtime, db: &str, ledger: &Shared, url: &str) 
                 answer.results[0],
                 relief_protocol::ClaimResult::Granted { .. }
             ));
-            let pushed = http
-                .post(push_url.as_str())
-                .bearer_auth(&tokens[t])
-                .header("content-type", "application/json")
-                .body(push)
-                .send()
-                .await
-                .unwrap();
+            let pushed = post(push_url.as_str(), push).await.unwrap();
             assert!(pushed.status().is_success(), "{}", pushed.status());
             (latency, importing)
         }

@@ -218,6 +218,29 @@ fn claims_hold_until_their_visit_ends_and_payments_answer<S: Storage>(b: Backend
     }
 }
 
+fn a_household_visit_refused_for_one_lets_go_of_the_others<S: Storage>(b: Backend<S>) {
+    let mut a = enroll(&b.ledger, "A", "center");
+    let mut c = enroll(&b.ledger, "C", "nh");
+    let paid = c.issuance("paid-2", &[2]);
+    push(&b.ledger, &c, vec![paid]);
+    // A household of 1 and 2: 1 is held for the visit, 2 is paid already.
+    let visit_id = visit();
+    let answers = a.claim(&b.ledger, &visit_id, &[1, 2]);
+    assert!(matches!(answers[0], ClaimResult::Granted { .. }));
+    assert!(matches!(answers[1], ClaimResult::AlreadyPaid { .. }));
+    assert!(matches!(
+        c.claim(&b.ledger, &visit(), &[1])[0],
+        ClaimResult::ClaimedElsewhere { .. }
+    ));
+    // The visit is refused and ends: person 1 is free at once.
+    let ended = a.end_visit(&visit_id);
+    push(&b.ledger, &a, vec![ended]);
+    assert!(matches!(
+        c.claim(&b.ledger, &visit(), &[1])[0],
+        ClaimResult::Granted { .. }
+    ));
+}
+
 fn a_visit_ends_only_its_own_terminals_claims<S: Storage>(b: Backend<S>) {
     let a = enroll(&b.ledger, "A", "center");
     let mut c = enroll(&b.ledger, "C", "nh");
@@ -986,6 +1009,7 @@ on_both! {
     simultaneous_claims_have_one_winner => super::simultaneous_claims_have_one_winner;
     claims_hold_until_their_visit_ends_and_payments_answer => super::claims_hold_until_their_visit_ends_and_payments_answer;
     a_visit_ends_only_its_own_terminals_claims => super::a_visit_ends_only_its_own_terminals_claims;
+    a_household_visit_refused_for_one_lets_go_of_the_others => super::a_household_visit_refused_for_one_lets_go_of_the_others;
     amounts_that_would_wrap_around_are_rejected => super::amounts_that_would_wrap_around_are_rejected;
     a_bad_row_is_reported_on_its_line_and_the_rest_imported => super::a_bad_row_is_reported_on_its_line_and_the_rest_imported;
     two_online_payments_for_one_person_are_a_conflict => super::two_online_payments_for_one_person_are_a_conflict;

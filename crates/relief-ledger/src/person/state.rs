@@ -328,11 +328,16 @@ mod tests {
     #[test]
     fn each_state_has_its_own_words_for_a_supervisor() {
         use strum::VariantArray;
-        let labels: std::collections::BTreeSet<&str> =
-            EntitlementState::VARIANTS.iter().map(|s| s.label()).collect();
+        let labels: std::collections::BTreeSet<&str> = EntitlementState::VARIANTS
+            .iter()
+            .map(|s| s.label())
+            .collect();
         assert_eq!(labels.len(), EntitlementState::VARIANTS.len());
         assert_eq!(EntitlementState::Unpaid.label(), "미지급");
-        assert_eq!(EntitlementState::InConflict.label(), "이중 지급 · 처리 필요");
+        assert_eq!(
+            EntitlementState::InConflict.label(),
+            "이중 지급 · 처리 필요"
+        );
         assert_eq!(EntitlementState::BeingServed.code(), "being_served");
     }
 
