@@ -362,7 +362,7 @@ struct PostgresLedger {
 
 impl PostgresLedger {
     fn admin(&self, sql: &str) {
-        postgres::Client::connect(&format!("{}/test", self.server), postgres::NoTls)
+        postgres::Client::connect(&relief_testkit::postgres::url(), postgres::NoTls)
             .unwrap()
             .batch_execute(sql)
             .unwrap();
@@ -402,7 +402,7 @@ impl Drop for PostgresLedger {
         self.ledger.kill();
         let name = &self.name;
         if let Ok(mut c) =
-            postgres::Client::connect(&format!("{}/test", self.server), postgres::NoTls)
+            postgres::Client::connect(&relief_testkit::postgres::url(), postgres::NoTls)
         {
             for db in [name.clone(), format!("{name}_copy")] {
                 let _ = c.batch_execute(&format!("DROP DATABASE IF EXISTS {db}"));
@@ -467,13 +467,12 @@ fn a_ledger_restored_from_an_earlier_copy_gets_what_it_lost_once_on_sqlite() {
 
 #[test]
 fn a_ledger_restored_from_an_earlier_copy_gets_what_it_lost_once_on_postgres() {
-    let server = std::env::var("RELIEF_TEST_POSTGRES_SERVER")
-        .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432".to_owned());
-    let Ok(mut admin) = postgres::Client::connect(&format!("{server}/test"), postgres::NoTls)
-    else {
-        eprintln!("SKIPPED: no PostgreSQL at {server}; this test runs in CI");
+    let Some(mut admin) = relief_testkit::postgres::admin(
+        "a_ledger_restored_from_an_earlier_copy_gets_what_it_lost_once_on_postgres",
+    ) else {
         return;
     };
+    let server = relief_testkit::postgres::server();
     let name = format!("relief_restore_{}", fastrand::u32(..));
     admin
         .batch_execute(&format!("CREATE DATABASE {name}"))

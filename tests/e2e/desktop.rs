@@ -45,7 +45,7 @@ fn free_port() -> u16 {
 
 impl Desktop {
     /// Starts a desktop, or says why the end-to-end tests are skipped here
-    /// (and fails instead when RELIEF_E2E_REQUIRED is set).
+    /// (and fails instead where every part is required: relief_testkit::skip).
     pub fn start(test: &str) -> Option<Desktop> {
         let turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
         let tools = ["Xvfb", "tauri-driver", "WebKitWebDriver"].map(|t| (t, on_path(t)));
@@ -55,14 +55,10 @@ impl Desktop {
             .map(|(t, _)| *t)
             .collect();
         if !missing.is_empty() {
-            let why = format!(
-                "{test}: SKIPPED, no {} here (scripts/test-all installs them)",
+            relief_testkit::skip(format!(
+                "{test}: no {} here (scripts/test-all installs them)",
                 missing.join(", ")
-            );
-            if std::env::var_os("RELIEF_E2E_REQUIRED").is_some() {
-                panic!("{why}; RELIEF_E2E_REQUIRED is set");
-            }
-            eprintln!("{why}");
+            ));
             return None;
         }
         let [(_, Some(xvfb)), (_, Some(driver)), _] = tools else {

@@ -108,55 +108,19 @@ fn on_sqlite() {
     explore("on_sqlite", world, cases(1500));
 }
 
-/// A schema of its own on the test server, dropped afterwards; `None`
-/// (said plainly) where no server answers.
-fn postgres(name: &str) -> Option<(String, String)> {
-    let url = std::env::var("RELIEF_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".to_owned());
-    let mut admin = match postgres::Client::connect(&url, postgres::NoTls) {
-        Ok(client) => client,
-        Err(e) => {
-            eprintln!("SKIPPED: no PostgreSQL at {url} ({e}); {name} runs in CI");
-            return None;
-        }
-    };
-    let schema = format!("model_{}", fastrand::u64(..));
-    admin
-        .batch_execute(&format!("CREATE SCHEMA {schema}"))
-        .unwrap();
-    Some((url, schema))
-}
-
-fn drop_schemas(url: &str, schema: &str) {
-    if let Ok(mut admin) = postgres::Client::connect(url, postgres::NoTls) {
-        for s in [
-            schema.to_owned(),
-            format!("{schema}_template"),
-            format!("{schema}_backup"),
-        ] {
-            let _ = admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {s} CASCADE"));
-        }
-    }
-}
-
 fn on_postgres_with(name: &str, ledgers: usize, default_cases: u32) {
-    let Some((url, schema)) = postgres(name) else {
+    // Dropped last, with the world's template and backup copies.
+    let Some(schema) = relief_testkit::postgres::Schema::create(name) else {
         return;
     };
     let world = World::new(
         Backend::Postgres {
-            url: url.clone(),
-            schema: schema.clone(),
+            url: relief_testkit::postgres::url(),
+            schema: schema.name.clone(),
         },
         ledgers,
     );
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        explore(name, world, cases(default_cases))
-    }));
-    drop_schemas(&url, &schema);
-    if let Err(panic) = outcome {
-        std::panic::resume_unwind(panic);
-    }
+    explore(name, world, cases(default_cases));
 }
 
 #[test]

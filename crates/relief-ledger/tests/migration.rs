@@ -194,31 +194,20 @@ fn a_first_schema_ledger_on_sqlite() {
 
 #[test]
 fn a_first_schema_ledger_on_postgres() {
-    let url = std::env::var("RELIEF_TEST_POSTGRES").unwrap_or_else(|_| common::POSTGRES.to_owned());
-    let Ok(mut admin) = postgres::Client::connect(&url, postgres::NoTls) else {
-        eprintln!("SKIPPED: no PostgreSQL at {url}; this test runs in CI");
+    let Some(schema) =
+        relief_testkit::postgres::Schema::create("a_first_schema_ledger_on_postgres")
+    else {
         return;
     };
-    let schema = format!("m_{}", uuid::Uuid::new_v4().simple());
-    admin
-        .batch_execute(&format!("CREATE SCHEMA {schema}"))
+    let mut client = postgres::Client::connect(&schema.url(), postgres::NoTls).unwrap();
+    postgres_v1::migrations::runner()
+        .set_target(refinery::Target::Version(1))
+        .run(&mut client)
         .unwrap();
-    let scoped = format!("{url}?options=-csearch_path%3D{schema}");
-    let outcome = std::panic::catch_unwind(|| {
-        let mut client = postgres::Client::connect(&scoped, postgres::NoTls).unwrap();
-        postgres_v1::migrations::runner()
-            .set_target(refinery::Target::Version(1))
-            .run(&mut client)
-            .unwrap();
-        client
-            .batch_execute(&first_schema_rows(|h| format!("'\\x{h}'::bytea")))
-            .unwrap();
-        drop(client);
-        let ledger = Ledger::new(PostgresStorage::connect(&scoped).unwrap(), clock()).unwrap();
-        the_first_schemas_rows_are_all_there(ledger);
-    });
-    let _ = admin.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"));
-    if let Err(panic) = outcome {
-        std::panic::resume_unwind(panic);
-    }
+    client
+        .batch_execute(&first_schema_rows(|h| format!("'\\x{h}'::bytea")))
+        .unwrap();
+    drop(client);
+    let ledger = Ledger::new(PostgresStorage::connect(&schema.url()).unwrap(), clock()).unwrap();
+    the_first_schemas_rows_are_all_there(ledger);
 }

@@ -190,11 +190,7 @@ fn fixture(visits: u32) -> Fixture {
 }
 
 fn tool(name: &str) -> bool {
-    let found = Command::new(name).arg("-v").output().is_ok();
-    if !found {
-        eprintln!("SKIPPED: {name} is not installed (poppler-utils); the test command installs it");
-    }
-    found
+    relief_testkit::tool(name, "poppler-utils")
 }
 
 fn out_dir() -> PathBuf {
@@ -490,10 +486,12 @@ fn a_receipt_says_the_payment_and_nothing_more() {
     }
 }
 
+/// Refreshes docs/examples:
+/// `cargo test -p relief-report --test reports -- --ignored example_pages`.
 #[test]
+#[ignore = "writes docs/examples; run by hand"]
 fn example_pages_for_people_to_look_at() {
-    // `UPDATE_EXAMPLES=1 cargo test -p relief-report example_pages` refreshes docs/examples.
-    if std::env::var_os("UPDATE_EXAMPLES").is_none() || !tool("pdftoppm") {
+    if !tool("pdftoppm") {
         return;
     }
     let f = fixture(40);

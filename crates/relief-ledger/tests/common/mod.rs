@@ -53,38 +53,17 @@ pub fn sqlite() -> Backend<SqliteStorage> {
     }
 }
 
-pub const POSTGRES: &str = "postgres://root@127.0.0.1:5432/test";
-
 /// A PostgreSQL schema of its own for one test, dropped afterwards; `None`
-/// (and a clear message) where no server is running.
+/// where no server is running (see `relief_testkit::skip`).
+#[track_caller]
 pub fn postgres() -> Option<Backend<PostgresStorage>> {
-    let url = std::env::var("RELIEF_TEST_POSTGRES").unwrap_or_else(|_| POSTGRES.to_owned());
-    let mut admin = match postgres::Client::connect(&url, postgres::NoTls) {
-        Ok(client) => client,
-        Err(e) => {
-            eprintln!("SKIPPED: no PostgreSQL at {url} ({e}); this test runs in CI");
-            return None;
-        }
-    };
-    let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-    admin
-        .batch_execute(&format!("CREATE SCHEMA {schema}"))
-        .unwrap();
-    let storage =
-        PostgresStorage::connect(&format!("{url}?options=-csearch_path%3D{schema}")).unwrap();
+    let schema = relief_testkit::postgres::Schema::create("a ledger test")?;
+    let storage = PostgresStorage::connect(&schema.url()).unwrap();
     let clock = TestClock(Arc::new(AtomicI64::new(0)));
-    struct Drop_(String, String);
-    impl Drop for Drop_ {
-        fn drop(&mut self) {
-            if let Ok(mut c) = postgres::Client::connect(&self.0, postgres::NoTls) {
-                let _ = c.batch_execute(&format!("DROP SCHEMA {} CASCADE", self.1));
-            }
-        }
-    }
     Some(Backend {
         ledger: Ledger::new(storage, clock.clock()).unwrap(),
         clock,
-        _keep: Box::new(Drop_(url, schema)),
+        _keep: Box::new(schema),
     })
 }
 
