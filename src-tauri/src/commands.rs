@@ -43,13 +43,8 @@ pub async fn issue(counter: State<'_, Arc<Counter>>, input: IssueInput) -> Answe
 }
 
 #[tauri::command]
-pub fn receipt_pdf(
-    counter: Shared,
-    issuance_id: String,
-    paper: String,
-    path: String,
-) -> Answer<()> {
-    counter.receipt_pdf(&issuance_id, &paper, &path)
+pub fn receipt_pdf(counter: Shared, input: ReceiptPdfInput) -> Answer<()> {
+    counter.receipt_pdf(&input)
 }
 
 #[tauri::command]

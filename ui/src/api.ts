@@ -19,6 +19,7 @@ import type { ClerkRow } from "./bindings/ClerkRow";
 import type { ClerkInput } from "./bindings/ClerkInput";
 import type { ReportInput } from "./bindings/ReportInput";
 import type { EnrollInput } from "./bindings/EnrollInput";
+import type { ReceiptPdfInput } from "./bindings/ReceiptPdfInput";
 import { toAppError } from "./logic/errors";
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -36,8 +37,7 @@ export const api = {
   check: (input: CheckInput) => call<CheckView>("check", { input }),
   quote: (input: IssueInput) => call<QuoteView>("quote", { input }),
   issue: (input: IssueInput) => call<ReceiptView>("issue", { input }),
-  receiptPdf: (issuanceId: string, paper: string, path: string) =>
-    call<void>("receipt_pdf", { issuanceId, paper, path }),
+  receiptPdf: (input: ReceiptPdfInput) => call<void>("receipt_pdf", { input }),
   issuancesToday: () => call<IssuanceRow[]>("issuances_today"),
   void: (input: VoidInput) => call<void>("void", { input }),
   conflicts: () => call<ConflictRow[]>("conflicts"),

@@ -3,8 +3,23 @@
 use std::path::PathBuf;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand};
 use relief_core::{Sigungu, SiteType};
+use relief_protocol::CardDisposition;
+use relief_store::{Adjustment, Role};
+
+/// A closed set as a flag's value: its codes are the possible values, as
+/// `--help` lists them.
+fn closed_set<T>() -> impl TypedValueParser<Value = T>
+where
+    T: strum::VariantNames + std::str::FromStr + Clone + Send + Sync + 'static,
+{
+    PossibleValuesParser::new(T::VARIANTS).map(|code| {
+        code.parse::<T>()
+            .unwrap_or_else(|_| unreachable!("{code} is one of its own set's codes"))
+    })
+}
 
 #[derive(Parser)]
 #[command(
@@ -224,19 +239,13 @@ pub struct ClerkAddArgs {
     pub employee_id: String,
     #[arg(long)]
     pub name: String,
-    #[arg(long, value_enum)]
-    pub role: RoleArg,
+    #[arg(long, value_parser = closed_set::<Role>())]
+    pub role: Role,
     /// The supervisor adding them (not needed for the first).
     #[arg(long, value_name = "ID")]
     pub clerk: Option<String>,
     #[arg(long, value_name = "YYYY-MM-DDTHH:MM", value_parser = parse_local_time)]
     pub at: Option<NaiveDateTime>,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum RoleArg {
-    Clerk,
-    Supervisor,
 }
 
 #[derive(Args)]
@@ -282,17 +291,10 @@ pub struct StockAdjustArgs {
     pub actor: Actor,
     #[arg(long)]
     pub serial: String,
-    #[arg(long, value_enum)]
-    pub to: AdjustmentArg,
+    #[arg(long, value_parser = closed_set::<Adjustment>())]
+    pub to: Adjustment,
     #[arg(long)]
     pub reason: String,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum AdjustmentArg {
-    Damaged,
-    Lost,
-    Found,
 }
 
 #[derive(Args)]
@@ -318,14 +320,8 @@ pub struct VoidArgs {
     #[arg(long)]
     pub reason: String,
     /// What happens to the cards.
-    #[arg(long, value_enum)]
-    pub card: DispositionArg,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum DispositionArg {
-    Returned,
-    Destroyed,
+    #[arg(long, value_parser = closed_set::<CardDisposition>())]
+    pub card: CardDisposition,
 }
 
 #[derive(Args)]

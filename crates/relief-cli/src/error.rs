@@ -29,6 +29,9 @@ pub enum CliError {
     Secret(#[from] SecretError),
     #[error("{0}")]
     Input(String),
+    /// A code not of its set (a report format, a paper).
+    #[error(transparent)]
+    UnknownCode(#[from] relief_core::UnknownCode),
     #[error("표준 입력을 읽을 수 없습니다: {0}")]
     Stdin(std::io::Error),
     #[error("데이터 폴더를 만들 수 없습니다 ({path}): {source}")]
@@ -86,7 +89,7 @@ impl CliError {
     /// Stable code for `--json` error output.
     pub fn code(&self) -> &'static str {
         match self {
-            CliError::Store(e) => e.code(),
+            CliError::Store(e) => e.code().code(),
             CliError::AuditBroken(_) => "audit_broken",
             CliError::PolicyUnreadable { .. } | CliError::Policy(_) => "policy",
             CliError::UnknownSigungu { .. } => "unknown_sigungu",
@@ -94,14 +97,13 @@ impl CliError {
             CliError::BirthYear { .. } => "birth_year",
             CliError::IdNumber(_) => "identity_number",
             CliError::Secret(_) => "campaign_secret",
-            CliError::Input(_) => "input",
+            CliError::Input(_) | CliError::UnknownCode(_) => "input",
             CliError::Stdin(_) => "stdin",
             CliError::DataDir { .. } | CliError::NoDataDir => "data_dir",
             CliError::Output(_) => "output",
-            CliError::Report(relief_report::ReportError::Format(_)) => "input",
             CliError::Report(_) => "report",
             CliError::Write { .. } => "write",
-            CliError::Sync(relief_sync::SyncError::Store(e)) => e.code(),
+            CliError::Sync(relief_sync::SyncError::Store(e)) => e.code().code(),
             CliError::Sync(relief_sync::SyncError::Refused { .. }) => "ledger_refused",
             CliError::Sync(
                 relief_sync::SyncError::Unreachable(_) | relief_sync::SyncError::NotConnected(_),

@@ -11,6 +11,10 @@
 //! - [`amount`] and [`card`]: how much, by source, and onto which cards;
 //! - [`proxy`]: who may collect for whom.
 
+// So that what `closed_set!` derives names this crate the same way from
+// inside it as from outside.
+extern crate self as relief_core;
+
 pub mod amount;
 pub mod card;
 mod closed_set;
@@ -24,7 +28,14 @@ pub mod proxy;
 pub mod region;
 pub mod site;
 
+pub use closed_set::UnknownCode;
 pub use household::HouseholdSize;
 pub use money::Krw;
 pub use region::Sigungu;
 pub use site::{Channel, Site, SiteType};
+
+#[doc(hidden)]
+pub mod __private {
+    #[cfg(feature = "ts")]
+    pub use ts_rs;
+}

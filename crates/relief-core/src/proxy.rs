@@ -5,63 +5,32 @@
 //! their legal representative; a household of minors only may apply for
 //! itself. Other campaigns also demanded a 위임장 and the principal's ID.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::policy::ProxyRules;
 
-/// The applicant's relation to the beneficiary, as recorded on the issuance.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Relation {
-    #[serde(rename = "self")]
-    SelfApplicant,
-    Spouse,
-    /// 직계존비속: parents, grandparents, children, grandchildren.
-    LinealRelative,
-    /// The spouse's 직계존비속.
-    SpouseLinealRelative,
-    /// 법정대리인 of a minor (usually a parent).
-    LegalRepresentative,
-}
-
-impl Relation {
-    pub const ALL: [Relation; 5] = [
-        Relation::SelfApplicant,
-        Relation::Spouse,
-        Relation::LinealRelative,
-        Relation::SpouseLinealRelative,
-        Relation::LegalRepresentative,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Relation::SelfApplicant => "본인",
-            Relation::Spouse => "배우자",
-            Relation::LinealRelative => "직계존비속",
-            Relation::SpouseLinealRelative => "배우자의 직계존비속",
-            Relation::LegalRepresentative => "법정대리인",
-        }
+crate::closed_set! {
+    /// The applicant's relation to the beneficiary, as recorded on the
+    /// issuance.
+    pub enum Relation as "관계" {
+        SelfApplicant = "self" => "본인",
+        Spouse => "배우자",
+        /// 직계존비속: parents, grandparents, children, grandchildren.
+        LinealRelative => "직계존비속",
+        /// The spouse's 직계존비속.
+        SpouseLinealRelative => "배우자의 직계존비속",
+        /// 법정대리인 of a minor (usually a parent).
+        LegalRepresentative => "법정대리인",
     }
 }
 
-/// The identity document the clerk saw.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IdDocument {
-    ResidentCard,
-    DriverLicense,
-    Passport,
-    AlienRegistrationCard,
-}
-
-impl IdDocument {
-    pub fn label(self) -> &'static str {
-        match self {
-            IdDocument::ResidentCard => "주민등록증",
-            IdDocument::DriverLicense => "운전면허증",
-            IdDocument::Passport => "여권",
-            IdDocument::AlienRegistrationCard => "외국인등록증",
-        }
+crate::closed_set! {
+    /// The identity document the clerk saw.
+    pub enum IdDocument as "신분증" {
+        ResidentCard => "주민등록증",
+        DriverLicense => "운전면허증",
+        Passport => "여권",
+        AlienRegistrationCard => "외국인등록증",
     }
 }
 

@@ -1,59 +1,16 @@
 //! Where issuance happens: a 읍면동 center or an NH농협 branch, in a 시군.
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
-
 use crate::region::Sigungu;
 
-/// The kind of counter. Policies differ by it: NH branches keep bank hours and
-/// closed on weekends in 2020, and could not verify foreign residents.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SiteType {
-    /// 읍면동 행정복지센터
-    Center,
-    /// NH농협 branch (지점) or local 농축협
-    Nh,
-}
-
-impl SiteType {
-    pub const ALL: [SiteType; 2] = [SiteType::Center, SiteType::Nh];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            SiteType::Center => "center",
-            SiteType::Nh => "nh",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            SiteType::Center => "행정복지센터",
-            SiteType::Nh => "NH농협",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("창구 종류는 center(행정복지센터) 또는 nh(NH농협)입니다 (받은 값: {0:?})")]
-pub struct InvalidSiteType(pub String);
-
-impl FromStr for SiteType {
-    type Err = InvalidSiteType;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim() {
-            "center" => Ok(SiteType::Center),
-            "nh" => Ok(SiteType::Nh),
-            other => Err(InvalidSiteType(other.to_owned())),
-        }
-    }
-}
-
-impl fmt::Display for SiteType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
+crate::closed_set! {
+    /// The kind of counter. Policies differ by it: NH branches keep bank
+    /// hours and closed on weekends in 2020, and could not verify foreign
+    /// residents.
+    pub enum SiteType as "창구 종류" {
+        /// 읍면동 행정복지센터
+        Center => "행정복지센터",
+        /// NH농협 branch (지점) or local 농축협
+        Nh => "NH농협",
     }
 }
 

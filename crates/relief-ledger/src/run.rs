@@ -184,7 +184,7 @@ fn admin(command: AdminCommand) -> Result<(), String> {
             let format: relief_report::Format = args
                 .format
                 .parse()
-                .map_err(|e: relief_report::ReportError| e.to_string())?;
+                .map_err(|e: relief_core::UnknownCode| e.to_string())?;
             let report =
                 summary.to_report(&summary.campaign_id, chrono::Local::now().naive_local());
             let bytes = match format {

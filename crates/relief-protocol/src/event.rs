@@ -18,20 +18,11 @@ relief_core::closed_set! {
 
 relief_core::closed_set! {
     /// What became of a voided issuance's cards.
-    pub enum CardDisposition {
+    pub enum CardDisposition as "카드 처리" {
         /// Recovered unused: back in stock.
-        Returned,
+        Returned => "재고로 회수",
         /// Recovered and destroyed, or not recoverable.
-        Destroyed,
-    }
-}
-
-impl CardDisposition {
-    pub fn label(self) -> &'static str {
-        match self {
-            CardDisposition::Returned => "재고로 회수",
-            CardDisposition::Destroyed => "폐기",
-        }
+        Destroyed => "폐기",
     }
 }
 

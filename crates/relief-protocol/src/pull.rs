@@ -103,22 +103,12 @@ pub struct PaymentRef {
 
 relief_core::closed_set! {
     pub enum ConflictStatus {
-        /// 처리 필요: both payments stand and nobody has decided.
-        Open,
-        /// 취소로 해결: one of the payments was voided.
-        ResolvedByVoid,
-        /// 모두 인정: both stand, accepted with a note.
-        Accepted,
-    }
-}
-
-impl ConflictStatus {
-    pub fn label(self) -> &'static str {
-        match self {
-            ConflictStatus::Open => "처리 필요",
-            ConflictStatus::ResolvedByVoid => "취소로 해결",
-            ConflictStatus::Accepted => "모두 인정",
-        }
+        /// Both payments stand and nobody has decided.
+        Open => "처리 필요",
+        /// One of the payments was voided.
+        ResolvedByVoid => "취소로 해결",
+        /// Both stand, accepted with a note.
+        Accepted => "모두 인정",
     }
 }
 

@@ -1,7 +1,5 @@
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    #[error("보고서 형식은 pdf, xlsx, csv 중 하나입니다 (받은 값: {0:?})")]
-    Format(String),
     #[error("글꼴을 읽을 수 없습니다")]
     Font,
     #[error("엑셀 파일을 만들 수 없습니다: {0}")]

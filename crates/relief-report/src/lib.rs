@@ -21,23 +21,22 @@ pub mod xlsx;
 
 pub use error::ReportError;
 
-/// The output formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Pdf,
-    Xlsx,
-    Csv,
+relief_core::closed_set! {
+    /// The output formats.
+    pub enum Format as "보고서 형식" {
+        Pdf => "PDF",
+        Xlsx => "엑셀(XLSX)",
+        Csv => "CSV",
+    }
 }
 
-impl std::str::FromStr for Format {
-    type Err = ReportError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim() {
-            "pdf" => Ok(Format::Pdf),
-            "xlsx" => Ok(Format::Xlsx),
-            "csv" => Ok(Format::Csv),
-            other => Err(ReportError::Format(other.to_owned())),
-        }
+relief_core::closed_set! {
+    /// The reports a supervisor exports for a day.
+    pub enum ReportKind as "보고서 종류" {
+        /// 일일 발급 보고서
+        Daily => "일일 발급 보고서",
+        /// 카드 재고 대사표
+        Stock => "카드 재고 대사표",
     }
 }
 

@@ -4,23 +4,13 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-/// Paper for a receipt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Paper {
-    /// 148 × 210 mm.
-    A5,
-    /// An 80 mm thermal roll, as long as it needs.
-    Roll80,
-}
-
-impl std::str::FromStr for Paper {
-    type Err = crate::ReportError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim() {
-            "a5" => Ok(Paper::A5),
-            "roll80" => Ok(Paper::Roll80),
-            other => Err(crate::ReportError::Format(other.to_owned())),
-        }
+relief_core::closed_set! {
+    /// Paper for a receipt.
+    pub enum Paper as "용지" {
+        /// 148 × 210 mm.
+        A5 => "A5",
+        /// An 80 mm thermal roll, as long as it needs.
+        Roll80 => "감열지 80mm",
     }
 }
 

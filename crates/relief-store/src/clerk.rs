@@ -8,7 +8,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{Duration, NaiveDateTime};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use zeroize::Zeroizing;
 
 use crate::audit::{self, Action};
@@ -23,34 +23,19 @@ pub const LOCKOUT_AFTER: u32 = 5;
 /// ...for this long after the last of them.
 pub const LOCKOUT_MINUTES: i64 = 15;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Clerk,
-    Supervisor,
+relief_core::closed_set! {
+    /// What a clerk may do: a supervisor also approves, voids, settles
+    /// conflicts and adds clerks.
+    pub enum Role as "역할" {
+        Clerk => "담당자",
+        Supervisor => "감독자",
+    }
 }
 
 impl Role {
-    fn code(self) -> &'static str {
-        match self {
-            Role::Clerk => "clerk",
-            Role::Supervisor => "supervisor",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Clerk => "담당자",
-            Role::Supervisor => "감독자",
-        }
-    }
-
     fn parse(text: &str) -> Result<Role> {
-        match text {
-            "clerk" => Ok(Role::Clerk),
-            "supervisor" => Ok(Role::Supervisor),
-            other => Err(Error::Corrupt(format!("역할 {other:?}"))),
-        }
+        text.parse()
+            .map_err(|e| Error::Corrupt(format!("역할: {e}")))
     }
 }
 

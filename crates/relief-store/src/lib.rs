@@ -31,7 +31,7 @@ mod void;
 pub use audit::{AuditFinding, AuditReport};
 pub use clerk::{ClerkInfo, LOCKOUT_AFTER, LOCKOUT_MINUTES, NewClerk, PIN_DIGITS, Role, Session};
 pub use deny::{DenyEntry, Paid};
-pub use error::{Error, Result};
+pub use error::{Error, Result, StoreCode};
 pub use issue::{Applicant, BeneficiaryRequest, IssueRequest, Issued, IssuedCard, Verification};
 pub use outbox::OutboxEvent;
 pub use query::{BeneficiaryRecord, CardRecord, IssuanceRecord, VoidRecord};

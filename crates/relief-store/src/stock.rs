@@ -96,48 +96,22 @@ fn expand_range(first: &str, last: &str) -> Result<Vec<String>> {
         .collect())
 }
 
-/// Where a card is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CardState {
-    InStock,
-    Issued,
-    /// Back in the drawer after a void; may be issued again.
-    Returned,
-    Damaged,
-    Lost,
+relief_core::closed_set! {
+    /// Where a card is.
+    pub enum CardState {
+        InStock => "재고",
+        Issued => "발급됨",
+        /// Back in the drawer after a void; may be issued again.
+        Returned => "취소 후 회수",
+        Damaged => "훼손·폐기",
+        Lost => "분실",
+    }
 }
 
 impl CardState {
-    pub fn code(self) -> &'static str {
-        match self {
-            CardState::InStock => "in_stock",
-            CardState::Issued => "issued",
-            CardState::Returned => "returned",
-            CardState::Damaged => "damaged",
-            CardState::Lost => "lost",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            CardState::InStock => "재고",
-            CardState::Issued => "발급됨",
-            CardState::Returned => "취소 후 회수",
-            CardState::Damaged => "훼손·폐기",
-            CardState::Lost => "분실",
-        }
-    }
-
     pub(crate) fn parse(text: &str) -> Result<CardState> {
-        Ok(match text {
-            "in_stock" => CardState::InStock,
-            "issued" => CardState::Issued,
-            "returned" => CardState::Returned,
-            "damaged" => CardState::Damaged,
-            "lost" => CardState::Lost,
-            other => return Err(Error::Corrupt(format!("카드 상태 {other:?}"))),
-        })
+        text.parse()
+            .map_err(|e| Error::Corrupt(format!("카드 상태: {e}")))
     }
 
     /// In the drawer and ready to hand over.
@@ -146,14 +120,14 @@ impl CardState {
     }
 }
 
-/// A supervisor's correction of one card's state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Adjustment {
-    Damaged,
-    Lost,
-    /// A lost card turned up again.
-    Found,
+relief_core::closed_set! {
+    /// A supervisor's correction of one card's state.
+    pub enum Adjustment as "재고 조정" {
+        Damaged => "훼손",
+        Lost => "분실",
+        /// A lost card turned up again.
+        Found => "분실 카드 찾음",
+    }
 }
 
 impl Adjustment {

@@ -120,11 +120,12 @@ fn checking_an_issuance_refuses_what_issuing_would_and_writes_nothing() {
         (solo(&person(4), &[]), "card_count_mismatch"),
     ] {
         let error = t.store.check_issue(&request, free_day()).unwrap_err();
-        assert_eq!(error.code(), code);
+        assert_eq!(error.code().code(), code);
         assert_eq!(
             t.store
                 .issue(&clerk, request, free_day())
                 .unwrap_err()
+                .code()
                 .code(),
             code
         );

@@ -15,18 +15,19 @@ use relief_core::amount::entitlement;
 use relief_core::card;
 use relief_core::eligibility::{self, Visit, Visitor};
 use relief_core::identity::{CheckDigit, IdentityNumber};
-use relief_core::proxy::{self, IdDocument, Relation};
+use relief_core::proxy;
 use relief_core::{HouseholdSize, Sigungu, ko};
+use relief_report::ReportKind;
 use relief_store::{
-    Applicant, BeneficiaryRequest, CardDisposition, IssueRequest, NewClerk, Paid, Role, SerialSpec,
-    Session, Store, Verification,
+    Applicant, BeneficiaryRequest, IssueRequest, NewClerk, Paid, Role, SerialSpec, Session, Store,
+    Verification,
 };
 use relief_sync::visit::{self, VisitError};
 use tokio::sync::Notify;
 use zeroize::Zeroizing;
 
 use self::clock::Clock;
-use self::error::{AppError, Result};
+use self::error::{AppCode, AppError, Result};
 use self::views::*;
 
 /// The first moment of a demo terminal's clock: Monday of week 1, 10:00.
@@ -44,14 +45,11 @@ pub struct Counter {
     pub sync_now: Notify,
 }
 
-fn parse<T: serde::de::DeserializeOwned>(code: &str, what: &str) -> Result<T> {
-    serde_json::from_value(serde_json::Value::String(code.to_owned()))
-        .map_err(|_| AppError::new("input", format!("{what} 값이 올바르지 않습니다: {code}")))
-}
-
 fn sigungu(code: &str) -> Result<Sigungu> {
     code.parse()
-        .map_err(|e: relief_core::region::InvalidSigunguCode| AppError::new("input", e.to_string()))
+        .map_err(|e: relief_core::region::InvalidSigunguCode| {
+            AppError::new(AppCode::Input, e.to_string())
+        })
 }
 
 fn household(n: u32) -> Result<HouseholdSize> {
@@ -61,7 +59,7 @@ fn household(n: u32) -> Result<HouseholdSize> {
 fn paid_view(paid: Paid) -> PaidView {
     match paid {
         Paid::Here { issued_at, .. } => PaidView {
-            place: "here".into(),
+            place: PaidPlace::Here,
             detail: format!(
                 "이 창구에서 이미 지급 ({})",
                 issued_at.format("%-m월 %-d일 %H:%M")
@@ -72,7 +70,7 @@ fn paid_view(paid: Paid) -> PaidView {
             site,
             paid_at,
         } => PaidView {
-            place: "elsewhere".into(),
+            place: PaidPlace::Elsewhere,
             detail: format!(
                 "다른 곳에서 이미 지급: {} {} ({})",
                 relief_core::site::channel_label(&channel),
@@ -87,10 +85,7 @@ fn session_view(s: &Session) -> SessionView {
     SessionView {
         employee_id: s.employee_id().to_owned(),
         name: s.name().to_owned(),
-        role: match s.role() {
-            Role::Clerk => "clerk".into(),
-            Role::Supervisor => "supervisor".into(),
-        },
+        role: s.role(),
         role_label: s.role().label().to_owned(),
     }
 }
@@ -101,7 +96,10 @@ impl Counter {
     /// production terminal refuses it.
     pub fn open(data_dir: &Path, demo_clock: Option<NaiveDateTime>) -> Result<Counter> {
         std::fs::create_dir_all(data_dir).map_err(|e| {
-            AppError::new("data_dir", format!("데이터 폴더를 만들 수 없습니다: {e}"))
+            AppError::new(
+                AppCode::DataDir,
+                format!("데이터 폴더를 만들 수 없습니다: {e}"),
+            )
         })?;
         let path = data_dir.join("terminal.sqlite3");
         let start = demo_clock.unwrap_or_else(default_demo_start);
@@ -177,17 +175,14 @@ impl Counter {
         Ok(AppStatus {
             site_code: site.code.clone(),
             site_name: site.name.clone(),
-            site_type: site.site_type.code().into(),
+            site_type: site.site_type,
             sigungu: site.sigungu.to_string(),
             campaign: policy.campaign.name.clone(),
             policy_version: policy.campaign.version.clone(),
             demo: site.demo,
             now: self.now().format("%Y-%m-%dT%H:%M:%S").to_string(),
             idle_lock_minutes: policy.campaign.idle_lock_minutes,
-            offline_mode: serde_json::to_value(policy.campaign.offline_mode)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
+            offline_mode: policy.campaign.offline_mode,
             session,
             sync: SyncView {
                 enrolled: sync.enrolled,
@@ -213,11 +208,8 @@ impl Counter {
                 .proxy
                 .relations
                 .iter()
-                .map(|r| Choice {
-                    code: serde_json::to_value(r)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default(),
+                .map(|&r| Choice {
+                    code: r,
                     label: r.label().into(),
                 })
                 .collect(),
@@ -225,11 +217,8 @@ impl Counter {
                 .proxy
                 .id_documents
                 .iter()
-                .map(|d| Choice {
-                    code: serde_json::to_value(d)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default(),
+                .map(|&d| Choice {
+                    code: d,
                     label: d.label().into(),
                 })
                 .collect(),
@@ -304,10 +293,7 @@ impl Counter {
                     amount: s.amount.won(),
                 })
                 .collect(),
-            basis: match money.basis {
-                relief_core::policy::Basis::Person => "person".into(),
-                relief_core::policy::Basis::Household => "household".into(),
-            },
+            basis: money.basis,
             paid,
         })
     }
@@ -336,7 +322,7 @@ impl Counter {
         }
         let total: u64 = lines.iter().map(|l| l.amount).sum();
         let cards = card::split_on(policy, self.now().date(), relief_core::Krw(total))
-            .map_err(|e| AppError::new("card_split", e.to_string()))?;
+            .map_err(|e| AppError::new(relief_store::StoreCode::CardSplit, e.to_string()))?;
         Ok(QuoteView {
             lines,
             total,
@@ -350,12 +336,11 @@ impl Counter {
     pub async fn issue(&self, input: IssueInput) -> Result<ReceiptView> {
         let clerk = self.session()?;
         let (applicant, beneficiaries) = parse_people(&input)?;
-        let id_document: IdDocument = parse(&input.id_document, "신분증")?;
         let request = IssueRequest {
             applicant: Applicant {
                 id: applicant,
                 name: input.applicant_name.clone(),
-                id_document,
+                id_document: input.id_document,
             },
             beneficiaries,
             card_serials: input.cards.clone(),
@@ -386,7 +371,7 @@ impl Counter {
             relief_report::from_store::receipt(&self.store(), &visited.issued.issuance_id)
                 .map_err(|e| {
                     AppError::new(
-                        "receipt",
+                        AppCode::Receipt,
                         format!(
                             "발급은 완료되었습니다 (발급번호 {}). 확인증을 만들 수 없습니다: {e}",
                             visited.issued.issuance_id
@@ -396,12 +381,11 @@ impl Counter {
         Ok(receipt_view(&receipt))
     }
 
-    pub fn receipt_pdf(&self, issuance_id: &str, paper: &str, path: &str) -> Result<()> {
+    pub fn receipt_pdf(&self, input: &ReceiptPdfInput) -> Result<()> {
         self.session()?;
-        let paper: relief_report::receipt::Paper = paper.parse()?;
-        let receipt = relief_report::from_store::receipt(&self.store(), issuance_id)?;
-        let bytes = relief_report::pdf::receipt(&receipt, paper)?;
-        write(path, &bytes)
+        let receipt = relief_report::from_store::receipt(&self.store(), &input.issuance_id)?;
+        let bytes = relief_report::pdf::receipt(&receipt, input.paper)?;
+        write(&input.path, &bytes)
     }
 
     /// Today's issuances, newest first, for the void screen.
@@ -438,18 +422,12 @@ impl Counter {
 
     pub fn void(&self, input: &VoidInput) -> Result<()> {
         let supervisor = self.supervisor()?;
-        let disposition: CardDisposition = input.disposition.parse().map_err(|_| {
-            AppError::new(
-                "input",
-                format!("카드 처리 값이 올바르지 않습니다: {}", input.disposition),
-            )
-        })?;
         let now = self.now();
         self.store().void(
             &supervisor,
             &input.issuance_id,
             &input.reason,
-            disposition,
+            input.disposition,
             now,
         )?;
         self.sync_now.notify_one();
@@ -472,11 +450,8 @@ impl Counter {
             .into_iter()
             .map(|c| ConflictRow {
                 open: c.status == relief_protocol::ConflictStatus::Open,
-                status: match c.status {
-                    relief_protocol::ConflictStatus::Open => "처리 필요".into(),
-                    relief_protocol::ConflictStatus::ResolvedByVoid => "취소로 해결".into(),
-                    relief_protocol::ConflictStatus::Accepted => "모두 인정".into(),
-                },
+                status: c.status,
+                status_label: c.status.label().into(),
                 standing: side(&c.standing),
                 other: side(&c.other),
                 detected_at: c.detected_at.format("%m-%d %H:%M").to_string(),
@@ -546,17 +521,13 @@ impl Counter {
 
     pub fn add_clerk(&self, input: &ClerkInput) -> Result<()> {
         let supervisor = self.supervisor()?;
-        let role = match input.role.as_str() {
-            "supervisor" => Role::Supervisor,
-            _ => Role::Clerk,
-        };
         let now = self.now();
         self.store().add_clerk(
             Some(&supervisor),
             NewClerk {
                 employee_id: input.employee_id.clone(),
                 name: input.name.clone(),
-                role,
+                role: input.role,
                 pin: Zeroizing::new(input.pin.clone()),
             },
             now,
@@ -567,13 +538,16 @@ impl Counter {
     pub fn report(&self, input: &ReportInput) -> Result<()> {
         let supervisor = self.supervisor()?;
         let date = NaiveDate::parse_from_str(&input.date, "%Y-%m-%d").map_err(|_| {
-            AppError::new("input", format!("날짜가 올바르지 않습니다: {}", input.date))
+            AppError::new(
+                AppCode::Input,
+                format!("날짜가 올바르지 않습니다: {}", input.date),
+            )
         })?;
-        let format: relief_report::Format = input.format.parse()?;
+        let format = input.format;
         let now = self.now();
         let store = self.store();
-        let bytes = match input.kind.as_str() {
-            "daily" => {
+        let bytes = match input.kind {
+            ReportKind::Daily => {
                 let data = relief_report::from_store::daily(&store, date, &supervisor, now)?;
                 let report = relief_report::daily::DailyReport::build(&data);
                 match format {
@@ -582,7 +556,7 @@ impl Counter {
                     relief_report::Format::Csv => relief_report::csv::daily(&report)?,
                 }
             }
-            _ => {
+            ReportKind::Stock => {
                 let data = relief_report::from_store::stock(&store, date, &supervisor, now)?;
                 match format {
                     relief_report::Format::Pdf => relief_report::pdf::stock(&data)?,
@@ -621,8 +595,12 @@ impl Counter {
 }
 
 fn write(path: &str, bytes: &[u8]) -> Result<()> {
-    std::fs::write(path, bytes)
-        .map_err(|e| AppError::new("write", format!("파일을 저장할 수 없습니다 ({path}): {e}")))
+    std::fs::write(path, bytes).map_err(|e| {
+        AppError::new(
+            AppCode::Write,
+            format!("파일을 저장할 수 없습니다 ({path}): {e}"),
+        )
+    })
 }
 
 /// The applicant and the beneficiaries of a visit, parsed.
@@ -635,7 +613,6 @@ fn parse_people(input: &IssueInput) -> Result<(IdentityNumber, Vec<BeneficiaryRe
         } else {
             IdentityNumber::parse(&Zeroizing::new(b.rrn.clone()))?
         };
-        let relation: Relation = parse(&b.relation, "관계")?;
         beneficiaries.push(BeneficiaryRequest {
             id,
             name: if b.name.trim().is_empty() {
@@ -643,7 +620,7 @@ fn parse_people(input: &IssueInput) -> Result<(IdentityNumber, Vec<BeneficiaryRe
             } else {
                 b.name.clone()
             },
-            relation,
+            relation: b.relation,
             household_size: household(b.household_size)?,
             resident_sigungu: sigungu(&b.resident_sigungu)?,
         });

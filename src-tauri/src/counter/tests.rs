@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 use relief_core::identity::synthetic;
+use relief_core::proxy::{IdDocument, Relation};
 use zeroize::Zeroizing;
 
 use super::demo::{CLERK, SUPERVISOR};
@@ -37,11 +38,11 @@ fn visit(rrn: &str, household: u32, cards: &[&str], approver: Option<(&str, &str
     IssueInput {
         applicant_rrn: rrn.to_owned(),
         applicant_name: "홍길동".into(),
-        id_document: "resident_card".into(),
+        id_document: IdDocument::ResidentCard,
         beneficiaries: vec![BeneficiaryInput {
             rrn: String::new(),
             name: String::new(),
-            relation: "self".into(),
+            relation: Relation::SelfApplicant,
             household_size: household,
             resident_sigungu: "41110".into(),
         }],
@@ -71,7 +72,7 @@ fn a_new_data_folder_becomes_the_demo_terminal() {
     assert_eq!(status.sigungu, "41110");
     assert_eq!(status.cards_on_hand, 500);
     assert!(!status.sync.enrolled);
-    assert_eq!(status.offline_mode, "supervisor");
+    assert_eq!(status.offline_mode.code(), "supervisor");
     assert!(status.idle_lock_minutes > 0);
     assert!(status.now.starts_with("2020-04-20T10:00"), "{}", status.now);
     assert!(status.session.is_none());
@@ -81,12 +82,12 @@ fn a_new_data_folder_becomes_the_demo_terminal() {
             .iter()
             .any(|r| r.code == "41110" && r.name.contains("수원"))
     );
-    assert!(status.relations.iter().any(|r| r.code == "self"));
+    assert!(status.relations.iter().any(|r| r.code.code() == "self"));
     assert!(
         status
             .id_documents
             .iter()
-            .any(|d| d.code == "resident_card" && d.label == "주민등록증")
+            .any(|d| d.code.code() == "resident_card" && d.label == "주민등록증")
     );
 }
 
@@ -152,7 +153,7 @@ fn nothing_is_answered_before_sign_in_and_a_wrong_pin_is_refused_in_korean() {
     assert_eq!(
         (
             session.name.as_str(),
-            session.role.as_str(),
+            session.role.code(),
             session.role_label.as_str()
         ),
         ("이담당", "clerk", "담당자")
@@ -267,7 +268,7 @@ fn offline_issuance_needs_a_supervisor_and_pays_once() {
     let again = check(&counter, &rrn, 4).unwrap();
     assert!(!again.allowed);
     assert_eq!(again.reason, "already_paid");
-    assert_eq!(again.paid.as_ref().unwrap().place, "here");
+    assert_eq!(again.paid.as_ref().unwrap().place.code(), "here");
     let twice = block_on(counter.issue(visit(
         &rrn,
         4,
@@ -284,7 +285,11 @@ fn offline_issuance_needs_a_supervisor_and_pays_once() {
 
     let pdf = dir.path().join("receipt.pdf");
     counter
-        .receipt_pdf(&receipt.issuance_id, "a5", pdf.to_str().unwrap())
+        .receipt_pdf(&ReceiptPdfInput {
+            issuance_id: receipt.issuance_id.clone(),
+            paper: relief_report::receipt::Paper::A5,
+            path: pdf.to_str().unwrap().into(),
+        })
         .unwrap();
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
     let rows = counter.issuances_today().unwrap();
@@ -307,7 +312,7 @@ fn a_clerk_cannot_void_and_a_supervisor_can() {
     let void = VoidInput {
         issuance_id: receipt.issuance_id.clone(),
         reason: "카드 번호 오입력".into(),
-        disposition: "returned".into(),
+        disposition: relief_protocol::CardDisposition::Returned,
     };
     assert_eq!(counter.void(&void).unwrap_err().code, "supervisor_required");
     assert_eq!(counter.clerks().unwrap_err().code, "supervisor_required");
@@ -331,9 +336,9 @@ fn a_clerk_cannot_void_and_a_supervisor_can() {
     let csv = dir.path().join("daily.csv");
     counter
         .report(&ReportInput {
-            kind: "daily".into(),
+            kind: ReportKind::Daily,
             date: "2020-04-20".into(),
-            format: "csv".into(),
+            format: relief_report::Format::Csv,
             path: csv.to_str().unwrap().into(),
         })
         .unwrap();
@@ -361,7 +366,7 @@ fn supervisors_receive_stock_and_add_clerks() {
     let clerk = ClerkInput {
         employee_id: "C002".into(),
         name: "박창구".into(),
-        role: "clerk".into(),
+        role: Role::Clerk,
         pin: "358024".into(),
     };
     counter.add_clerk(&clerk).unwrap();
@@ -388,4 +393,24 @@ fn enrolling_with_no_ledger_says_so_and_keeps_the_counter_offline() {
     let refused = block_on(counter.enroll(&input)).unwrap_err();
     assert_eq!(refused.code, "ledger_unreachable");
     assert!(!counter.status().unwrap().sync.enrolled);
+}
+
+#[test]
+fn a_code_from_the_window_that_is_not_of_its_set_is_refused_not_defaulted() {
+    // Once an unknown role became a clerk and any report kind but "daily"
+    // the stock report.
+    let clerk = serde_json::json!({
+        "employee_id": "E9", "name": "새직원", "role": "admin", "pin": "123456"
+    });
+    let e = serde_json::from_value::<ClerkInput>(clerk).unwrap_err();
+    assert!(e.to_string().contains("clerk, supervisor"), "{e}");
+    let report = serde_json::json!({
+        "kind": "weekly", "date": "2020-04-20", "format": "pdf", "path": "/tmp/x.pdf"
+    });
+    let e = serde_json::from_value::<ReportInput>(report).unwrap_err();
+    assert!(e.to_string().contains("daily, stock"), "{e}");
+    let void = serde_json::json!({
+        "issuance_id": "x", "reason": "y", "disposition": "lost"
+    });
+    assert!(serde_json::from_value::<VoidInput>(void).is_err());
 }

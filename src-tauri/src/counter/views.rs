@@ -2,16 +2,30 @@
 //! `ui/src/bindings` are generated from these (`cargo test -p relief-app`),
 //! so the two cannot drift.
 
+use relief_core::SiteType;
+use relief_core::policy::{Basis, OfflineMode};
+use relief_core::proxy::{IdDocument, Relation};
+use relief_protocol::{CardDisposition, ConflictStatus};
+use relief_report::receipt::Paper;
+use relief_report::{Format, ReportKind};
+use relief_store::Role;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+
+relief_core::closed_set! {
+    /// Where a person was paid already.
+    pub enum PaidPlace {
+        Here => "이 창구",
+        Elsewhere => "다른 곳",
+    }
+}
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct SessionView {
     pub employee_id: String,
     pub name: String,
-    /// `clerk` or `supervisor`
-    pub role: String,
+    pub role: Role,
     /// `담당자` or `감독자`
     pub role_label: String,
 }
@@ -23,10 +37,11 @@ pub struct Region {
     pub name: String,
 }
 
+/// One of a closed set, with its words, for a list to choose from.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
-pub struct Choice {
-    pub code: String,
+pub struct Choice<T> {
+    pub code: T,
     pub label: String,
 }
 
@@ -48,7 +63,7 @@ pub struct SyncView {
 pub struct AppStatus {
     pub site_code: String,
     pub site_name: String,
-    pub site_type: String,
+    pub site_type: SiteType,
     pub sigungu: String,
     pub campaign: String,
     pub policy_version: String,
@@ -56,14 +71,13 @@ pub struct AppStatus {
     /// The counter's time, `YYYY-MM-DDTHH:MM:SS`.
     pub now: String,
     pub idle_lock_minutes: u32,
-    /// `allow`, `supervisor` or `refuse`
-    pub offline_mode: String,
+    pub offline_mode: OfflineMode,
     pub session: Option<SessionView>,
     pub sync: SyncView,
     pub cards_on_hand: u64,
     pub regions: Vec<Region>,
-    pub relations: Vec<Choice>,
-    pub id_documents: Vec<Choice>,
+    pub relations: Vec<Choice<Relation>>,
+    pub id_documents: Vec<Choice<IdDocument>>,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -84,10 +98,9 @@ pub struct Share {
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct PaidView {
-    /// `here` or `elsewhere`
     #[serde(rename = "where")]
     #[ts(rename = "where")]
-    pub place: String,
+    pub place: PaidPlace,
     /// In words: where, when.
     pub detail: String,
 }
@@ -110,8 +123,7 @@ pub struct CheckView {
     pub per_person: u64,
     pub household_total: u64,
     pub shares: Vec<Share>,
-    /// `person` or `household`
-    pub basis: String,
+    pub basis: Basis,
     pub paid: Option<PaidView>,
 }
 
@@ -121,7 +133,7 @@ pub struct BeneficiaryInput {
     /// Empty for the applicant themself.
     pub rrn: String,
     pub name: String,
-    pub relation: String,
+    pub relation: Relation,
     pub household_size: u32,
     pub resident_sigungu: String,
 }
@@ -138,7 +150,7 @@ pub struct Approver {
 pub struct IssueInput {
     pub applicant_rrn: String,
     pub applicant_name: String,
-    pub id_document: String,
+    pub id_document: IdDocument,
     pub beneficiaries: Vec<BeneficiaryInput>,
     pub cards: Vec<String>,
     pub household_of_minors: bool,
@@ -206,8 +218,7 @@ pub struct IssuanceRow {
 pub struct VoidInput {
     pub issuance_id: String,
     pub reason: String,
-    /// `returned` or `destroyed`
-    pub disposition: String,
+    pub disposition: CardDisposition,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -216,7 +227,9 @@ pub struct ConflictRow {
     pub id: String,
     /// Still waiting for a supervisor's decision.
     pub open: bool,
-    pub status: String,
+    pub status: ConflictStatus,
+    /// The status in words.
+    pub status_label: String,
     pub standing: String,
     pub other: String,
     pub our_issuance: Option<String>,
@@ -248,8 +261,7 @@ pub struct StockRow {
 pub struct ClerkInput {
     pub employee_id: String,
     pub name: String,
-    /// `clerk` or `supervisor`
-    pub role: String,
+    pub role: Role,
     pub pin: String,
 }
 
@@ -272,11 +284,18 @@ pub struct EnrollInput {
 #[derive(Debug, Clone, Deserialize, TS)]
 #[ts(export)]
 pub struct ReportInput {
-    /// `daily` or `stock`
-    pub kind: String,
+    pub kind: ReportKind,
     /// `YYYY-MM-DD`
     pub date: String,
-    /// `pdf`, `xlsx` or `csv`
-    pub format: String,
+    pub format: Format,
+    pub path: String,
+}
+
+/// A receipt to save as a PDF.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct ReceiptPdfInput {
+    pub issuance_id: String,
+    pub paper: Paper,
     pub path: String,
 }

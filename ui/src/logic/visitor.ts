@@ -2,8 +2,11 @@
 // ask the rules, and the issuance it becomes. Pure, so it is tested without
 // a window.
 
+import type { IdDocument } from "../bindings/IdDocument";
+import type { Relation } from "../bindings/Relation";
 import type { CheckInput } from "../bindings/CheckInput";
 import type { IssueInput } from "../bindings/IssueInput";
+import type { BeneficiaryInput } from "../bindings/BeneficiaryInput";
 import type { Approver } from "../bindings/Approver";
 import { digitsOf, isComplete } from "./rrn";
 
@@ -11,7 +14,7 @@ import { digitsOf, isComplete } from "./rrn";
 export interface Other {
   rrn: string;
   name: string;
-  relation: string;
+  relation: Relation;
   householdSize: string;
   sigungu: string;
 }
@@ -22,7 +25,7 @@ export interface VisitorForm {
   householdSize: string;
   sigungu: string;
   name: string;
-  idDocument: string;
+  idDocument: IdDocument;
   /** The applicant is paid too (not only collecting for others). */
   self: boolean;
   others: Other[];
@@ -31,7 +34,7 @@ export interface VisitorForm {
 
 export const MAX_HOUSEHOLD = 30;
 
-export function emptyForm(siteSigungu: string, idDocument = "resident_card"): VisitorForm {
+export function emptyForm(siteSigungu: string, idDocument: IdDocument = "resident_card"): VisitorForm {
   return {
     rrn: "",
     householdSize: "",
@@ -91,9 +94,9 @@ export function problems(form: VisitorForm): string[] {
 /** The issuance the form describes; `cards` in scan order. */
 export function issueInput(form: VisitorForm, cards: string[], approver: Approver | null): IssueInput {
   const size = householdSize(form.householdSize) ?? 0;
-  const beneficiaries = [
+  const beneficiaries: BeneficiaryInput[] = [
     ...(form.self
-      ? [{ rrn: "", name: "", relation: "self", household_size: size, resident_sigungu: form.sigungu }]
+      ? [{ rrn: "", name: "", relation: "self" as const, household_size: size, resident_sigungu: form.sigungu }]
       : []),
     ...form.others.map((o) => ({
       rrn: digitsOf(o.rrn),

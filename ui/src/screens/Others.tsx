@@ -1,3 +1,4 @@
+import type { Relation } from "../bindings/Relation";
 import type { AppStatus } from "../bindings/AppStatus";
 import type { QuoteView } from "../bindings/QuoteView";
 import { emptyOther, type Other, type VisitorForm } from "../logic/visitor";
@@ -39,7 +40,7 @@ export function Others({
           </label>
           <label>
             관계
-            <select value={o.relation} onChange={(e) => change(i, { relation: e.currentTarget.value })}>
+            <select value={o.relation} onChange={(e) => change(i, { relation: e.currentTarget.value as Relation })}>
               {relations.map((r) => (
                 <option value={r.code} key={r.code}>
                   {r.label}

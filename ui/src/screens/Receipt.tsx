@@ -20,7 +20,7 @@ export function Receipt({ receipt, onNext }: { receipt: ReceiptView; onNext: () 
         filters: [{ name: "PDF", extensions: ["pdf"] }],
       });
       if (!path) return;
-      await api.receiptPdf(receipt.issuance_id, "a5", path);
+      await api.receiptPdf({ issuance_id: receipt.issuance_id, paper: "a5", path });
       setSaved(`저장했습니다: ${path}`);
     });
 

@@ -2,6 +2,7 @@
 // today, and the issuance. Everything by keyboard: Tab or Enter moves on,
 // the answer appears as the last deciding field is filled.
 
+import type { IdDocument } from "../bindings/IdDocument";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { AppStatus } from "../bindings/AppStatus";
 import type { AppError } from "../bindings/AppError";
@@ -146,7 +147,7 @@ export function Visitor({ status, refresh }: { status: AppStatus; refresh: () =>
             </label>
             <label>
               확인한 신분증
-              <select data-testid="id-document" value={form.idDocument} onChange={(e) => update({ idDocument: e.currentTarget.value })}>
+              <select data-testid="id-document" value={form.idDocument} onChange={(e) => update({ idDocument: e.currentTarget.value as IdDocument })}>
                 {status.id_documents.map((d) => (
                   <option value={d.code} key={d.code}>
                     {d.label}

@@ -1,3 +1,4 @@
+import type { Role } from "../bindings/Role";
 import { useState } from "preact/hooks";
 import { api } from "../api";
 import { enterMovesOn, useAction, useLoad } from "../hooks";
@@ -8,7 +9,7 @@ export function Clerks() {
   const list = useLoad(api.clerks);
   const [employeeId, setEmployeeId] = useState("");
   const [name, setName] = useState("");
-  const [role, setRole] = useState("clerk");
+  const [role, setRole] = useState<Role>("clerk");
   const [pin, setPin] = useState("");
   const [done, setDone] = useState<string | null>(null);
   const action = useAction();
@@ -63,7 +64,7 @@ export function Clerks() {
           </label>
           <label>
             역할
-            <select value={role} onChange={(e) => setRole(e.currentTarget.value)}>
+            <select value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>
               <option value="clerk">담당자</option>
               <option value="supervisor">감독자</option>
             </select>

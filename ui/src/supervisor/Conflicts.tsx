@@ -43,7 +43,7 @@ export function Conflicts({ refresh }: { refresh: () => void }) {
           {(list.data ?? []).map((c) => (
             <tr key={c.id}>
               <td>{c.detected_at}</td>
-              <td>{c.status}</td>
+              <td>{c.status_label}</td>
               <td>{c.standing}</td>
               <td>{c.other}</td>
               <td>{c.our_issuance ?? "-"}</td>

@@ -1,3 +1,5 @@
+import type { Format } from "../bindings/Format";
+import type { ReportKind } from "../bindings/ReportKind";
 import { useState } from "preact/hooks";
 import { save } from "@tauri-apps/plugin-dialog";
 import type { AppStatus } from "../bindings/AppStatus";
@@ -5,11 +7,11 @@ import { api } from "../api";
 import { useAction } from "../hooks";
 import { ErrorBox, Notice } from "../components";
 
-const KINDS = [
+const KINDS: { code: ReportKind; label: string }[] = [
   { code: "daily", label: "일일 발급 보고서" },
   { code: "stock", label: "카드 재고 대사표" },
 ];
-const FORMATS = [
+const FORMATS: { code: Format; label: string }[] = [
   { code: "pdf", label: "PDF" },
   { code: "csv", label: "CSV" },
   { code: "xlsx", label: "Excel (XLSX)" },
@@ -17,9 +19,9 @@ const FORMATS = [
 
 /** The day's report, saved where the supervisor chooses. */
 export function Reports({ status }: { status: AppStatus }) {
-  const [kind, setKind] = useState("daily");
+  const [kind, setKind] = useState<ReportKind>("daily");
   const [date, setDate] = useState(status.now.slice(0, 10));
-  const [format, setFormat] = useState("pdf");
+  const [format, setFormat] = useState<Format>("pdf");
   const [done, setDone] = useState<string | null>(null);
   const action = useAction();
 
@@ -43,7 +45,7 @@ export function Reports({ status }: { status: AppStatus }) {
       <div class="row">
         <label>
           종류
-          <select value={kind} onChange={(e) => setKind(e.currentTarget.value)}>
+          <select value={kind} onChange={(e) => setKind(e.currentTarget.value as ReportKind)}>
             {KINDS.map((k) => (
               <option value={k.code} key={k.code}>
                 {k.label}
@@ -57,7 +59,7 @@ export function Reports({ status }: { status: AppStatus }) {
         </label>
         <label>
           형식
-          <select value={format} onChange={(e) => setFormat(e.currentTarget.value)}>
+          <select value={format} onChange={(e) => setFormat(e.currentTarget.value as Format)}>
             {FORMATS.map((f) => (
               <option value={f.code} key={f.code}>
                 {f.label}

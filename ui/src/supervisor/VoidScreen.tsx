@@ -1,3 +1,4 @@
+import type { CardDisposition } from "../bindings/CardDisposition";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api";
 import { enterMovesOn, useAction, useLoad } from "../hooks";
@@ -10,7 +11,7 @@ export function VoidScreen({ refresh }: { refresh: () => void }) {
   const list = useLoad(api.issuancesToday);
   const [chosen, setChosen] = useState<string | null>(null);
   const [reason, setReason] = useState("");
-  const [disposition, setDisposition] = useState("returned");
+  const [disposition, setDisposition] = useState<CardDisposition>("returned");
   const [done, setDone] = useState<string | null>(null);
   const [query, setQuery] = useState("");
   const [limit, setLimit] = useState(PAGE);
@@ -112,7 +113,7 @@ export function VoidScreen({ refresh }: { refresh: () => void }) {
           </label>
           <label>
             카드 처리
-            <select data-testid="void-disposition" value={disposition} onChange={(e) => setDisposition(e.currentTarget.value)}>
+            <select data-testid="void-disposition" value={disposition} onChange={(e) => setDisposition(e.currentTarget.value as CardDisposition)}>
               <option value="returned">회수하여 재고로 되돌림</option>
               <option value="destroyed">폐기</option>
             </select>

@@ -2,10 +2,10 @@
 
 use std::path::Path;
 
-use relief_store::{NewClerk, Role};
+use relief_store::NewClerk;
 
 use super::answer;
-use crate::cli::{ClerkAddArgs, ClerkCommand, RoleArg};
+use crate::cli::{ClerkAddArgs, ClerkCommand};
 use crate::error::CliError;
 use crate::terminal::{self, Input};
 
@@ -41,10 +41,7 @@ fn add(dir: Option<&Path>, args: ClerkAddArgs, json: bool) -> Result<(), CliErro
         None => None,
     };
     let pin = input.secret("RELIEF_NEW_PIN", "새 직원의 PIN")?;
-    let role = match args.role {
-        RoleArg::Clerk => Role::Clerk,
-        RoleArg::Supervisor => Role::Supervisor,
-    };
+    let role = args.role;
     let added = store.add_clerk(
         session.as_ref(),
         NewClerk {

@@ -3,10 +3,10 @@
 use std::path::Path;
 
 use relief_core::Krw;
-use relief_store::{Adjustment, SerialSpec, StockSummary};
+use relief_store::{SerialSpec, StockSummary};
 
 use super::answer;
-use crate::cli::{AdjustmentArg, StockCommand};
+use crate::cli::StockCommand;
 use crate::error::CliError;
 use crate::terminal::{self, Input};
 
@@ -50,12 +50,7 @@ pub fn run(dir: Option<&Path>, command: StockCommand, json: bool) -> Result<(), 
             let at = terminal::now(&store, args.actor.at)?;
             let who =
                 terminal::sign_in(&mut store, &mut input, &args.actor.clerk, "RELIEF_PIN", at)?;
-            let adjustment = match args.to {
-                AdjustmentArg::Damaged => Adjustment::Damaged,
-                AdjustmentArg::Lost => Adjustment::Lost,
-                AdjustmentArg::Found => Adjustment::Found,
-            };
-            let state = store.adjust_stock(&who, &args.serial, adjustment, &args.reason, at)?;
+            let state = store.adjust_stock(&who, &args.serial, args.to, &args.reason, at)?;
             answer(
                 json,
                 &serde_json::json!({ "serial": args.serial, "state": state }),

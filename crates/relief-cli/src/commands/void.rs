@@ -2,26 +2,20 @@
 
 use std::path::Path;
 
-use relief_store::CardDisposition;
-
 use super::answer;
-use crate::cli::{DispositionArg, VoidArgs};
+use crate::cli::VoidArgs;
 use crate::error::CliError;
 use crate::terminal;
 
 pub fn run(dir: Option<&Path>, args: VoidArgs, json: bool) -> Result<(), CliError> {
     let (mut store, who, at) = terminal::open_as(dir, &args.actor)?;
-    let disposition = match args.card {
-        DispositionArg::Returned => CardDisposition::Returned,
-        DispositionArg::Destroyed => CardDisposition::Destroyed,
-    };
-    let voided = store.void(&who, &args.issuance, &args.reason, disposition, at)?;
+    let voided = store.void(&who, &args.issuance, &args.reason, args.card, at)?;
     answer(json, &voided, || {
         format!(
             "발급 취소: {} (카드 {}: {})",
             voided.issuance_id,
             voided.cards.join(", "),
-            disposition.label()
+            args.card.label()
         )
     })
 }

@@ -5,6 +5,7 @@ use crate::ko;
 use crate::policy::{Policy, Window};
 use crate::region::Sigungu;
 use crate::site::SiteType;
+use strum::VariantArray;
 
 impl Verdict<'_> {
     pub fn message(&self, policy: &Policy) -> String {
@@ -24,7 +25,7 @@ impl Refusal<'_> {
         match self {
             Refusal::ForeignNotEligible => "외국인 주민은 이번 지원 대상이 아닙니다.".to_owned(),
             Refusal::ForeignWrongSite { site } => {
-                let allowed: Vec<&str> = SiteType::ALL
+                let allowed: Vec<&str> = SiteType::VARIANTS
                     .iter()
                     .filter(|s| *policy.foreign.sites.get(**s))
                     .map(|s| s.label())

@@ -3,6 +3,8 @@
 
 use chrono::NaiveDate;
 
+use super::model::Basis;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{file}: {field}: {problem}")]
 pub struct PolicyError {
@@ -61,8 +63,8 @@ pub enum PolicyProblem {
     MinAboveMax { min: i64, max: i64 },
     #[error("per_person, per_person_by_region, per_household 중 정확히 하나를 씁니다")]
     AmountRuleCount,
-    #[error("basis = {basis:?} 캠페인에는 쓸 수 없는 금액 규칙입니다")]
-    BasisMismatch { basis: &'static str },
+    #[error("basis = \"{basis}\" 캠페인에는 쓸 수 없는 금액 규칙입니다")]
+    BasisMismatch { basis: Basis },
     #[error("세대원 수별 금액이 1인부터 빠짐없이 있어야 합니다: {0}인이 없습니다")]
     HouseholdSizeGap(u8),
     #[error("{0}에 적용되는 카드 한도가 없습니다")]

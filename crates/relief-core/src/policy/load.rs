@@ -625,10 +625,6 @@ impl Checker {
                         )
                 );
                 if !fits {
-                    let basis = match basis {
-                        Basis::Person => "person",
-                        Basis::Household => "household",
-                    };
                     return Err(at(field, PolicyProblem::BasisMismatch { basis }));
                 }
                 Ok(AmountSource {

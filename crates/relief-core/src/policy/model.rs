@@ -58,12 +58,13 @@ impl DateRange {
     }
 }
 
-/// Who is paid: each person, or the household as one (through its 세대주).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Basis {
-    Person,
-    Household,
+crate::closed_set! {
+    /// Who is paid: each person, or the household as one (through its
+    /// 세대주).
+    pub enum Basis as "지급 기준" {
+        Person => "개인별 지급",
+        Household => "가구별 지급",
+    }
 }
 
 /// Whose birth year the rotation looks at.
@@ -76,13 +77,13 @@ pub enum BirthYearOf {
     Householder,
 }
 
-/// What the counter does when the ledger cannot be reached.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OfflineMode {
-    Allow,
-    Supervisor,
-    Refuse,
+crate::closed_set! {
+    /// What the counter does when the ledger cannot be reached.
+    pub enum OfflineMode as "오프라인 발급" {
+        Allow => "오프라인 발급 허용",
+        Supervisor => "감독자 승인 후 오프라인 발급",
+        Refuse => "오프라인 발급 안 함",
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -270,7 +270,9 @@ fn schema_basis_and_sources() {
         "basis = \"household\"",
         "basis = \"person\"",
         "amount[0]",
-        PolicyProblem::BasisMismatch { basis: "person" },
+        PolicyProblem::BasisMismatch {
+            basis: Basis::Person,
+        },
     );
     assert_refused(
         GYEONGGI_2020,

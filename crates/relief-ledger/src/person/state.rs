@@ -7,28 +7,16 @@ use relief_protocol::ConflictStatus;
 relief_core::closed_set! {
     /// A person's state in a campaign, as a supervisor names it.
     pub enum EntitlementState {
-        /// 미지급: no payment stands and no counter is serving them.
-        Unpaid,
-        /// 확인 중: a counter's visit holds a claim; nothing is paid yet.
-        BeingServed,
-        /// 지급 완료: exactly one payment not voided.
-        Paid,
-        /// 이중 지급 · 처리 필요: a second payment not voided, its conflict open.
-        InConflict,
-        /// 이중 지급 · 모두 인정: every second payment accepted by a supervisor.
-        Accepted,
-    }
-}
-
-impl EntitlementState {
-    pub fn label(self) -> &'static str {
-        match self {
-            EntitlementState::Unpaid => "미지급",
-            EntitlementState::BeingServed => "확인 중",
-            EntitlementState::Paid => "지급 완료",
-            EntitlementState::InConflict => "이중 지급 · 처리 필요",
-            EntitlementState::Accepted => "이중 지급 · 모두 인정",
-        }
+        /// No payment stands and no counter is serving them.
+        Unpaid => "미지급",
+        /// A counter's visit holds a claim; nothing is paid yet.
+        BeingServed => "확인 중",
+        /// Exactly one payment not voided.
+        Paid => "지급 완료",
+        /// A second payment not voided, its conflict open.
+        InConflict => "이중 지급 · 처리 필요",
+        /// Every second payment accepted by a supervisor.
+        Accepted => "이중 지급 · 모두 인정",
     }
 }
 
