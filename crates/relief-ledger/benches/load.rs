@@ -190,30 +190,12 @@ async fn push_all(
 fn open(db: &str) -> (Shared, Box<dyn std::any::Any>) {
     match db {
         "postgres" => {
-            let url = std::env::var("RELIEF_TEST_POSTGRES")
-                .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/test".into());
-            let schema = format!("bench_{}", std::process::id());
-            let mut admin = postgres::Client::connect(&url, postgres::NoTls)
+            let schema = relief_testkit::postgres::Schema::create("the load benchmark")
                 .expect("PostgreSQL for the benchmark");
-            admin
-                .batch_execute(&format!(
-                    "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
-                ))
-                .unwrap();
-            let storage =
-                PostgresStorage::connect(&format!("{url}?options=-csearch_path%3D{schema}"))
-                    .unwrap();
-            struct Cleanup(String, String);
-            impl Drop for Cleanup {
-                fn drop(&mut self) {
-                    if let Ok(mut c) = postgres::Client::connect(&self.0, postgres::NoTls) {
-                        let _ = c.batch_execute(&format!("DROP SCHEMA {} CASCADE", self.1));
-                    }
-                }
-            }
+            let storage = PostgresStorage::connect(&schema.url()).unwrap();
             (
                 Arc::new(Ledger::new(AnyStorage::Postgres(storage), system_clock()).unwrap()),
-                Box::new(Cleanup(url, schema)),
+                Box::new(schema),
             )
         }
         _ => {

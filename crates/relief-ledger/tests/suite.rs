@@ -8,8 +8,8 @@ use common::*;
 use relief_core::Channel;
 use relief_ledger::{Ledger, Storage};
 use relief_protocol::{
-    ClaimRequest, ClaimResult, ConflictStatus, DenyChange, EventBody, FeedCursor, Outcome,
-    PushRequest, Resolution, ResolutionPayload,
+    ClaimRequest, ClaimResult, ConflictStatus, DenyChange, EventBody, FeedCursor, MAX_CLAIM_KEYS,
+    Outcome, PushRequest, Resolution, ResolutionPayload,
 };
 
 const CAMPAIGN: &str = "gyeonggi-2020";
@@ -257,6 +257,7 @@ fn a_visit_ends_only_its_own_terminals_claims<S: Storage>(b: Backend<S>) {
         c.claim(&b.ledger, &visit(), &[2])[0],
         ClaimResult::ClaimedElsewhere { .. }
     ));
+    assert_eq!(recorded_state(&b, &a, 1), "being_served");
     // A terminal that is not coming back: an admin withdraws its claims.
     assert_eq!(
         b.ledger
@@ -264,11 +265,49 @@ fn a_visit_ends_only_its_own_terminals_claims<S: Storage>(b: Backend<S>) {
             .unwrap(),
         1
     );
+    assert_eq!(recorded_state(&b, &a, 1), "unpaid");
+    assert_eq!(recorded_state(&b, &a, 2), "unpaid");
     assert!(matches!(
         c.claim(&b.ledger, &visit(), &[1, 2])[0],
         ClaimResult::Granted { .. }
     ));
     assert!(b.ledger.withdraw_claims(&a.row.id, " ").is_err());
+}
+
+/// A person's state as the ledger keeps it in their entitlement row.
+fn recorded_state<S: Storage>(b: &Backend<S>, t: &Terminal, person: u32) -> String {
+    let rows = b
+        .ledger
+        .storage()
+        .read(|db| {
+            db.query(
+                "SELECT state FROM entitlement WHERE beneficiary_key = $1",
+                &[t.key(person).as_bytes().as_slice().into()],
+            )
+        })
+        .unwrap();
+    rows[0].text(0).unwrap()
+}
+
+fn a_claim_asks_for_as_many_as_the_protocol_allows_and_no_more<S: Storage>(b: Backend<S>) {
+    let t = enroll(&b.ledger, "A", "center");
+    let most: Vec<u32> = (1..=MAX_CLAIM_KEYS as u32).collect();
+    let results = t.claim(&b.ledger, &visit(), &most);
+    assert_eq!(results.len(), MAX_CLAIM_KEYS);
+    assert!(
+        results
+            .iter()
+            .all(|r| matches!(r, ClaimResult::Granted { .. }))
+    );
+    let too_many: Vec<u32> = (100..=100 + MAX_CLAIM_KEYS as u32).collect();
+    let refused = b.ledger.claim(
+        &t.row,
+        &ClaimRequest {
+            visit_id: visit(),
+            keys: too_many.iter().map(|p| t.key(*p).to_hex()).collect(),
+        },
+    );
+    assert!(refused.is_err());
 }
 
 fn push_is_idempotent_on_terminal_and_sequence<S: Storage>(b: Backend<S>) {
@@ -625,7 +664,7 @@ fn a_bad_row_is_reported_on_its_line_and_the_rest_imported<S: Storage>(b: Backen
         "{},41110,100000,2020-04-10T10:00:00,경기지역화폐\n",
         &*person_number(40)
     ));
-    csv.push_str("9001011234567,41110\n");
+    csv.push_str(&format!("{},41110\n", &*person_number(43)));
     csv.push_str(&format!(
         "{},41110,100000,2020-04-10T10:00:00,경기지역화폐,덤\n",
         &*person_number(42)
@@ -634,19 +673,32 @@ fn a_bad_row_is_reported_on_its_line_and_the_rest_imported<S: Storage>(b: Backen
         "{},41110,100000,2020-04-10T10:00:00,경기지역화폐\n",
         &*person_number(41)
     ));
+    // Columns out of order: an identity number where the 시군 belongs.
+    csv.push_str(&format!(
+        "{},{},100000,2020-04-10T10:00:00,경기지역화폐\n",
+        &*person_number(44),
+        &*person_number(45)
+    ));
     let report = b.ledger.import_online(CAMPAIGN, csv.as_bytes()).unwrap();
-    assert_eq!((report.rows, report.imported), (4, 2));
+    assert_eq!((report.rows, report.imported), (5, 2));
     let lines: Vec<u64> = report.invalid.iter().map(|(line, _)| *line).collect();
-    assert_eq!(lines, [3, 4]);
-    assert!(report.invalid.iter().all(|(_, why)| why.contains("열이")));
+    assert_eq!(lines, [3, 4, 6]);
     assert!(
-        report
-            .invalid
+        report.invalid[..2]
             .iter()
-            .all(|(_, why)| !why.contains("9001011234567")),
-        "{:?}",
-        report.invalid
+            .all(|(_, why)| why.contains("열이"))
     );
+    assert!(report.invalid[2].1.contains("시군 코드"));
+    for n in [43, 44, 45] {
+        let number = person_number(n);
+        assert!(
+            report
+                .invalid
+                .iter()
+                .all(|(_, why)| !why.contains(&**number) && !why.contains(&number[..6])),
+            "a reason repeats (part of) the number"
+        );
+    }
     // Which campaign is always said, and one that is not there is refused.
     assert!(b.ledger.import_online("nowhere", csv.as_bytes()).is_err());
 }
@@ -1009,6 +1061,7 @@ on_both! {
     simultaneous_claims_have_one_winner => super::simultaneous_claims_have_one_winner;
     claims_hold_until_their_visit_ends_and_payments_answer => super::claims_hold_until_their_visit_ends_and_payments_answer;
     a_visit_ends_only_its_own_terminals_claims => super::a_visit_ends_only_its_own_terminals_claims;
+    a_claim_asks_for_as_many_as_the_protocol_allows_and_no_more => super::a_claim_asks_for_as_many_as_the_protocol_allows_and_no_more;
     a_household_visit_refused_for_one_lets_go_of_the_others => super::a_household_visit_refused_for_one_lets_go_of_the_others;
     amounts_that_would_wrap_around_are_rejected => super::amounts_that_would_wrap_around_are_rejected;
     a_bad_row_is_reported_on_its_line_and_the_rest_imported => super::a_bad_row_is_reported_on_its_line_and_the_rest_imported;

@@ -45,7 +45,6 @@ impl Person {
                 .payments
                 .iter()
                 .map(|p| Payment {
-                    order: p.id,
                     reference: p.reference.clone(),
                     payer: payer(p),
                     voided: p.voided,
@@ -73,14 +72,6 @@ impl Person {
     /// The payment that stands.
     pub fn standing(&self) -> Option<&PaymentRow> {
         self.payments.iter().find(|p| !p.voided)
-    }
-
-    /// The conflict between two payments, once written.
-    pub fn conflict_between(&self, a: &str, b: &str) -> Option<&ConflictRow> {
-        self.conflicts.iter().find(|c| {
-            (c.standing.reference == a && c.other.reference == b)
-                || (c.standing.reference == b && c.other.reference == a)
-        })
     }
 }
 
@@ -237,7 +228,6 @@ fn announce(feed: &mut FeedRows, campaign: &str, person: &Person, deny: &DenyVie
 pub fn first_payment(reference: &str, terminal: Option<&str>) -> Settled {
     Rows {
         payments: vec![Payment {
-            order: 0,
             reference: reference.to_owned(),
             payer: terminal.map_or(Payer::Online, |t| Payer::Terminal(t.to_owned())),
             voided: false,

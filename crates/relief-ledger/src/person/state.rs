@@ -27,11 +27,10 @@ pub enum Payer {
     Online,
 }
 
-/// One payment recorded for the person.
+/// One payment recorded for the person (in [`Rows`], in the order the
+/// ledger recorded them: the first not voided stands).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Payment {
-    /// The order the ledger recorded it in: the first not voided stands.
-    pub order: i64,
     /// Its name, which survives a restore (see `payment.payment_ref`).
     pub reference: String,
     pub payer: Payer,
@@ -175,7 +174,6 @@ mod tests {
 
     fn payment(order: i64, payer: &str, voided: bool) -> Payment {
         Payment {
-            order,
             reference: format!("issuance:{order}"),
             payer: if payer == "online" {
                 Payer::Online

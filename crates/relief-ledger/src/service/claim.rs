@@ -10,7 +10,7 @@ use super::{Ledger, Result, ServiceError, key_from_hex, parse_ts, ts};
 use crate::metrics::Metrics;
 use crate::person::{self, Person};
 use crate::storage::persons::{self, ClaimRow, PaymentRow};
-use crate::storage::queries::{FeedRows, TerminalRow};
+use crate::storage::queries::{self, FeedRows, TerminalRow};
 use crate::storage::{Db, Storage};
 
 /// How long a claim is in service before other counters are told the
@@ -185,7 +185,7 @@ impl<S: Storage> Ledger<S> {
         }
         let now = ts(self.now());
         self.storage.transaction(|db| -> Result<u64> {
-            let terminal = crate::storage::queries::terminal(db, terminal_id)?
+            let terminal = queries::terminal(db, terminal_id)?
                 .ok_or_else(|| ServiceError::NotFound(format!("단말기 {terminal_id}이(가) 없습니다")))?;
             let visits = persons::open_visits_of_terminal(db, &terminal.id)?;
             let mut people = std::collections::BTreeSet::new();
@@ -195,9 +195,6 @@ impl<S: Storage> Ledger<S> {
                         people.insert(key);
                     }
                 }
-            }
-            for key in &people {
-                persons::lock_entitlement(db, &terminal.campaign_id, key, &now)?;
             }
             for visit in &visits {
                 persons::end_visit(
@@ -214,7 +211,8 @@ impl<S: Storage> Ledger<S> {
                 person::settle(db, &terminal.campaign_id, key, &now, &mut feed)?;
             }
             feed.flush(db)?;
-            tracing::warn!(terminal = %terminal.id, visits = visits.len(), reason, "claims withdrawn by an admin");
+            // The reason is free text, kept with the visit: not for the log.
+            tracing::warn!(terminal = %terminal.id, visits = visits.len(), "claims withdrawn by an admin");
             Ok(visits.len() as u64)
         })
     }

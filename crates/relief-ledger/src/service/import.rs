@@ -8,7 +8,7 @@
 //! file sent again, add nothing; two different online payments for one
 //! person are a conflict like any other.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 
 use chrono::NaiveDateTime;
@@ -57,9 +57,11 @@ fn parse_row(record: &csv::StringRecord) -> std::result::Result<Row, String> {
         ));
     }
     let id = IdentityNumber::parse(&record[0]).map_err(|e| e.to_string())?;
+    // Not the parse error: it repeats the field, which in a file with its
+    // columns out of order is an identity number.
     let sigungu: Sigungu = record[1]
         .parse()
-        .map_err(|e: relief_core::region::InvalidSigunguCode| e.to_string())?;
+        .map_err(|_| "시군 코드는 숫자 다섯 자리입니다".to_owned())?;
     let amount: i64 = record[2]
         .trim()
         .parse()
@@ -248,12 +250,13 @@ fn write_round(
     let new = persons::insert_new_payments(db, &rows)?;
     rows.clear();
     // Each person once, in key order, with the payments new to them.
+    let in_round: HashMap<(&[u8], &str), &Payment> = round
+        .iter()
+        .map(|p| ((p.key.as_slice(), p.reference.as_str()), p))
+        .collect();
     let mut by_person: BTreeMap<&[u8], Vec<&Payment>> = BTreeMap::new();
     for (key, reference) in &new {
-        if let Some(p) = round
-            .iter()
-            .find(|p| p.key.as_slice() == key.as_slice() && p.reference == *reference)
-        {
+        if let Some(p) = in_round.get(&(key.as_slice(), reference.as_str())) {
             by_person.entry(p.key.as_slice()).or_default().push(p);
         }
     }
@@ -278,13 +281,15 @@ fn write_round(
             now.into(),
         ]);
     }
-    let created = persons::insert_or_lock_entitlements(db, &rows)?;
+    let created: HashSet<Vec<u8>> = persons::insert_or_lock_entitlements(db, &rows)?
+        .into_iter()
+        .collect();
     rows.clear();
     let mut feed = FeedRows::default();
     let mut conflicts = 0;
     let mut rest = Vec::new();
     for ((key, paid), first) in by_person.iter().zip(&settled) {
-        let fresh = first.is_some() && created.iter().any(|c| c.as_slice() == *key);
+        let fresh = first.is_some() && created.contains(*key);
         if !fresh {
             rest.push(*key);
             continue;

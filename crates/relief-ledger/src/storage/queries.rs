@@ -372,20 +372,6 @@ pub fn insert_issuance_beneficiary(
     Ok(())
 }
 
-/// The beneficiaries of an issuance: key and 시군.
-pub fn issuance_beneficiaries(
-    db: &mut dyn Db,
-    issuance_id: &str,
-) -> Result<Vec<(Vec<u8>, String)>> {
-    db.query(
-        "SELECT beneficiary_key, sigungu FROM issuance_beneficiary WHERE issuance_id = $1 ORDER BY position",
-        &[issuance_id.into()],
-    )?
-    .iter()
-    .map(|r| Ok((r.bytes(0)?, r.text(1)?)))
-    .collect()
-}
-
 pub fn is_voided(db: &mut dyn Db, issuance_id: &str) -> Result<bool> {
     Ok(db
         .query_opt(
@@ -496,14 +482,6 @@ impl FeedRows {
             a: a.map(str::to_owned),
             b: b.map(str::to_owned),
         });
-    }
-
-    pub fn len(&self) -> usize {
-        self.rows.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
     }
 
     /// Writes what was gathered, in order, a table at a time: the last

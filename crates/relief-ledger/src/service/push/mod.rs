@@ -418,12 +418,8 @@ fn issuance(
         }
         // Paid first elsewhere: the first recorded stands, and both sides
         // are told through the feed.
-        let conflict_id = person
-            .conflict_between(&standing.reference, &reference)
-            .map_or_else(
-                || person::conflict_id(campaign, key, &standing.reference, &reference),
-                |c| c.id.clone(),
-            );
+        // The pair names its conflict (settle has just written it).
+        let conflict_id = person::conflict_id(campaign, key, &standing.reference, &reference);
         first_conflict.get_or_insert(Outcome::Duplicate {
             conflict_id,
             key: hex::encode(key),
