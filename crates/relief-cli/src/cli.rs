@@ -90,6 +90,8 @@ pub struct ReportDayArgs {
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub date: NaiveDate,
     /// pdf, xlsx or csv (UTF-8 with BOM, CRLF).
+    // Parsed by the command, so that a wrong one is a JSON error like any
+    // other (`--json`), not clap's usage text.
     #[arg(long, default_value = "pdf")]
     pub format: String,
     #[arg(long, value_name = "FILE")]

@@ -103,12 +103,7 @@ impl CliError {
             CliError::Output(_) => "output",
             CliError::Report(_) => "report",
             CliError::Write { .. } => "write",
-            CliError::Sync(relief_sync::SyncError::Store(e)) => e.code().code(),
-            CliError::Sync(relief_sync::SyncError::Refused { .. }) => "ledger_refused",
-            CliError::Sync(
-                relief_sync::SyncError::Unreachable(_) | relief_sync::SyncError::NotConnected(_),
-            ) => "ledger_unreachable",
-            CliError::Sync(relief_sync::SyncError::Protocol(_)) => "ledger_protocol",
+            CliError::Sync(e) => e.code(),
         }
     }
 }

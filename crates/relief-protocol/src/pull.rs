@@ -102,7 +102,7 @@ pub struct PaymentRef {
 }
 
 relief_core::closed_set! {
-    pub enum ConflictStatus {
+    pub enum ConflictStatus as "충돌 상태" {
         /// Both payments stand and nobody has decided.
         Open => "처리 필요",
         /// One of the payments was voided.

@@ -32,13 +32,6 @@ relief_core::closed_set! {
     }
 }
 
-impl Role {
-    fn parse(text: &str) -> Result<Role> {
-        text.parse()
-            .map_err(|e| Error::Corrupt(format!("역할: {e}")))
-    }
-}
-
 /// Proof that a clerk signed in on this store. Only [`Store::sign_in`]
 /// makes one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -227,7 +220,7 @@ impl Store {
             Some((name, role, _)) if success => Ok(Session {
                 employee_id: employee_id.to_owned(),
                 name,
-                role: Role::parse(&role)?,
+                role: role.parse()?,
             }),
             _ => Err(Error::BadCredentials),
         }
@@ -269,7 +262,7 @@ impl Store {
             Ok(ClerkInfo {
                 employee_id,
                 name,
-                role: Role::parse(&role)?,
+                role: role.parse()?,
                 added_at: time::parse(&added_at)?,
             })
         })

@@ -290,6 +290,13 @@ impl Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// A stored code that is not of its set: the row is damaged.
+impl From<relief_core::UnknownCode> for Error {
+    fn from(e: relief_core::UnknownCode) -> Error {
+        Error::Corrupt(e.to_string())
+    }
+}
+
 impl From<rusqlite::Error> for Error {
     fn from(error: rusqlite::Error) -> Error {
         match &error {

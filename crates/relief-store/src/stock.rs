@@ -98,7 +98,7 @@ fn expand_range(first: &str, last: &str) -> Result<Vec<String>> {
 
 relief_core::closed_set! {
     /// Where a card is.
-    pub enum CardState {
+    pub enum CardState as "카드 상태" {
         InStock => "재고",
         Issued => "발급됨",
         /// Back in the drawer after a void; may be issued again.
@@ -109,11 +109,6 @@ relief_core::closed_set! {
 }
 
 impl CardState {
-    pub(crate) fn parse(text: &str) -> Result<CardState> {
-        text.parse()
-            .map_err(|e| Error::Corrupt(format!("카드 상태: {e}")))
-    }
-
     /// In the drawer and ready to hand over.
     pub fn on_hand(self) -> bool {
         matches!(self, CardState::InStock | CardState::Returned)
@@ -318,7 +313,7 @@ impl Store {
                 });
             let count = count as u64;
             entry.received += count;
-            match CardState::parse(&state)? {
+            match state.parse::<CardState>()? {
                 CardState::InStock => entry.in_stock += count,
                 CardState::Issued => entry.issued += count,
                 CardState::Returned => entry.returned += count,
@@ -340,7 +335,7 @@ pub(crate) fn card_state(conn: &Connection, serial: &str) -> Result<Option<(Card
         )?
         .query_row([serial.trim()], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    row.map(|(state, face)| Ok((CardState::parse(&state)?, Krw(face as u64))))
+    row.map(|(state, face)| Ok((state.parse::<CardState>()?, Krw(face as u64))))
         .transpose()
 }
 

@@ -42,7 +42,7 @@ impl Store {
         while let Some(row) = rows.next()? {
             let serial: String = row.get(0)?;
             let face = row.get::<_, i64>(1)? as u64;
-            let state = CardState::parse(&row.get::<_, String>(2)?)?;
+            let state = row.get::<_, String>(2)?.parse::<CardState>()?;
             let cause: String = row.get(3)?;
             let at: String = row.get(4)?;
             at_end.insert(serial.clone(), (face, state));

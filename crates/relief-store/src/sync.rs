@@ -144,11 +144,6 @@ pub struct ConflictRecord {
     pub our_issuance_id: Option<String>,
 }
 
-fn parse_status(text: &str) -> Result<ConflictStatus> {
-    text.parse()
-        .map_err(|_| Error::Corrupt(format!("충돌 상태 {text:?}")))
-}
-
 fn key_bytes(hex: &str) -> Result<BeneficiaryKey> {
     BeneficiaryKey::from_hex(hex).map_err(|_| Error::Corrupt(format!("수급자 키 {hex:?}")))
 }
@@ -453,7 +448,7 @@ impl Store {
                 beneficiary_key: hex::encode(key),
                 standing,
                 other,
-                status: parse_status(&status)?,
+                status: status.parse()?,
                 note,
                 detected_at: time::parse(&detected_at)?,
                 our_issuance_id: ours,

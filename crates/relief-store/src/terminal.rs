@@ -149,9 +149,7 @@ fn load_site(conn: &rusqlite::Connection) -> Result<Option<SiteProfile>> {
     Ok(Some(SiteProfile {
         code,
         name,
-        site_type: site_type
-            .parse()
-            .map_err(|_| Error::Corrupt(format!("창구 종류 {site_type:?}")))?,
+        site_type: site_type.parse()?,
         sigungu: sigungu
             .parse()
             .map_err(|_| Error::Corrupt(format!("시군 {sigungu:?}")))?,

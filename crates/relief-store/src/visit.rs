@@ -63,35 +63,56 @@ impl Store {
     /// Ends every visit left open longer than [`VISIT_MINUTES`] before
     /// `at`: how many.
     pub fn end_stale_visits(&mut self, at: NaiveDateTime) -> Result<usize> {
-        let before = time::format(at - Duration::minutes(VISIT_MINUTES));
+        self.end_open_visits(
+            Some(at - Duration::minutes(VISIT_MINUTES)),
+            "방문이 끝나지 않은 채 남아 있었습니다",
+            at,
+        )
+    }
+
+    /// Ends every visit still open that opened before `opened_before`
+    /// (every one, with `None`), saying why: how many.
+    pub fn end_open_visits(
+        &mut self,
+        opened_before: Option<NaiveDateTime>,
+        reason: &str,
+        at: NaiveDateTime,
+    ) -> Result<usize> {
+        // Read first: before each visit there is mostly nothing to end, and
+        // no need to take the write lock.
+        let open = open_visits(&self.conn, opened_before)?;
+        if open.is_empty() {
+            return Ok(0);
+        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let stale: Vec<String> = tx
-            .prepare_cached(
-                "SELECT v.id FROM visit v WHERE v.opened_at < ?1
-                   AND NOT EXISTS (SELECT 1 FROM visit_end e WHERE e.visit_id = v.id) ORDER BY v.id",
-            )?
-            .query_map([before], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        for id in &stale {
-            end(&tx, id, "방문이 끝나지 않은 채 남아 있었습니다", true, at)?;
+        let mut ended = 0;
+        for id in &open {
+            if end(&tx, id, reason, true, at)? {
+                ended += 1;
+            }
         }
         tx.commit()?;
-        Ok(stale.len())
+        Ok(ended)
     }
 
     /// Visits not yet ended, oldest first.
     pub fn open_visits(&self) -> Result<Vec<String>> {
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT v.id FROM visit v WHERE NOT EXISTS (SELECT 1 FROM visit_end e WHERE e.visit_id = v.id)
-                 ORDER BY v.opened_at, v.id",
-            )?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?)
+        open_visits(&self.conn, None)
     }
+}
+
+fn open_visits(conn: &Connection, opened_before: Option<NaiveDateTime>) -> Result<Vec<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT v.id FROM visit v
+              WHERE (?1 IS NULL OR v.opened_at < ?1)
+                AND NOT EXISTS (SELECT 1 FROM visit_end e WHERE e.visit_id = v.id)
+              ORDER BY v.opened_at, v.id",
+        )?
+        .query_map([opened_before.map(time::format)], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
 }
 
 fn end(

@@ -11,6 +11,7 @@ use crate::audit::{self, Action};
 use crate::clerk::Session;
 use crate::error::{Error, Result};
 use crate::outbox;
+use crate::stock::CardState;
 use crate::{Store, snapshot, time};
 pub use relief_protocol::CardDisposition;
 use relief_protocol::VoidPayload;
@@ -75,9 +76,10 @@ impl Store {
             params![void_id, issuance_id, at_text, supervisor.employee_id(), reason, disposition.code()],
         )?;
         let card_state = match disposition {
-            CardDisposition::Returned => "returned",
-            CardDisposition::Destroyed => "damaged",
-        };
+            CardDisposition::Returned => CardState::Returned,
+            CardDisposition::Destroyed => CardState::Damaged,
+        }
+        .code();
         for serial in &cards {
             tx.execute(
                 "INSERT INTO card_event (serial, state, at, actor, cause, cause_id, reason) VALUES (?1, ?2, ?3, ?4, 'void', ?5, ?6)",

@@ -41,6 +41,17 @@ pub enum SyncError {
 }
 
 impl SyncError {
+    /// A stable code for programs to classify by (the command line's JSON,
+    /// a visit's end at the ledger).
+    pub fn code(&self) -> &'static str {
+        match self {
+            SyncError::Unreachable(_) | SyncError::NotConnected(_) => "ledger_unreachable",
+            SyncError::Refused { .. } => "ledger_refused",
+            SyncError::Protocol(_) => "ledger_protocol",
+            SyncError::Store(e) => e.code().code(),
+        }
+    }
+
     pub fn is_transient(&self) -> bool {
         matches!(self, SyncError::Unreachable(_) | SyncError::NotConnected(_))
     }

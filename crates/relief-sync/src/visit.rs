@@ -70,6 +70,15 @@ pub enum VisitError {
     Ledger(SyncError),
 }
 
+impl VisitError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            VisitError::Store(e) => e.code().code(),
+            VisitError::Ledger(e) => e.code(),
+        }
+    }
+}
+
 impl From<SyncError> for VisitError {
     fn from(error: SyncError) -> VisitError {
         match error {
@@ -149,9 +158,11 @@ pub async fn issue(
         }
         Err(error) => {
             // No card was handed over: the visit ends, and the ledger
-            // lets go of whatever it holds for it.
-            let reason = error.to_string();
-            let ended = lock(store).end_visit(&visit, &reason, asked, at);
+            // lets go of whatever it holds for it. The reason is the
+            // error's code: its message may name or mask a person, which
+            // is not the ledger's to keep.
+            let reason = error.code();
+            let ended = lock(store).end_visit(&visit, reason, asked, at);
             if let Err(e) = ended {
                 tracing::error!(error = %e, "a visit could not be ended; the next one ends it");
             } else if options.push_now && asked {
@@ -203,34 +214,38 @@ fn refusal(
     keys: &[BeneficiaryKey],
     answer: &ClaimResponse,
 ) -> Result<Option<relief_store::Error>, VisitError> {
-    if answer.results.len() != keys.len() {
+    if answer.results.len() != keys.len()
+        || answer
+            .results
+            .iter()
+            .zip(keys)
+            .any(|(r, k)| r.key() != k.to_hex())
+    {
         return Err(VisitError::Ledger(SyncError::Protocol(format!(
-            "{}명을 확인했는데 답은 {}건입니다",
+            "{}명을 확인했는데 답은 {}건이고 순서가 요청과 같아야 합니다",
             keys.len(),
             answer.results.len()
         ))));
     }
-    let masked = |hex: &str| {
-        keys.iter()
-            .position(|k| k.to_hex() == hex)
-            .map(|i| request.beneficiaries[i].id.masked().to_string())
-            .unwrap_or_default()
-    };
     let site_name = lock(store).site().name.clone();
-    for result in &answer.results {
+    for (result, beneficiary) in answer.results.iter().zip(&request.beneficiaries) {
+        let masked = beneficiary.id.masked().to_string();
         match result {
             ClaimResult::Granted { .. } => {}
-            ClaimResult::AlreadyPaid { key, paid, .. } => {
+            // Not kept on the deny-list here: that holds the ledger's feed
+            // as pulled, which a restored ledger can take back; a word
+            // kept aside from it would outlive what it said.
+            ClaimResult::AlreadyPaid { paid, .. } => {
                 return Ok(Some(relief_store::Error::PaidElsewhere {
-                    masked: masked(key),
+                    masked,
                     channel: paid.channel.code().to_owned(),
                     site: paid.site.clone(),
                     paid_at: paid.at.format("%Y-%m-%d %H:%M").to_string(),
                 }));
             }
-            ClaimResult::ClaimedElsewhere { key, paid, yours } => {
+            ClaimResult::ClaimedElsewhere { paid, yours, .. } => {
                 return Ok(Some(relief_store::Error::BeingServed {
-                    masked: masked(key),
+                    masked,
                     site: if *yours {
                         format!("이 창구({site_name})의 다른 방문")
                     } else {

@@ -116,14 +116,11 @@ impl Counter {
         let mut store = store;
         // The app has just started: a visit still open is one the last
         // run stopped in the middle of, and handed over no card.
-        for visit in store.open_visits()? {
-            store.end_visit(
-                &visit,
-                "창구 프로그램이 방문 중에 종료되었습니다",
-                true,
-                clock.now(),
-            )?;
-        }
+        store.end_open_visits(
+            None,
+            "창구 프로그램이 방문 중에 종료되었습니다",
+            clock.now(),
+        )?;
         Ok(Counter {
             store: Mutex::new(store),
             session: Mutex::new(None),

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use relief_report::daily::DailyReport;
 use relief_report::receipt::Paper;
-use relief_report::{Format, from_store, pdf};
+use relief_report::{Format, ReportKind, from_store, pdf};
 use serde_json::json;
 
 use super::answer;
@@ -39,7 +39,7 @@ pub fn run(dir: Option<&Path>, command: ReportCommand, json: bool) -> Result<(),
                 Format::Csv => relief_report::csv::daily(&report)?,
             };
             write(&args.out, &bytes)?;
-            (args.out, "일일 발급 보고서")
+            (args.out, ReportKind::Daily.label())
         }
         ReportCommand::Stock(args) => {
             let format: Format = args.format.parse()?;
