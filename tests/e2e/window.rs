@@ -26,20 +26,26 @@ impl Window {
 
     pub async fn find(&self, testid: &str) -> Element {
         let selector = css(testid);
-        match self
-            .client
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::Css(&selector))
-            .await
-        {
-            Ok(element) => element,
-            Err(e) => {
-                self.screenshot("FAILED").await;
-                panic!(
-                    "{}: no `{testid}` on screen (see target/e2e/{0}-FAILED.png): {e}",
-                    self.test
-                )
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let found = self
+                .client
+                .wait()
+                .at_most(deadline.saturating_duration_since(Instant::now()))
+                .for_element(Locator::Css(&selector))
+                .await;
+            match found {
+                Ok(element) => return element,
+                // The screen re-rendered the element while it was being
+                // found (seen on a loaded machine): look again.
+                Err(e) if e.is_stale_element_reference() && Instant::now() < deadline => {}
+                Err(e) => {
+                    self.screenshot("FAILED").await;
+                    panic!(
+                        "{}: no `{testid}` on screen (see target/e2e/{0}-FAILED.png): {e}",
+                        self.test
+                    )
+                }
             }
         }
     }

@@ -59,6 +59,9 @@ fn explore(name: &str, world: World, cases: u32) {
     let started = std::time::Instant::now();
     // Where the time goes: setting up, the steps, syncing to rest, checking.
     let spent = RefCell::new([std::time::Duration::ZERO; 4]);
+    // What the run met, so that it cannot pass by meeting none of it:
+    // issuances online, offline, and visits refused.
+    let met = RefCell::new([0u64; 3]);
     let result = runner.run(&ops::sequence(), |sequence| {
         let mut world = world.borrow_mut();
         let mut lap = Lap::start();
@@ -69,6 +72,12 @@ fn explore(name: &str, world: World, cases: u32) {
             ops::apply(&mut world, &stores, &mut model, op);
         }
         let steps = lap.next();
+        {
+            let mut met = met.borrow_mut();
+            met[0] += model.handed.iter().filter(|h| h.online).count() as u64;
+            met[1] += model.handed.iter().filter(|h| !h.online).count() as u64;
+            met[2] += model.refused;
+        }
         reference::quiesce(&world, &stores).map_err(TestCaseError::fail)?;
         let syncing = lap.next();
         let checked = reference::check(&world, &stores, &model).map_err(TestCaseError::fail);
@@ -92,6 +101,14 @@ fn explore(name: &str, world: World, cases: u32) {
     if let Err(failure) = result {
         panic!(
             "{failure}\nreplay: RELIEF_MODEL_SEED={seed} RELIEF_MODEL_CASES={cases} cargo test -p relief-system-tests --test model {name}"
+        );
+    }
+    let [online, offline, refused] = met.into_inner();
+    eprintln!("model {name}: {online} issued online, {offline} offline, {refused} refused");
+    if cases >= 100 {
+        assert!(
+            online > 0 && offline > 0 && refused > 0,
+            "the run met too little of what it explores"
         );
     }
 }

@@ -162,16 +162,34 @@ pub fn apply(world: &mut World, stores: &[Mutex<Store>], model: &mut Reference, 
             ));
             *world.network.lock().unwrap() = Default::default();
             model.visits += 1;
+            // Whether the ledger answered is the network's doing, not the
+            // terminal's to say: only an answer may lead online.
+            let answered = matches!(net, Net::Up | Net::Claim(Fault::Doubled));
             match outcome {
-                Ok(visited) => model.handed.push(Handed {
-                    terminal: t,
-                    issuance_id: visited.issued.issuance_id,
-                    people,
-                    online: visited.offline_because.is_none(),
-                    voided: false,
-                }),
-                Err(VisitError::Store(e)) if e.is_refusal() => model.refused += 1,
-                Err(e) => panic!("visit at terminal {t} failed: {e}"),
+                Ok(visited) => {
+                    let online = visited.offline_because.is_none();
+                    assert_eq!(
+                        online,
+                        answered,
+                        "terminal {t}: issued {} with the network {net:?}",
+                        if online { "online" } else { "offline" }
+                    );
+                    model.handed.push(Handed {
+                        terminal: t,
+                        issuance_id: visited.issued.issuance_id,
+                        people,
+                        online,
+                        voided: false,
+                    })
+                }
+                // The refusals a visit may meet here: someone paid, or
+                // being served; nothing else of the rules is in play.
+                Err(VisitError::Store(
+                    relief_store::Error::AlreadyPaidHere { .. }
+                    | relief_store::Error::PaidElsewhere { .. }
+                    | relief_store::Error::BeingServed { .. },
+                )) => model.refused += 1,
+                Err(e) => panic!("visit at terminal {t} failed: {e} ({})", e.code()),
             }
         }
         Op::Push { terminal, fault } => {
