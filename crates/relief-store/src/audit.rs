@@ -15,40 +15,22 @@ use sha2::{Digest, Sha256};
 use crate::error::Result;
 use crate::{Store, snapshot, time};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Action {
-    Init,
-    ClerkAdded,
-    SignIn,
-    SignInFailed,
-    StockReceived,
-    StockAdjusted,
-    Issued,
-    Voided,
-    Enrolled,
-    PolicyInstalled,
-    ConflictResolved,
-    VisitOpened,
-    VisitEnded,
-}
-
-impl Action {
-    fn as_str(self) -> &'static str {
-        match self {
-            Action::Init => "init",
-            Action::ClerkAdded => "clerk_added",
-            Action::SignIn => "sign_in",
-            Action::SignInFailed => "sign_in_failed",
-            Action::StockReceived => "stock_received",
-            Action::StockAdjusted => "stock_adjusted",
-            Action::Issued => "issued",
-            Action::Voided => "voided",
-            Action::Enrolled => "enrolled",
-            Action::PolicyInstalled => "policy_installed",
-            Action::ConflictResolved => "conflict_resolved",
-            Action::VisitOpened => "visit_opened",
-            Action::VisitEnded => "visit_ended",
-        }
+relief_core::closed_set! {
+    /// What an audit entry records.
+    pub(crate) enum Action as "감사 기록 종류" {
+        Init,
+        ClerkAdded,
+        SignIn,
+        SignInFailed,
+        StockReceived,
+        StockAdjusted,
+        Issued,
+        Voided,
+        Enrolled,
+        PolicyInstalled,
+        ConflictResolved,
+        VisitOpened,
+        VisitEnded,
     }
 }
 
@@ -91,7 +73,7 @@ pub(crate) fn append(
         |row| Ok((row.get(0)?, row.get(1)?)),
     )?;
     let at = time::format(at);
-    let hash = entry_hash(&prev, seq, &at, actor, action.as_str(), subject, content);
+    let hash = entry_hash(&prev, seq, &at, actor, action.code(), subject, content);
     conn.execute(
         "INSERT INTO audit_log (seq, at, actor, action, subject, content, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -99,7 +81,7 @@ pub(crate) fn append(
             seq,
             at,
             actor,
-            action.as_str(),
+            action.code(),
             subject,
             content,
             prev,
@@ -240,7 +222,15 @@ pub(crate) fn verify(conn: &Connection) -> Result<AuditReport> {
                 subject,
             }));
         }
-        if let Some(now) = snapshot::recompute(conn, &action, &subject)?
+        // An action this version does not know is not one it wrote.
+        let Ok(kind) = action.parse::<Action>() else {
+            return Ok(named(|seq, action, subject| AuditFinding::EntryAltered {
+                seq,
+                action,
+                subject,
+            }));
+        };
+        if let Some(now) = snapshot::recompute(conn, kind, &subject)?
             && now != content
         {
             return Ok(named(|seq, action, subject| AuditFinding::RowsChanged {

@@ -7,6 +7,7 @@ use rusqlite::{Connection, ToSql};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::audit::Action;
 use crate::error::Result;
 
 /// Every column of every row a query returns, as JSON objects. Keys sort
@@ -183,20 +184,24 @@ pub(crate) fn resolution(conn: &Connection, id: &str) -> Result<String> {
 
 /// The snapshot an entry of `action` about `subject` should hold now, for
 /// actions that record rows; `None` for those that record only themselves.
-pub(crate) fn recompute(conn: &Connection, action: &str, subject: &str) -> Result<Option<String>> {
+pub(crate) fn recompute(
+    conn: &Connection,
+    action: Action,
+    subject: &str,
+) -> Result<Option<String>> {
     Ok(Some(match action {
-        "init" => terminal(conn)?,
-        "issued" => issuance(conn, subject)?,
-        "voided" => void(conn, subject)?,
-        "stock_received" => batch(conn, subject)?,
-        "stock_adjusted" => adjustment(conn, subject)?,
-        "enrolled" => enrollment(conn)?,
-        "policy_installed" => policy(conn, subject)?,
-        "conflict_resolved" => resolution(conn, subject)?,
-        "visit_opened" => visit(conn, subject)?,
-        "visit_ended" => visit_end(conn, subject)?,
+        Action::Init => terminal(conn)?,
+        Action::Issued => issuance(conn, subject)?,
+        Action::Voided => void(conn, subject)?,
+        Action::StockReceived => batch(conn, subject)?,
+        Action::StockAdjusted => adjustment(conn, subject)?,
+        Action::Enrolled => enrollment(conn)?,
+        Action::PolicyInstalled => policy(conn, subject)?,
+        Action::ConflictResolved => resolution(conn, subject)?,
+        Action::VisitOpened => visit(conn, subject)?,
+        Action::VisitEnded => visit_end(conn, subject)?,
         // Clerks change (a PIN reset, a new role) and sign-ins live only in
         // the chain: the entry itself is the record.
-        _ => return Ok(None),
+        Action::ClerkAdded | Action::SignIn | Action::SignInFailed => return Ok(None),
     }))
 }
