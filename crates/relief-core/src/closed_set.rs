@@ -70,7 +70,46 @@ macro_rules! closed_set {
                 }
             }
         }
+
+        $crate::__closed_set_sql!($name);
     };
+}
+
+/// The set as an SQLite column (its code, as TEXT), where relief-core's
+/// `rusqlite` feature is on: a stored code that is not one of the set's is
+/// a conversion error naming the codes there are, never a default.
+#[cfg(feature = "rusqlite")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __closed_set_sql {
+    ($name:ident) => {
+        impl $crate::__private::rusqlite::types::ToSql for $name {
+            fn to_sql(
+                &self,
+            ) -> $crate::__private::rusqlite::Result<
+                $crate::__private::rusqlite::types::ToSqlOutput<'_>,
+            > {
+                Ok(self.code().into())
+            }
+        }
+
+        impl $crate::__private::rusqlite::types::FromSql for $name {
+            fn column_result(
+                value: $crate::__private::rusqlite::types::ValueRef<'_>,
+            ) -> $crate::__private::rusqlite::types::FromSqlResult<Self> {
+                value.as_str()?.parse().map_err(|e: $crate::UnknownCode| {
+                    $crate::__private::rusqlite::types::FromSqlError::Other(Box::new(e))
+                })
+            }
+        }
+    };
+}
+
+#[cfg(not(feature = "rusqlite"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __closed_set_sql {
+    ($name:ident) => {};
 }
 
 /// The enum itself, with a TypeScript form where relief-core's `ts` feature
@@ -170,6 +209,24 @@ mod tests {
         );
         let json = serde_json::from_str::<Sample>("\"Self\"").unwrap_err();
         assert!(json.to_string().contains("가능한 값"), "{json}");
+    }
+
+    #[cfg(feature = "rusqlite")]
+    #[test]
+    fn in_sqlite_its_code_and_nothing_else() {
+        let db = rusqlite::Connection::open_in_memory().unwrap();
+        let back: Sample = db
+            .query_row("SELECT ?1", [Sample::Mine], |r| r.get(0))
+            .unwrap();
+        assert_eq!(back, Sample::Mine);
+        let stored: String = db
+            .query_row("SELECT ?1", [Sample::Mine], |r| r.get(0))
+            .unwrap();
+        assert_eq!(stored, "self");
+        let e = db
+            .query_row("SELECT 'mine'", [], |r| r.get::<_, Sample>(0))
+            .unwrap_err();
+        assert!(e.to_string().contains("가능한 값"), "{e}");
     }
 
     #[cfg(feature = "ts")]

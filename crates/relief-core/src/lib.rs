@@ -36,6 +36,8 @@ pub use site::{Channel, Site, SiteType};
 
 #[doc(hidden)]
 pub mod __private {
+    #[cfg(feature = "rusqlite")]
+    pub use rusqlite;
     #[cfg(feature = "ts")]
     pub use ts_rs;
 }

@@ -43,15 +43,6 @@ impl From<SiteType> for Channel {
     }
 }
 
-/// A payment channel as the ledger names it (`center`, `nh`, `online`),
-/// in words for the counter; an unknown code is shown as it is.
-pub fn channel_label(code: &str) -> &str {
-    match code.parse::<Channel>() {
-        Ok(channel) => channel.label(),
-        Err(_) => code,
-    }
-}
-
 /// A counter as the rules see it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Site {
@@ -88,10 +79,8 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", channel.code()));
             assert_eq!(channel.code().parse::<Channel>().unwrap(), *channel);
             assert_eq!(serde_json::from_str::<Channel>(&json).unwrap(), *channel);
-            assert_eq!(channel_label(channel.code()), channel.label());
         }
         assert!("mobile".parse::<Channel>().is_err());
-        assert_eq!(channel_label("mobile"), "mobile");
         assert_eq!(Channel::from(SiteType::Nh), Channel::Nh);
     }
 }

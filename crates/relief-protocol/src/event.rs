@@ -47,28 +47,53 @@ pub enum EventBody {
     VisitEnded(VisitEndedPayload),
 }
 
+relief_core::closed_set! {
+    /// What an event is about: the tag of [`EventBody`], and the outbox's
+    /// `kind` column.
+    pub enum EventKind {
+        Issuance,
+        Void,
+        Resolution,
+        VisitEnded,
+    }
+}
+
+/// A payload and the kind of event it is the body of: whoever stores a
+/// payload apart from its kind cannot pair them wrongly.
+pub trait Payload: Serialize + serde::de::DeserializeOwned {
+    const KIND: EventKind;
+}
+
+impl Payload for IssuancePayload {
+    const KIND: EventKind = EventKind::Issuance;
+}
+impl Payload for VoidPayload {
+    const KIND: EventKind = EventKind::Void;
+}
+impl Payload for ResolutionPayload {
+    const KIND: EventKind = EventKind::Resolution;
+}
+impl Payload for VisitEndedPayload {
+    const KIND: EventKind = EventKind::VisitEnded;
+}
+
 impl EventBody {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> EventKind {
         match self {
-            EventBody::Issuance(_) => "issuance",
-            EventBody::Void(_) => "void",
-            EventBody::Resolution(_) => "resolution",
-            EventBody::VisitEnded(_) => "visit_ended",
+            EventBody::Issuance(_) => EventKind::Issuance,
+            EventBody::Void(_) => EventKind::Void,
+            EventBody::Resolution(_) => EventKind::Resolution,
+            EventBody::VisitEnded(_) => EventKind::VisitEnded,
         }
     }
 
     /// Rebuilds a body from the kind and payload JSON the outbox stores.
-    pub fn from_parts(kind: &str, payload: &str) -> Result<EventBody, serde_json::Error> {
+    pub fn from_parts(kind: EventKind, payload: &str) -> Result<EventBody, serde_json::Error> {
         Ok(match kind {
-            "issuance" => EventBody::Issuance(serde_json::from_str(payload)?),
-            "void" => EventBody::Void(serde_json::from_str(payload)?),
-            "resolution" => EventBody::Resolution(serde_json::from_str(payload)?),
-            "visit_ended" => EventBody::VisitEnded(serde_json::from_str(payload)?),
-            other => {
-                return Err(serde::de::Error::custom(format!(
-                    "unknown event kind {other:?}"
-                )));
-            }
+            EventKind::Issuance => EventBody::Issuance(serde_json::from_str(payload)?),
+            EventKind::Void => EventBody::Void(serde_json::from_str(payload)?),
+            EventKind::Resolution => EventBody::Resolution(serde_json::from_str(payload)?),
+            EventKind::VisitEnded => EventBody::VisitEnded(serde_json::from_str(payload)?),
         })
     }
 }

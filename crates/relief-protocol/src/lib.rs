@@ -31,8 +31,8 @@ pub use claim::{ClaimRequest, ClaimResponse, ClaimResult, PaidRecord};
 pub use enroll::{EnrollRequest, EnrollResponse, SiteInfo};
 pub use error::ErrorBody;
 pub use event::{
-    BeneficiaryPaid, CardDisposition, CardLoaded, Event, EventBody, IssuancePayload, Resolution,
-    ResolutionPayload, Verification, VisitEndedPayload, VoidPayload,
+    BeneficiaryPaid, CardDisposition, CardLoaded, Event, EventBody, EventKind, IssuancePayload,
+    Payload, Resolution, ResolutionPayload, Verification, VisitEndedPayload, VoidPayload,
 };
 pub use policy::{LedgerKey, SignatureError, SignedPolicy};
 pub use pull::{

@@ -51,7 +51,7 @@ fn input(count: u32) -> DailyInput {
         header: Header {
             site_code: "41550-101".into(),
             site_name: "안성1동 행정복지센터".into(),
-            site_type: "center".into(),
+            site_type: relief_core::SiteType::Center,
             sigungu: "안성시 (41550)".into(),
             date: day,
             campaign: "경기도 재난기본소득".into(),

@@ -135,7 +135,7 @@ pub(crate) mod tests {
         Header {
             site_code: "41110-515".into(),
             site_name: "매탄1동 행정복지센터".into(),
-            site_type: "center".into(),
+            site_type: relief_core::SiteType::Center,
             sigungu: "수원시 (41110)".into(),
             date: NaiveDate::from_ymd_opt(2020, 5, 18).unwrap(),
             campaign: "경기도 재난기본소득".into(),

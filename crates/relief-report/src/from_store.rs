@@ -3,36 +3,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
-use relief_core::proxy::{IdDocument, Relation};
+use relief_protocol::Verification;
 use relief_store::{IssuanceRecord, Session, Store};
 
 use crate::model::{Beneficiary, Card, DailyInput, Header, Issuance, OpenConflict, Source, Void};
 use crate::receipt::{Receipt, ReceiptLine};
 use crate::stock::{FaceValueDay, StockInput};
-
-/// The words for a code the store keeps (a serde name such as `spouse`),
-/// or the code itself if it is not one.
-fn label<T: serde::de::DeserializeOwned>(code: &str, words: fn(T) -> &'static str) -> String {
-    serde_json::from_value::<T>(serde_json::Value::String(code.to_owned()))
-        .map(words)
-        .map_or_else(|_| code.to_owned(), str::to_owned)
-}
-
-fn relation(code: &str) -> String {
-    label::<Relation>(code, Relation::label)
-}
-
-fn id_document(code: &str) -> String {
-    label::<IdDocument>(code, IdDocument::label)
-}
-
-fn disposition(code: &str) -> String {
-    match code {
-        "returned" => "재고로 회수".into(),
-        "destroyed" => "폐기".into(),
-        other => other.into(),
-    }
-}
 
 pub fn header(store: &Store, date: NaiveDate, by: &Session, now: NaiveDateTime) -> Header {
     let site = store.site();
@@ -40,7 +16,7 @@ pub fn header(store: &Store, date: NaiveDate, by: &Session, now: NaiveDateTime) 
     Header {
         site_code: site.code.clone(),
         site_name: site.name.clone(),
-        site_type: site.site_type.code().to_owned(),
+        site_type: site.site_type,
         sigungu: format!(
             "{} ({})",
             policy.region_name(site.sigungu).unwrap_or_default(),
@@ -59,7 +35,7 @@ fn issuance(record: &IssuanceRecord) -> Issuance {
         id: record.id.clone(),
         issued_at: record.issued_at,
         clerk: record.clerk_id.clone(),
-        offline: record.verification == "offline",
+        offline: record.verification == Verification::Offline,
         applicant_masked: record.applicant_masked.clone(),
         applicant_name: record.applicant_name.clone(),
         beneficiaries: record
@@ -68,7 +44,7 @@ fn issuance(record: &IssuanceRecord) -> Issuance {
             .map(|b| Beneficiary {
                 masked: b.masked.clone(),
                 name: b.name.clone(),
-                relation: relation(&b.relation),
+                relation: b.relation.label().to_owned(),
                 household_size: b.household_size,
                 sigungu: b.sigungu.clone(),
                 shares: b.shares.iter().map(|(s, a)| (s.clone(), a.won())).collect(),
@@ -86,7 +62,7 @@ fn issuance(record: &IssuanceRecord) -> Issuance {
             at: v.voided_at,
             by: v.voided_by.clone(),
             reason: v.reason.clone(),
-            disposition: disposition(&v.card_disposition),
+            disposition: v.card_disposition.label().to_owned(),
         }),
     }
 }
@@ -191,14 +167,14 @@ pub fn receipt(store: &Store, issuance_id: &str) -> relief_store::Result<Receipt
         issued_at: record.issued_at,
         applicant_masked: record.applicant_masked.clone(),
         applicant_name: record.applicant_name.clone(),
-        id_document: id_document(&record.applicant_id_document),
+        id_document: record.applicant_id_document.label().to_owned(),
         beneficiaries: record
             .beneficiaries
             .iter()
             .map(|b| ReceiptLine {
                 masked: b.masked.clone(),
                 name: b.name.clone(),
-                relation: relation(&b.relation),
+                relation: b.relation.label().to_owned(),
                 amount: b.amount().won(),
             })
             .collect(),
@@ -210,6 +186,6 @@ pub fn receipt(store: &Store, issuance_id: &str) -> relief_store::Result<Receipt
         clerk,
         usable_in: usable_in.into_iter().collect(),
         usable_until: policy.campaign.card_usable_until,
-        offline: record.verification == "offline",
+        offline: record.verification == Verification::Offline,
     })
 }

@@ -4,14 +4,15 @@
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
+use relief_core::SiteType;
 
 /// Who and where a report is about, and who made it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
     pub site_code: String,
     pub site_name: String,
-    /// `center` or `nh`: decides the approval box.
-    pub site_type: String,
+    /// Decides the approval box.
+    pub site_type: SiteType,
     /// `수원시 (41110)`
     pub sigungu: String,
     pub date: NaiveDate,
@@ -25,9 +26,9 @@ pub struct Header {
 impl Header {
     /// The 결재란: who signs a report at this kind of site.
     pub fn approvers(&self) -> [&'static str; 3] {
-        match self.site_type.as_str() {
-            "nh" => ["담당", "팀장", "지점장"],
-            _ => ["담당", "팀장", "동장"],
+        match self.site_type {
+            SiteType::Nh => ["담당", "팀장", "지점장"],
+            SiteType::Center => ["담당", "팀장", "동장"],
         }
     }
 }

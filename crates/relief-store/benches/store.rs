@@ -133,7 +133,7 @@ fn main() {
         let entries: Vec<DenyEntry> = (0..chunk.min(deny_keys - added))
             .map(|_| DenyEntry {
                 key: key(),
-                channel: "online".into(),
+                channel: relief_core::Channel::Online,
                 site: "경기지역화폐".into(),
                 paid_at: "2020-04-10T10:00:00".into(),
             })

@@ -2,6 +2,7 @@
 //! or elsewhere (the deny-list the ledger sends: other terminals, the online
 //! channel).
 
+use relief_core::Channel;
 use relief_core::identity::BeneficiaryKey;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
@@ -13,8 +14,7 @@ use crate::{Store, time};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DenyEntry {
     pub key: BeneficiaryKey,
-    /// `online`, `center`, `nh`...
-    pub channel: String,
+    pub channel: Channel,
     pub site: String,
     pub paid_at: String,
 }
@@ -28,7 +28,7 @@ pub enum Paid {
         masked: String,
     },
     Elsewhere {
-        channel: String,
+        channel: Channel,
         site: String,
         paid_at: String,
     },

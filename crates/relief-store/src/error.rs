@@ -159,11 +159,11 @@ pub enum Error {
     },
     #[error(
         "{masked}: 이미 다른 곳에서 지급받았습니다 ({}, {site}, {paid_at})",
-        relief_core::site::channel_label(channel)
+        channel.label()
     )]
     PaidElsewhere {
         masked: String,
-        channel: String,
+        channel: relief_core::Channel,
         site: String,
         paid_at: String,
     },

@@ -402,8 +402,8 @@ impl Write<'_> {
                 at,
                 applicant.id.masked().as_str(),
                 applicant_name,
-                code_of(&applicant.id_document),
-                verification.code(),
+                applicant.id_document,
+                verification,
                 approver,
                 window,
                 total.won() as i64
@@ -421,7 +421,7 @@ impl Write<'_> {
                     b.key.as_bytes().as_slice(),
                     b.masked,
                     b.name,
-                    code_of(&b.relation),
+                    b.relation,
                     b.household_size.get(),
                     b.sigungu.to_string()
                 ],
@@ -474,7 +474,7 @@ impl Write<'_> {
         if let Some(visit) = &request.visit {
             visit::close_by_issuance(self.tx, visit, self.id, self.at)?;
         }
-        let seq = outbox::append(self.tx, "issuance", self.id, &event, self.at)?;
+        let seq = outbox::append(self.tx, self.id, &event, self.at)?;
         let content = snapshot::issuance(self.tx, self.id)?;
         audit::append(
             self.tx,
@@ -485,13 +485,5 @@ impl Write<'_> {
             &content,
         )?;
         Ok(seq)
-    }
-}
-
-/// The serde code of a unit enum variant (`self`, `resident_card`...).
-fn code_of(value: &impl Serialize) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(code)) => code,
-        _ => unreachable!("unit enum variants serialise as strings"),
     }
 }

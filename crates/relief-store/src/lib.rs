@@ -13,6 +13,7 @@
 
 mod audit;
 mod clerk;
+mod conflict;
 mod deny;
 mod error;
 mod issue;
@@ -30,6 +31,7 @@ mod void;
 
 pub use audit::{AuditFinding, AuditReport};
 pub use clerk::{ClerkInfo, LOCKOUT_AFTER, LOCKOUT_MINUTES, NewClerk, PIN_DIGITS, Role, Session};
+pub use conflict::ConflictRecord;
 pub use deny::{DenyEntry, Paid};
 pub use error::{Error, Result, StoreCode};
 pub use issue::{Applicant, BeneficiaryRequest, IssueRequest, Issued, IssuedCard, Verification};
@@ -38,7 +40,7 @@ pub use query::{BeneficiaryRecord, CardRecord, IssuanceRecord, VoidRecord};
 pub use schema::SCHEMA_VERSION;
 pub use stock::{Adjustment, BatchReceived, CardState, FaceValueStock, SerialSpec, StockSummary};
 pub use stock_day::FaceValueMoves;
-pub use sync::{ConflictRecord, DenyUpdate, Enrollment, PaidAt, PullBatch, SyncStatus};
+pub use sync::{DenyUpdate, Enrollment, PaidAt, PullBatch, SyncStatus};
 pub use terminal::{SiteProfile, TerminalSetup};
 pub use visit::VISIT_MINUTES;
 pub use void::{CardDisposition, Voided};

@@ -2,7 +2,7 @@
 //! they report, numbered without gaps per terminal.
 
 use chrono::NaiveDateTime;
-use relief_protocol::{Event, EventBody};
+use relief_protocol::{Event, EventBody, EventKind, Payload};
 use rusqlite::{Connection, params};
 use serde::Serialize;
 use uuid::Uuid;
@@ -15,8 +15,7 @@ use crate::{Store, time};
 pub struct OutboxEvent {
     pub seq: i64,
     pub event_id: String,
-    /// `issuance` or `void`
-    pub kind: String,
+    pub kind: EventKind,
     pub subject_id: String,
     /// JSON of the protocol's payload for `kind`.
     pub payload: String,
@@ -24,11 +23,10 @@ pub struct OutboxEvent {
 }
 
 /// Appends inside the caller's transaction; returns the sequence number.
-pub(crate) fn append(
+pub(crate) fn append<P: Payload>(
     conn: &Connection,
-    kind: &str,
     subject_id: &str,
-    payload: &impl Serialize,
+    payload: &P,
     at: NaiveDateTime,
 ) -> Result<i64> {
     let seq: i64 = conn.query_row("SELECT coalesce(max(seq), 0) + 1 FROM outbox", [], |r| {
@@ -37,7 +35,7 @@ pub(crate) fn append(
     let payload = serde_json::to_string(payload).expect("event types serialise");
     conn.execute(
         "INSERT INTO outbox (seq, event_id, kind, subject_id, payload, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![seq, Uuid::now_v7().to_string(), kind, subject_id, payload, time::format(at)],
+        params![seq, Uuid::now_v7().to_string(), P::KIND, subject_id, payload, time::format(at)],
     )?;
     Ok(seq)
 }
@@ -52,7 +50,7 @@ impl Store {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
+                r.get::<_, EventKind>(2)?,
                 r.get::<_, String>(3)?,
                 r.get::<_, String>(4)?,
                 r.get::<_, String>(5)?,
@@ -76,7 +74,7 @@ impl Store {
 impl OutboxEvent {
     /// The event as the ledger receives it.
     pub fn to_wire(&self) -> Result<Event> {
-        let body = EventBody::from_parts(&self.kind, &self.payload)
+        let body = EventBody::from_parts(self.kind, &self.payload)
             .map_err(|e| crate::Error::Corrupt(format!("outbox #{}: {e}", self.seq)))?;
         Ok(Event {
             seq: self.seq as u64,

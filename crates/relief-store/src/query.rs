@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use relief_core::Krw;
 use relief_core::identity::BeneficiaryKey;
+use relief_core::proxy::{IdDocument, Relation};
+use relief_protocol::{CardDisposition, Verification};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -21,9 +23,8 @@ pub struct IssuanceRecord {
     pub issued_at: NaiveDateTime,
     pub applicant_masked: String,
     pub applicant_name: String,
-    pub applicant_id_document: String,
-    /// `online` or `offline`
-    pub verification: String,
+    pub applicant_id_document: IdDocument,
+    pub verification: Verification,
     pub offline_approved_by: Option<String>,
     pub decision_window: String,
     pub total: Krw,
@@ -37,7 +38,7 @@ pub struct BeneficiaryRecord {
     pub key: String,
     pub masked: String,
     pub name: String,
-    pub relation: String,
+    pub relation: Relation,
     pub household_size: u8,
     pub sigungu: String,
     pub shares: BTreeMap<String, Krw>,
@@ -61,7 +62,7 @@ pub struct VoidRecord {
     pub voided_at: NaiveDateTime,
     pub voided_by: String,
     pub reason: String,
-    pub card_disposition: String,
+    pub card_disposition: CardDisposition,
 }
 
 impl Store {
@@ -109,8 +110,8 @@ fn load(conn: &Connection, id: &str) -> Result<Option<IssuanceRecord>> {
         String,
         String,
         String,
-        String,
-        String,
+        IdDocument,
+        Verification,
         Option<String>,
         String,
         i64,
@@ -184,7 +185,7 @@ fn load(conn: &Connection, id: &str) -> Result<Option<IssuanceRecord>> {
                 r.get::<_, Vec<u8>>(1)?,
                 r.get::<_, String>(2)?,
                 r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
+                r.get::<_, Relation>(4)?,
                 r.get::<_, u8>(5)?,
                 r.get::<_, String>(6)?,
             ))

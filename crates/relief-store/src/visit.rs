@@ -144,7 +144,7 @@ fn end(
             ended_at: at,
             reason: reason.to_owned(),
         };
-        outbox::append(conn, "visit_ended", visit_id, &payload, at)?;
+        outbox::append(conn, visit_id, &payload, at)?;
     }
     let content = snapshot::visit_end(conn, visit_id)?;
     audit::append(conn, at, None, Action::VisitEnded, visit_id, &content)?;

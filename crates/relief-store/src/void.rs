@@ -94,7 +94,7 @@ impl Store {
             reason: reason.to_owned(),
             card_disposition: disposition,
         };
-        let seq = outbox::append(&tx, "void", &void_id, &event, at)?;
+        let seq = outbox::append(&tx, &void_id, &event, at)?;
         let content = snapshot::void(&tx, &void_id)?;
         audit::append(
             &tx,

@@ -115,7 +115,7 @@ fn the_database_refuses_a_second_active_payment_and_a_card_out_of_stock() {
     t.store
         .add_to_deny_list(&[DenyEntry {
             key: other,
-            channel: "nh".into(),
+            channel: relief_core::Channel::Nh,
             site: "NH 수원".into(),
             paid_at: "x".into(),
         }])

@@ -83,8 +83,11 @@ fn a_family_is_issued_one_card_and_everything_is_recorded() {
 
     let record = t.store.issuance(&issued.issuance_id).unwrap().unwrap();
     assert_eq!(record.beneficiaries.len(), 3);
-    assert_eq!(record.beneficiaries[2].relation, "legal_representative");
-    assert_eq!(record.applicant_id_document, "driver_license");
+    assert_eq!(
+        record.beneficiaries[2].relation.code(),
+        "legal_representative"
+    );
+    assert_eq!(record.applicant_id_document.code(), "driver_license");
     assert_eq!(record.decision_window, "자유 신청");
     assert!(
         record
@@ -98,7 +101,7 @@ fn a_family_is_issued_one_card_and_everything_is_recorded() {
     );
     let events = t.store.outbox_after(0, 10).unwrap();
     assert_eq!(events.len(), 1);
-    assert_eq!(events[0].kind, "issuance");
+    assert_eq!(events[0].kind.code(), "issuance");
     assert!(
         !events[0].payload.contains("홍길동"),
         "names stay at the counter"
@@ -148,7 +151,7 @@ fn a_key_paid_elsewhere_is_refused() {
     t.store
         .add_to_deny_list(&[DenyEntry {
             key,
-            channel: "online".into(),
+            channel: relief_core::Channel::Online,
             site: "경기지역화폐".into(),
             paid_at: "2020-04-15T08:00:00".into(),
         }])
@@ -158,7 +161,7 @@ fn a_key_paid_elsewhere_is_refused() {
         .issue(&t.clerk, solo(&me, &["GG-0001"]), free_day())
         .unwrap_err();
     assert!(
-        matches!(&error, Error::PaidElsewhere { channel, .. } if channel == "online"),
+        matches!(&error, Error::PaidElsewhere { channel, .. } if channel.code() == "online"),
         "{error}"
     );
     assert!(matches!(
@@ -380,7 +383,7 @@ fn offline_issuance_follows_the_policy() {
         .unwrap();
     assert!(issued.offline);
     let record = t.store.issuance(&issued.issuance_id).unwrap().unwrap();
-    assert_eq!(record.verification, "offline");
+    assert_eq!(record.verification.code(), "offline");
     assert_eq!(record.offline_approved_by.as_deref(), Some(SUPERVISOR));
 
     // The national policy refuses offline issuance outright.

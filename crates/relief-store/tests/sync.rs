@@ -231,7 +231,7 @@ fn a_pull_lists_keys_paid_elsewhere_and_releases_them() {
         )
         .unwrap();
     assert!(
-        matches!(t.store.paid(&key).unwrap(), Some(Paid::Elsewhere { channel, .. }) if channel == "online")
+        matches!(t.store.paid(&key).unwrap(), Some(Paid::Elsewhere { channel, .. }) if channel == relief_core::Channel::Online)
     );
     assert!(matches!(
         t.store

@@ -238,7 +238,7 @@ fn refusal(
             ClaimResult::AlreadyPaid { paid, .. } => {
                 return Ok(Some(relief_store::Error::PaidElsewhere {
                     masked,
-                    channel: paid.channel.code().to_owned(),
+                    channel: paid.channel,
                     site: paid.site.clone(),
                     paid_at: paid.at.format("%Y-%m-%d %H:%M").to_string(),
                 }));

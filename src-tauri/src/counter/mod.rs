@@ -73,7 +73,7 @@ fn paid_view(paid: Paid) -> PaidView {
             place: PaidPlace::Elsewhere,
             detail: format!(
                 "다른 곳에서 이미 지급: {} {} ({})",
-                relief_core::site::channel_label(&channel),
+                channel.label(),
                 site,
                 paid_at.replace('T', " ")
             ),
@@ -408,7 +408,7 @@ impl Counter {
                 issued_at: r.issued_at.format("%H:%M").to_string(),
                 clerk: r.clerk_id.clone(),
                 total: r.total.won(),
-                offline: r.verification == "offline",
+                offline: r.verification == relief_protocol::Verification::Offline,
                 voided: r.void.map(|v| v.reason),
                 id: r.id,
             })

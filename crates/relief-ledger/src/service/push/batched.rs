@@ -76,7 +76,7 @@ pub(super) fn new_issuances(
             (&terminal.id).into(),
             (event.seq as i64).into(),
             (&event.event_id).into(),
-            event.body.kind().into(),
+            event.body.kind().code().into(),
             digest.as_slice().into(),
             now.into(),
         ]);

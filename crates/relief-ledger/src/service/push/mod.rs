@@ -198,7 +198,7 @@ impl<S: Storage> Ledger<S> {
                 &terminal.id,
                 seq,
                 &event.event_id,
-                event.body.kind(),
+                event.body.kind().code(),
                 digest,
                 now,
             )?;
