@@ -1,4 +1,29 @@
 import type { AppError } from "./bindings/AppError";
+import type { Choice } from "./bindings/Choice";
+
+/** A list to choose one code of a closed set from, in the words Rust gives it. */
+export function ChoiceSelect<T extends string>({
+  choices,
+  value,
+  onChange,
+  testid,
+}: {
+  choices: Choice<T>[];
+  value: T;
+  onChange: (code: T) => void;
+  testid?: string;
+}) {
+  // The options are the set's own codes, so the chosen value is one of them.
+  return (
+    <select data-testid={testid} value={value} onChange={(e) => onChange(e.currentTarget.value as T)}>
+      {choices.map((c) => (
+        <option value={c.code} key={c.code}>
+          {c.label}
+        </option>
+      ))}
+    </select>
+  );
+}
 
 export function ErrorBox({ error }: { error: AppError | string | null }) {
   if (!error) return null;

@@ -32,6 +32,12 @@ macro_rules! closed_set {
                 }
             }
         }
+
+        impl $crate::Labelled for $name {
+            fn label(self) -> &'static str {
+                $name::label(self)
+            }
+        }
     };
     (
         $(#[$meta:meta])* $vis:vis enum $name:ident $(as $what:literal)? {
@@ -147,6 +153,12 @@ macro_rules! __closed_set_enum {
             $($(#[$vmeta])* $variant),+
         }
     };
+}
+
+/// A closed set whose codes have words, for code that lists any such set
+/// (a form's choices).
+pub trait Labelled: Copy + strum::VariantArray + 'static {
+    fn label(self) -> &'static str;
 }
 
 /// A code that is not one of its set's.

@@ -28,7 +28,7 @@ pub mod proxy;
 pub mod region;
 pub mod site;
 
-pub use closed_set::UnknownCode;
+pub use closed_set::{Labelled, UnknownCode};
 pub use household::HouseholdSize;
 pub use money::Krw;
 pub use region::Sigungu;

@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 use relief_core::identity::synthetic;
 use relief_core::proxy::{IdDocument, Relation};
+use relief_report::ReportKind;
 use zeroize::Zeroizing;
 
 use super::demo::{CLERK, SUPERVISOR};

@@ -2,9 +2,9 @@
 //! `ui/src/bindings` are generated from these (`cargo test -p relief-app`),
 //! so the two cannot drift.
 
-use relief_core::SiteType;
 use relief_core::policy::{Basis, OfflineMode};
 use relief_core::proxy::{IdDocument, Relation};
+use relief_core::{Labelled, SiteType};
 use relief_protocol::{CardDisposition, ConflictStatus};
 use relief_report::receipt::Paper;
 use relief_report::{Format, ReportKind};
@@ -45,6 +45,20 @@ pub struct Choice<T> {
     pub label: String,
 }
 
+impl<T: Labelled> Choice<T> {
+    pub fn of(code: T) -> Choice<T> {
+        Choice {
+            code,
+            label: code.label().to_owned(),
+        }
+    }
+
+    /// Every code of the set, in the order it declares them.
+    pub fn every() -> Vec<Choice<T>> {
+        T::VARIANTS.iter().copied().map(Choice::of).collect()
+    }
+}
+
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct SyncView {
@@ -78,6 +92,10 @@ pub struct AppStatus {
     pub regions: Vec<Region>,
     pub relations: Vec<Choice<Relation>>,
     pub id_documents: Vec<Choice<IdDocument>>,
+    pub roles: Vec<Choice<Role>>,
+    pub card_dispositions: Vec<Choice<CardDisposition>>,
+    pub report_kinds: Vec<Choice<ReportKind>>,
+    pub report_formats: Vec<Choice<Format>>,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]

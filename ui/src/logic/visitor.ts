@@ -3,6 +3,7 @@
 // a window.
 
 import type { IdDocument } from "../bindings/IdDocument";
+import type { OfflineMode } from "../bindings/OfflineMode";
 import type { Relation } from "../bindings/Relation";
 import type { CheckInput } from "../bindings/CheckInput";
 import type { IssueInput } from "../bindings/IssueInput";
@@ -121,7 +122,7 @@ export function issueInput(form: VisitorForm, cards: string[], approver: Approve
  * Whether the confirm step should ask a supervisor to approve: the policy
  * wants one for offline issuance and the ledger is not known to be reachable.
  */
-export function needsApprover(offlineMode: string, enrolled: boolean, online: boolean): boolean {
+export function needsApprover(offlineMode: OfflineMode, enrolled: boolean, online: boolean): boolean {
   return offlineMode === "supervisor" && !(enrolled && online);
 }
 

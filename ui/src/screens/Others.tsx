@@ -1,8 +1,8 @@
-import type { Relation } from "../bindings/Relation";
 import type { AppStatus } from "../bindings/AppStatus";
 import type { QuoteView } from "../bindings/QuoteView";
 import { emptyOther, type Other, type VisitorForm } from "../logic/visitor";
 import { won } from "../logic/won";
+import { ChoiceSelect } from "../components";
 import { RrnInput } from "./RrnInput";
 
 /** Who is paid: the applicant, and the family members they collect for. */
@@ -40,13 +40,7 @@ export function Others({
           </label>
           <label>
             관계
-            <select value={o.relation} onChange={(e) => change(i, { relation: e.currentTarget.value as Relation })}>
-              {relations.map((r) => (
-                <option value={r.code} key={r.code}>
-                  {r.label}
-                </option>
-              ))}
-            </select>
+            <ChoiceSelect choices={relations} value={o.relation} onChange={(relation) => change(i, { relation })} />
           </label>
           <label>
             가구원 수

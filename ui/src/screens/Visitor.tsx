@@ -2,7 +2,6 @@
 // today, and the issuance. Everything by keyboard: Tab or Enter moves on,
 // the answer appears as the last deciding field is filled.
 
-import type { IdDocument } from "../bindings/IdDocument";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { AppStatus } from "../bindings/AppStatus";
 import type { AppError } from "../bindings/AppError";
@@ -15,7 +14,7 @@ import { enterMovesOn, useAction, useFocusOnMount } from "../hooks";
 import { toAppError } from "../logic/errors";
 import { isComplete } from "../logic/rrn";
 import { checkInput, emptyForm, issueInput, needsApprover, peopleReady, problems, type VisitorForm } from "../logic/visitor";
-import { ErrorBox } from "../components";
+import { ChoiceSelect, ErrorBox } from "../components";
 import { RrnInput } from "./RrnInput";
 import { Verdict } from "./Verdict";
 import { Others } from "./Others";
@@ -147,13 +146,7 @@ export function Visitor({ status, refresh }: { status: AppStatus; refresh: () =>
             </label>
             <label>
               확인한 신분증
-              <select data-testid="id-document" value={form.idDocument} onChange={(e) => update({ idDocument: e.currentTarget.value as IdDocument })}>
-                {status.id_documents.map((d) => (
-                  <option value={d.code} key={d.code}>
-                    {d.label}
-                  </option>
-                ))}
-              </select>
+              <ChoiceSelect testid="id-document" choices={status.id_documents} value={form.idDocument} onChange={(idDocument) => update({ idDocument })} />
             </label>
           </div>
         </section>

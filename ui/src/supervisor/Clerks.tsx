@@ -2,10 +2,11 @@ import type { Role } from "../bindings/Role";
 import { useState } from "preact/hooks";
 import { api } from "../api";
 import { enterMovesOn, useAction, useLoad } from "../hooks";
-import { ErrorBox, Notice } from "../components";
+import type { AppStatus } from "../bindings/AppStatus";
+import { ChoiceSelect, ErrorBox, Notice } from "../components";
 
 /** Who may sign in at this counter; supervisors add clerks. */
-export function Clerks() {
+export function Clerks({ status }: { status: AppStatus }) {
   const list = useLoad(api.clerks);
   const [employeeId, setEmployeeId] = useState("");
   const [name, setName] = useState("");
@@ -64,10 +65,7 @@ export function Clerks() {
           </label>
           <label>
             역할
-            <select value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>
-              <option value="clerk">담당자</option>
-              <option value="supervisor">감독자</option>
-            </select>
+            <ChoiceSelect choices={status.roles} value={role} onChange={setRole} />
           </label>
           <label>
             PIN (6자리 이상)

@@ -5,17 +5,7 @@ import { save } from "@tauri-apps/plugin-dialog";
 import type { AppStatus } from "../bindings/AppStatus";
 import { api } from "../api";
 import { useAction } from "../hooks";
-import { ErrorBox, Notice } from "../components";
-
-const KINDS: { code: ReportKind; label: string }[] = [
-  { code: "daily", label: "일일 발급 보고서" },
-  { code: "stock", label: "카드 재고 대사표" },
-];
-const FORMATS: { code: Format; label: string }[] = [
-  { code: "pdf", label: "PDF" },
-  { code: "csv", label: "CSV" },
-  { code: "xlsx", label: "Excel (XLSX)" },
-];
+import { ChoiceSelect, ErrorBox, Notice } from "../components";
 
 /** The day's report, saved where the supervisor chooses. */
 export function Reports({ status }: { status: AppStatus }) {
@@ -45,13 +35,7 @@ export function Reports({ status }: { status: AppStatus }) {
       <div class="row">
         <label>
           종류
-          <select value={kind} onChange={(e) => setKind(e.currentTarget.value as ReportKind)}>
-            {KINDS.map((k) => (
-              <option value={k.code} key={k.code}>
-                {k.label}
-              </option>
-            ))}
-          </select>
+          <ChoiceSelect choices={status.report_kinds} value={kind} onChange={setKind} />
         </label>
         <label>
           날짜
@@ -59,13 +43,7 @@ export function Reports({ status }: { status: AppStatus }) {
         </label>
         <label>
           형식
-          <select value={format} onChange={(e) => setFormat(e.currentTarget.value as Format)}>
-            {FORMATS.map((f) => (
-              <option value={f.code} key={f.code}>
-                {f.label}
-              </option>
-            ))}
-          </select>
+          <ChoiceSelect choices={status.report_formats} value={format} onChange={setFormat} />
         </label>
         <button type="button" class="primary" onClick={exportReport} disabled={action.busy}>
           {action.busy ? "만드는 중…" : "저장"}

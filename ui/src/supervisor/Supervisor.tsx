@@ -20,13 +20,13 @@ export type TabId = (typeof TABS)[number]["id"];
 export function Supervisor({ tab, status, refresh }: { tab: TabId; status: AppStatus; refresh: () => void }) {
   switch (tab) {
     case "void":
-      return <VoidScreen refresh={refresh} />;
+      return <VoidScreen status={status} refresh={refresh} />;
     case "conflicts":
       return <Conflicts refresh={refresh} />;
     case "stock":
       return <StockScreen refresh={refresh} />;
     case "clerks":
-      return <Clerks />;
+      return <Clerks status={status} />;
     case "reports":
       return <Reports status={status} />;
     case "enroll":

@@ -4,10 +4,11 @@ import { api } from "../api";
 import { enterMovesOn, useAction, useLoad } from "../hooks";
 import { findIssuances, PAGE } from "../logic/issuances";
 import { won } from "../logic/won";
-import { ErrorBox, Notice } from "../components";
+import type { AppStatus } from "../bindings/AppStatus";
+import { ChoiceSelect, ErrorBox, Notice } from "../components";
 
 /** Voiding a mistaken issuance: a reason is required, the card goes back to stock or is destroyed. */
-export function VoidScreen({ refresh }: { refresh: () => void }) {
+export function VoidScreen({ status, refresh }: { status: AppStatus; refresh: () => void }) {
   const list = useLoad(api.issuancesToday);
   const [chosen, setChosen] = useState<string | null>(null);
   const [reason, setReason] = useState("");
@@ -113,10 +114,7 @@ export function VoidScreen({ refresh }: { refresh: () => void }) {
           </label>
           <label>
             카드 처리
-            <select data-testid="void-disposition" value={disposition} onChange={(e) => setDisposition(e.currentTarget.value as CardDisposition)}>
-              <option value="returned">회수하여 재고로 되돌림</option>
-              <option value="destroyed">폐기</option>
-            </select>
+            <ChoiceSelect testid="void-disposition" choices={status.card_dispositions} value={disposition} onChange={setDisposition} />
           </label>
           <ErrorBox error={action.error} />
           <div class="row">
