@@ -308,3 +308,34 @@ fn unrecorded(conn: &Connection) -> Result<Option<AuditFinding>> {
     }
     Ok(None)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_of_an_action_this_version_never_writes_is_named_even_when_its_hash_holds() {
+        // A forger who knows the chain's hash can make an entry that hashes
+        // right; an action no version writes still gives it away.
+        let dir = tempfile::tempdir().unwrap();
+        let conn = crate::schema::open(&dir.path().join("t.sqlite3")).unwrap();
+        let at = "2020-04-20T10:00:00";
+        let hash = entry_hash(&GENESIS, 1, at, None, "time_travel", "x", "{}");
+        conn.execute(
+            "INSERT INTO audit_log (seq, at, actor, action, subject, content, prev_hash, hash)
+             VALUES (1, ?1, NULL, 'time_travel', 'x', '{}', ?2, ?3)",
+            params![at, GENESIS.as_slice(), hash.as_slice()],
+        )
+        .unwrap();
+        let report = verify(&conn).unwrap();
+        assert_eq!(
+            report.finding,
+            Some(AuditFinding::EntryAltered {
+                seq: 1,
+                action: "time_travel".into(),
+                subject: "x".into(),
+            })
+        );
+        assert_eq!(report.entries, 0);
+    }
+}
