@@ -190,9 +190,9 @@ impl<S: Storage> Ledger<S> {
             let visits = persons::open_visits_of_terminal(db, &terminal.id)?;
             let mut people = std::collections::BTreeSet::new();
             for visit in &visits {
-                for (key, by) in persons::claims_of_visit(db, visit)? {
-                    if by == terminal.id {
-                        people.insert(key);
+                for claim in persons::claims_of_visit(db, visit)? {
+                    if claim.terminal_id == terminal.id {
+                        people.insert(claim.key);
                     }
                 }
             }

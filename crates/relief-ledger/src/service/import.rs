@@ -255,8 +255,8 @@ fn write_round(
         .map(|p| ((p.key.as_slice(), p.reference.as_str()), p))
         .collect();
     let mut by_person: BTreeMap<&[u8], Vec<&Payment>> = BTreeMap::new();
-    for (key, reference) in &new {
-        if let Some(p) = in_round.get(&(key.as_slice(), reference.as_str())) {
+    for written in &new {
+        if let Some(p) = in_round.get(&(written.key.as_slice(), written.reference.as_str())) {
             by_person.entry(p.key.as_slice()).or_default().push(p);
         }
     }

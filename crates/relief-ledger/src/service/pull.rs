@@ -10,7 +10,7 @@ use relief_protocol::{
 
 use super::{Ledger, Result, ServiceError, parse_ts};
 use crate::storage::persons::{self, ConflictRow, Side};
-use crate::storage::queries::{self, TerminalRow};
+use crate::storage::queries::{self, FeedHead, TerminalRow};
 use crate::storage::{Db, Storage};
 
 fn payment(side: &Side) -> PaymentRef {
@@ -80,7 +80,10 @@ impl<S: Storage> Ledger<S> {
             // A full page ends at its last row; otherwise everything up to
             // the head has been seen.
             let upper = match rows.last() {
-                Some(last) if rows.len() == limit as usize => (last.id, last.token),
+                Some(last) if rows.len() == limit as usize => FeedHead {
+                    id: last.id,
+                    token: last.token,
+                },
                 _ => head,
             };
             let deny = rows
@@ -96,17 +99,17 @@ impl<S: Storage> Ledger<S> {
                                 at: parse_ts(r.at.as_deref().unwrap_or_default()),
                             },
                         }),
-                        (true, None) => Err(crate::storage::StorageError::Type {
-                            column: 3,
-                            found: "channel".into(),
-                        }),
+                        (true, None) => Err(crate::storage::column_error(
+                            "channel",
+                            "지급 행에 없거나 알 수 없는 경로",
+                        )),
                         (false, _) => Ok(DenyChange::Released { key }),
                     }
                 })
                 .collect::<std::result::Result<Vec<_>, _>>()?;
-            let mut ids: Vec<String> = queries::conflict_page(db, &terminal.id, after, upper.0)?
+            let mut ids: Vec<String> = queries::conflict_page(db, &terminal.id, after, upper.id)?
                 .into_iter()
-                .map(|(_, id)| id)
+                .map(|change| change.conflict_id)
                 .collect();
             ids.sort();
             ids.dedup();
@@ -124,10 +127,10 @@ impl<S: Storage> Ledger<S> {
                 conflicts,
                 policy,
                 next_cursor: FeedCursor {
-                    id: upper.0 as u64,
-                    check: upper.1 as u64,
+                    id: upper.id as u64,
+                    check: upper.token as u64,
                 },
-                more: upper.0 < head.0,
+                more: upper.id < head.id,
                 reset,
                 next_seq: next_seq as u64,
             })

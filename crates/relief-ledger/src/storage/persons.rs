@@ -5,17 +5,10 @@
 use relief_core::Channel;
 use relief_protocol::{ConflictStatus, Verification};
 
-use super::{Db, Param, Row, StorageError};
+use super::row::{all, first};
+use super::{Db, FromRow, Param, Row, StorageError};
 
 type Result<T> = std::result::Result<T, StorageError>;
-
-fn parsed<T: std::str::FromStr>(r: &Row, column: usize) -> Result<T> {
-    let text = r.text(column)?;
-    text.parse().map_err(|_| StorageError::Type {
-        column,
-        found: text,
-    })
-}
 
 // --- the worked-out row, which is also what concurrent writers lock
 
@@ -25,6 +18,16 @@ pub struct EntitlementRow {
     pub state: String,
     pub standing_ref: Option<String>,
     pub other_ref: Option<String>,
+}
+
+impl FromRow for EntitlementRow {
+    fn from_row(r: &Row) -> Result<EntitlementRow> {
+        Ok(EntitlementRow {
+            state: r.text("state")?,
+            standing_ref: r.opt_text("standing_ref")?,
+            other_ref: r.opt_text("other_ref")?,
+        })
+    }
 }
 
 /// The person's entitlement row, made `unpaid` if there is none yet, and
@@ -44,14 +47,8 @@ pub fn lock_entitlement(
         "SELECT state, standing_ref, other_ref FROM entitlement WHERE campaign_id = $1 AND beneficiary_key = $2{}",
         db.for_update()
     );
-    let row = db
-        .query_opt(&sql, &[campaign.into(), key.into()])?
-        .ok_or_else(|| StorageError::Race("수급자 행이 사라졌습니다".into()))?;
-    Ok(EntitlementRow {
-        state: row.text(0)?,
-        standing_ref: row.opt_text(1)?,
-        other_ref: row.opt_text(2)?,
-    })
+    first(db.query_opt(&sql, &[campaign.into(), key.into()])?)?
+        .ok_or_else(|| StorageError::Race("수급자 행이 사라졌습니다".into()))
 }
 
 pub fn update_entitlement(
@@ -102,8 +99,8 @@ pub fn insert_or_lock_entitlements(db: &mut dyn Db, rows: &[Param]) -> Result<Ve
         tail,
         |sql, params| {
             for row in db.query(sql, params)? {
-                if row.int(1)? == 1 {
-                    created.push(row.bytes(0)?);
+                if row.flag("created")? {
+                    created.push(row.bytes("beneficiary_key")?);
                 }
             }
             Ok(())
@@ -127,6 +124,23 @@ pub struct PaymentRow {
     pub sigungu: String,
     pub paid_at: String,
     pub voided: bool,
+}
+
+impl FromRow for PaymentRow {
+    fn from_row(r: &Row) -> Result<PaymentRow> {
+        Ok(PaymentRow {
+            id: r.int("id")?,
+            reference: r.text("payment_ref")?,
+            channel: r.parsed("channel")?,
+            terminal_id: r.opt_text("terminal_id")?,
+            issuance_id: r.opt_text("issuance_id")?,
+            verification: r.parsed("verification")?,
+            site: r.text("site")?,
+            sigungu: r.text("sigungu")?,
+            paid_at: r.text("paid_at")?,
+            voided: r.flag("voided")?,
+        })
+    }
 }
 
 /// A payment to record.
@@ -189,9 +203,25 @@ pub fn insert_payments(db: &mut dyn Db, rows: &[Param]) -> Result<()> {
     super::batch::insert(db, PAYMENT_COLUMNS, 12, rows)
 }
 
-/// As [`insert_payments`], passing over names already there: the keys and
-/// names written.
-pub fn insert_new_payments(db: &mut dyn Db, rows: &[Param]) -> Result<Vec<(Vec<u8>, String)>> {
+/// A payment by its name: whose, and which.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentName {
+    pub key: Vec<u8>,
+    pub reference: String,
+}
+
+impl FromRow for PaymentName {
+    fn from_row(r: &Row) -> Result<PaymentName> {
+        Ok(PaymentName {
+            key: r.bytes("beneficiary_key")?,
+            reference: r.text("payment_ref")?,
+        })
+    }
+}
+
+/// As [`insert_payments`], passing over names already there: the payments
+/// written.
+pub fn insert_new_payments(db: &mut dyn Db, rows: &[Param]) -> Result<Vec<PaymentName>> {
     let mut written = Vec::new();
     super::batch::each_statement(
         PAYMENT_COLUMNS,
@@ -199,9 +229,7 @@ pub fn insert_new_payments(db: &mut dyn Db, rows: &[Param]) -> Result<Vec<(Vec<u
         rows,
         "ON CONFLICT (campaign_id, beneficiary_key, payment_ref) DO NOTHING RETURNING beneficiary_key, payment_ref",
         |sql, params| {
-            for row in db.query(sql, params)? {
-                written.push((row.bytes(0)?, row.text(1)?));
-            }
+            written.extend(all::<PaymentName>(db.query(sql, params)?)?);
             Ok(())
         },
     )?;
@@ -215,34 +243,18 @@ pub fn payees_of_issuance(db: &mut dyn Db, issuance_id: &str) -> Result<Vec<Vec<
         &[issuance_id.into()],
     )?
     .iter()
-    .map(|r| r.bytes(0))
+    .map(|r| r.bytes("beneficiary_key"))
     .collect()
 }
 
 /// A person's payments, in the order they were recorded.
 pub fn payments(db: &mut dyn Db, campaign: &str, key: &[u8]) -> Result<Vec<PaymentRow>> {
-    db.query(
+    all(db.query(
         "SELECT p.id, p.payment_ref, p.channel, p.terminal_id, p.issuance_id, p.verification, p.site, p.sigungu, p.paid_at,
-                CASE WHEN EXISTS (SELECT 1 FROM void v WHERE v.issuance_id = p.issuance_id) THEN 1 ELSE 0 END
+                CASE WHEN EXISTS (SELECT 1 FROM void v WHERE v.issuance_id = p.issuance_id) THEN 1 ELSE 0 END AS voided
          FROM payment p WHERE p.campaign_id = $1 AND p.beneficiary_key = $2 ORDER BY p.id",
         &[campaign.into(), key.into()],
-    )?
-    .iter()
-    .map(|r| {
-        Ok(PaymentRow {
-            id: r.int(0)?,
-            reference: r.text(1)?,
-            channel: parsed(r, 2)?,
-            terminal_id: r.opt_text(3)?,
-            issuance_id: r.opt_text(4)?,
-            verification: parsed(r, 5)?,
-            site: r.text(6)?,
-            sigungu: r.text(7)?,
-            paid_at: r.text(8)?,
-            voided: r.int(9)? == 1,
-        })
-    })
-    .collect()
+    )?)
 }
 
 // --- claims and visits
@@ -257,26 +269,27 @@ pub struct ClaimRow {
     pub claimed_at: String,
 }
 
+impl FromRow for ClaimRow {
+    fn from_row(r: &Row) -> Result<ClaimRow> {
+        Ok(ClaimRow {
+            visit_id: r.text("visit_id")?,
+            terminal_id: r.text("terminal_id")?,
+            channel: r.parsed("site_type")?,
+            site: r.text("site_name")?,
+            claimed_at: r.text("claimed_at")?,
+        })
+    }
+}
+
 pub fn live_claims(db: &mut dyn Db, campaign: &str, key: &[u8]) -> Result<Vec<ClaimRow>> {
-    db.query(
+    all(db.query(
         "SELECT c.visit_id, c.terminal_id, t.site_type, t.site_name, c.claimed_at
          FROM claim c JOIN terminal t ON t.id = c.terminal_id
          WHERE c.campaign_id = $1 AND c.beneficiary_key = $2
            AND NOT EXISTS (SELECT 1 FROM visit_end e WHERE e.visit_id = c.visit_id AND e.terminal_id = c.terminal_id)
          ORDER BY c.claimed_at, c.visit_id",
         &[campaign.into(), key.into()],
-    )?
-    .iter()
-    .map(|r| {
-        Ok(ClaimRow {
-            visit_id: r.text(0)?,
-            terminal_id: r.text(1)?,
-            channel: parsed(r, 2)?,
-            site: r.text(3)?,
-            claimed_at: r.text(4)?,
-        })
-    })
-    .collect()
+    )?)
 }
 
 pub fn insert_claim(
@@ -303,15 +316,28 @@ pub fn insert_claim(
     Ok(())
 }
 
-/// The people a visit claimed, and the terminals it claimed them from.
-pub fn claims_of_visit(db: &mut dyn Db, visit_id: &str) -> Result<Vec<(Vec<u8>, String)>> {
-    db.query(
+/// Someone a visit claimed, and the terminal it claimed them from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisitClaim {
+    pub key: Vec<u8>,
+    pub terminal_id: String,
+}
+
+impl FromRow for VisitClaim {
+    fn from_row(r: &Row) -> Result<VisitClaim> {
+        Ok(VisitClaim {
+            key: r.bytes("beneficiary_key")?,
+            terminal_id: r.text("terminal_id")?,
+        })
+    }
+}
+
+/// The people a visit claimed, in key order.
+pub fn claims_of_visit(db: &mut dyn Db, visit_id: &str) -> Result<Vec<VisitClaim>> {
+    all(db.query(
         "SELECT beneficiary_key, terminal_id FROM claim WHERE visit_id = $1 ORDER BY beneficiary_key",
         &[visit_id.into()],
-    )?
-    .iter()
-    .map(|r| Ok((r.bytes(0)?, r.text(1)?)))
-    .collect()
+    )?)
 }
 
 /// The visits of a terminal that hold claims still.
@@ -323,7 +349,7 @@ pub fn open_visits_of_terminal(db: &mut dyn Db, terminal_id: &str) -> Result<Vec
         &[terminal_id.into()],
     )?
     .iter()
-    .map(|r| r.text(0))
+    .map(|r| r.text("visit_id"))
     .collect()
 }
 
@@ -349,7 +375,7 @@ pub fn visit_end(
         "SELECT outcome FROM visit_end WHERE visit_id = $1 AND terminal_id = $2",
         &[visit_id.into(), terminal_id.into()],
     )?
-    .map(|r| parsed(&r, 0))
+    .map(|r| r.parsed("outcome"))
     .transpose()
 }
 
@@ -462,53 +488,81 @@ const CONFLICT_COLUMNS: &str = "c.id, c.campaign_id, c.beneficiary_key,
     c.standing_issuance_id, c.standing_terminal_id, c.standing_channel, c.standing_site, c.standing_at,
     c.other_issuance_id, c.other_terminal_id, c.other_channel, c.other_site, c.other_at, c.detected_at, c.status, c.note,
     c.standing_ref, c.other_ref,
-    CASE WHEN EXISTS (SELECT 1 FROM acceptance a WHERE a.conflict_id = c.id) THEN 1 ELSE 0 END";
+    CASE WHEN EXISTS (SELECT 1 FROM acceptance a WHERE a.conflict_id = c.id) THEN 1 ELSE 0 END AS accepted";
 
-fn conflict_row(r: &Row) -> Result<ConflictRow> {
-    let side = |o: usize, reference: usize| -> Result<Side> {
+/// The names of a side's columns, which the table spells twice.
+struct SideColumns {
+    reference: &'static str,
+    issuance_id: &'static str,
+    terminal_id: &'static str,
+    channel: &'static str,
+    site: &'static str,
+    at: &'static str,
+}
+
+const STANDING: SideColumns = SideColumns {
+    reference: "standing_ref",
+    issuance_id: "standing_issuance_id",
+    terminal_id: "standing_terminal_id",
+    channel: "standing_channel",
+    site: "standing_site",
+    at: "standing_at",
+};
+
+const OTHER: SideColumns = SideColumns {
+    reference: "other_ref",
+    issuance_id: "other_issuance_id",
+    terminal_id: "other_terminal_id",
+    channel: "other_channel",
+    site: "other_site",
+    at: "other_at",
+};
+
+impl Side {
+    fn from_columns(r: &Row, c: &SideColumns) -> Result<Side> {
         Ok(Side {
-            reference: r.text(reference)?,
-            issuance_id: r.opt_text(o)?,
-            terminal_id: r.opt_text(o + 1)?,
-            channel: parsed(r, o + 2)?,
-            site: r.text(o + 3)?,
-            at: r.text(o + 4)?,
+            reference: r.text(c.reference)?,
+            issuance_id: r.opt_text(c.issuance_id)?,
+            terminal_id: r.opt_text(c.terminal_id)?,
+            channel: r.parsed(c.channel)?,
+            site: r.text(c.site)?,
+            at: r.text(c.at)?,
         })
-    };
-    Ok(ConflictRow {
-        id: r.text(0)?,
-        campaign_id: r.text(1)?,
-        key: r.bytes(2)?,
-        standing: side(3, 16)?,
-        other: side(8, 17)?,
-        detected_at: r.text(13)?,
-        status: parsed(r, 14)?,
-        note: r.opt_text(15)?,
-        accepted: r.int(18)? == 1,
-    })
+    }
+}
+
+impl FromRow for ConflictRow {
+    fn from_row(r: &Row) -> Result<ConflictRow> {
+        Ok(ConflictRow {
+            id: r.text("id")?,
+            campaign_id: r.text("campaign_id")?,
+            key: r.bytes("beneficiary_key")?,
+            standing: Side::from_columns(r, &STANDING)?,
+            other: Side::from_columns(r, &OTHER)?,
+            detected_at: r.text("detected_at")?,
+            status: r.parsed("status")?,
+            note: r.opt_text("note")?,
+            accepted: r.flag("accepted")?,
+        })
+    }
 }
 
 pub fn conflict(db: &mut dyn Db, id: &str) -> Result<Option<ConflictRow>> {
-    db.query_opt(
+    first(db.query_opt(
         &format!("SELECT {CONFLICT_COLUMNS} FROM conflict c WHERE c.id = $1"),
         &[id.into()],
-    )?
-    .map(|r| conflict_row(&r))
-    .transpose()
+    )?)
 }
 
 /// Every conflict over a person.
 pub fn conflicts_of(db: &mut dyn Db, campaign: &str, key: &[u8]) -> Result<Vec<ConflictRow>> {
-    db.query(
+    all(db.query(
         &format!(
             "SELECT {CONFLICT_COLUMNS} FROM conflict c
              WHERE c.campaign_id = $1 AND c.beneficiary_key = $2 ORDER BY c.detected_at, c.id"
         ),
         &[campaign.into(), key.into()],
-    )?
-    .iter()
-    .map(conflict_row)
-    .collect()
+    )?)
 }
 
 pub fn set_conflict_status(
@@ -532,7 +586,7 @@ pub fn void_reason(db: &mut dyn Db, issuance_ids: &[Option<&str>]) -> Result<Opt
             "SELECT reason FROM void WHERE issuance_id = $1",
             &[(*id).into()],
         )? {
-            return Ok(Some(row.text(0)?));
+            return Ok(Some(row.text("reason")?));
         }
     }
     Ok(None)
@@ -568,7 +622,11 @@ pub fn acceptance_note(db: &mut dyn Db, conflict_id: &str) -> Result<Option<Stri
         &[conflict_id.into()],
     )?
     .map(|r| {
-        let (note, by, at) = (r.text(0)?, r.text(1)?, r.text(2)?);
+        let (note, by, at) = (
+            r.text("note")?,
+            r.text("accepted_by")?,
+            r.text("accepted_at")?,
+        );
         Ok(if by.is_empty() {
             note
         } else {

@@ -1,6 +1,7 @@
 //! Every statement the ledger runs, typed. Written once for both dialects.
 
-use super::{Db, Param, Row, StorageError};
+use super::row::{all, first};
+use super::{Db, FromRow, Param, Row, StorageError, column_error};
 
 type Result<T> = std::result::Result<T, StorageError>;
 
@@ -8,7 +9,7 @@ type Result<T> = std::result::Result<T, StorageError>;
 
 pub fn signing_key(db: &mut dyn Db) -> Result<Option<Vec<u8>>> {
     db.query_opt("SELECT signing_key FROM ledger_key WHERE id = 1", &[])?
-        .map(|r| r.bytes(0))
+        .map(|r| r.bytes("signing_key"))
         .transpose()
 }
 
@@ -41,6 +42,15 @@ pub struct CampaignRow {
     pub secret: Vec<u8>,
 }
 
+impl FromRow for CampaignRow {
+    fn from_row(r: &Row) -> Result<CampaignRow> {
+        Ok(CampaignRow {
+            id: r.text("id")?,
+            secret: r.bytes("secret")?,
+        })
+    }
+}
+
 pub fn insert_campaign(db: &mut dyn Db, id: &str, secret: &[u8], at: &str) -> Result<bool> {
     Ok(db.exec(
         "INSERT INTO campaign (id, secret, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
@@ -49,23 +59,16 @@ pub fn insert_campaign(db: &mut dyn Db, id: &str, secret: &[u8], at: &str) -> Re
 }
 
 pub fn campaign(db: &mut dyn Db, id: &str) -> Result<Option<CampaignRow>> {
-    db.query_opt(
+    first(db.query_opt(
         "SELECT id, secret FROM campaign WHERE id = $1",
         &[id.into()],
-    )?
-    .map(|r| {
-        Ok(CampaignRow {
-            id: r.text(0)?,
-            secret: r.bytes(1)?,
-        })
-    })
-    .transpose()
+    )?)
 }
 
 pub fn campaign_ids(db: &mut dyn Db) -> Result<Vec<String>> {
     db.query("SELECT id FROM campaign ORDER BY created_at, id", &[])?
         .iter()
-        .map(|r| r.text(0))
+        .map(|r| r.text("id"))
         .collect()
 }
 
@@ -74,6 +77,17 @@ pub struct PolicyRow {
     pub version: String,
     pub toml: String,
     pub signature: String,
+}
+
+impl FromRow for PolicyRow {
+    fn from_row(r: &Row) -> Result<PolicyRow> {
+        Ok(PolicyRow {
+            campaign_id: r.text("campaign_id")?,
+            version: r.text("version")?,
+            toml: r.text("toml")?,
+            signature: r.text("signature")?,
+        })
+    }
 }
 
 pub fn insert_policy(db: &mut dyn Db, p: &PolicyRow, at: &str) -> Result<bool> {
@@ -86,19 +100,10 @@ pub fn insert_policy(db: &mut dyn Db, p: &PolicyRow, at: &str) -> Result<bool> {
 
 /// The policy published last for a campaign.
 pub fn current_policy(db: &mut dyn Db, campaign_id: &str) -> Result<Option<PolicyRow>> {
-    db.query_opt(
+    first(db.query_opt(
         "SELECT campaign_id, version, toml, signature FROM campaign_policy WHERE campaign_id = $1 ORDER BY id DESC LIMIT 1",
         &[campaign_id.into()],
-    )?
-    .map(|r| {
-        Ok(PolicyRow {
-            campaign_id: r.text(0)?,
-            version: r.text(1)?,
-            toml: r.text(2)?,
-            signature: r.text(3)?,
-        })
-    })
-    .transpose()
+    )?)
 }
 
 // --- enrollment and terminals
@@ -108,6 +113,32 @@ pub struct SiteRow {
     pub name: String,
     pub site_type: String,
     pub sigungu: String,
+}
+
+impl FromRow for SiteRow {
+    fn from_row(r: &Row) -> Result<SiteRow> {
+        Ok(SiteRow {
+            code: r.text("site_code")?,
+            name: r.text("site_name")?,
+            site_type: r.text("site_type")?,
+            sigungu: r.text("sigungu")?,
+        })
+    }
+}
+
+/// What a redeemed enrollment code was made for.
+pub struct RedeemedCode {
+    pub campaign_id: String,
+    pub site: SiteRow,
+}
+
+impl FromRow for RedeemedCode {
+    fn from_row(r: &Row) -> Result<RedeemedCode> {
+        Ok(RedeemedCode {
+            campaign_id: r.text("campaign_id")?,
+            site: SiteRow::from_row(r)?,
+        })
+    }
 }
 
 pub fn insert_enrollment_code(
@@ -142,27 +173,14 @@ pub fn redeem_enrollment_code(
     hash: &[u8],
     now: &str,
     terminal_id: &str,
-) -> Result<Option<(String, SiteRow)>> {
+) -> Result<Option<RedeemedCode>> {
     let rows = db.query(
         "UPDATE enrollment_code SET redeemed_at = $2, terminal_id = $3
          WHERE code_hash = $1 AND redeemed_at IS NULL AND expires_at > $2
          RETURNING campaign_id, site_code, site_name, site_type, sigungu",
         &[hash.into(), now.into(), terminal_id.into()],
     )?;
-    rows.into_iter()
-        .next()
-        .map(|r| {
-            Ok((
-                r.text(0)?,
-                SiteRow {
-                    code: r.text(1)?,
-                    name: r.text(2)?,
-                    site_type: r.text(3)?,
-                    sigungu: r.text(4)?,
-                },
-            ))
-        })
-        .transpose()
+    first(rows.into_iter().next())
 }
 
 #[derive(Debug, Clone)]
@@ -202,41 +220,38 @@ pub fn insert_terminal(
 impl TerminalRow {
     /// Where this terminal's payments are said to come from.
     pub fn channel(&self) -> Result<relief_core::Channel> {
-        self.site_type.parse().map_err(|_| StorageError::Type {
-            column: 4,
-            found: self.site_type.clone(),
+        self.site_type
+            .parse()
+            .map_err(|_| column_error("site_type", &self.site_type))
+    }
+}
+
+impl FromRow for TerminalRow {
+    fn from_row(r: &Row) -> Result<TerminalRow> {
+        Ok(TerminalRow {
+            id: r.text("id")?,
+            campaign_id: r.text("campaign_id")?,
+            site_code: r.text("site_code")?,
+            site_name: r.text("site_name")?,
+            site_type: r.text("site_type")?,
+            sigungu: r.text("sigungu")?,
+            next_seq: r.int("next_seq")?,
         })
     }
 }
 
-fn terminal_row(r: &Row) -> Result<TerminalRow> {
-    Ok(TerminalRow {
-        id: r.text(0)?,
-        campaign_id: r.text(1)?,
-        site_code: r.text(2)?,
-        site_name: r.text(3)?,
-        site_type: r.text(4)?,
-        sigungu: r.text(5)?,
-        next_seq: r.int(6)?,
-    })
-}
-
 pub fn terminal_by_token(db: &mut dyn Db, token_hash: &[u8]) -> Result<Option<TerminalRow>> {
-    db.query_opt(
+    first(db.query_opt(
         "SELECT id, campaign_id, site_code, site_name, site_type, sigungu, next_seq FROM terminal WHERE token_hash = $1",
         &[token_hash.into()],
-    )?
-    .map(|r| terminal_row(&r))
-    .transpose()
+    )?)
 }
 
 pub fn terminal(db: &mut dyn Db, id: &str) -> Result<Option<TerminalRow>> {
-    db.query_opt(
+    first(db.query_opt(
         "SELECT id, campaign_id, site_code, site_name, site_type, sigungu, next_seq FROM terminal WHERE id = $1",
         &[id.into()],
-    )?
-    .map(|r| terminal_row(&r))
-    .transpose()
+    )?)
 }
 
 /// Holds the terminal's row until the transaction ends (this terminal's
@@ -247,7 +262,7 @@ pub fn hold_terminal(db: &mut dyn Db, terminal_id: &str) -> Result<i64> {
         "UPDATE terminal SET next_seq = next_seq WHERE id = $1 RETURNING next_seq",
         &[terminal_id.into()],
     )?
-    .map_or(Ok(1), |r| r.int(0))
+    .map_or(Ok(1), |r| r.int("next_seq"))
 }
 
 /// Moves the terminal's expected sequence from `from` to `to`, only if it
@@ -267,18 +282,20 @@ pub struct StoredEvent {
     pub verdict: Option<String>,
 }
 
+impl FromRow for StoredEvent {
+    fn from_row(r: &Row) -> Result<StoredEvent> {
+        Ok(StoredEvent {
+            body_sha256: r.bytes("body_sha256")?,
+            verdict: r.opt_text("verdict")?,
+        })
+    }
+}
+
 pub fn event(db: &mut dyn Db, terminal_id: &str, seq: i64) -> Result<Option<StoredEvent>> {
-    db.query_opt(
+    first(db.query_opt(
         "SELECT body_sha256, verdict FROM event WHERE terminal_id = $1 AND seq = $2",
         &[terminal_id.into(), seq.into()],
-    )?
-    .map(|r| {
-        Ok(StoredEvent {
-            body_sha256: r.bytes(0)?,
-            verdict: r.opt_text(1)?,
-        })
-    })
-    .transpose()
+    )?)
 }
 
 pub fn insert_event(
@@ -325,7 +342,7 @@ pub fn issuance_terminal(db: &mut dyn Db, id: &str) -> Result<Option<String>> {
         "SELECT terminal_id FROM issuance WHERE id = $1",
         &[id.into()],
     )?
-    .map(|r| r.text(0))
+    .map(|r| r.text("terminal_id"))
     .transpose()
 }
 
@@ -573,6 +590,20 @@ pub struct DenyRow {
     pub at: Option<String>,
 }
 
+impl FromRow for DenyRow {
+    fn from_row(r: &Row) -> Result<DenyRow> {
+        Ok(DenyRow {
+            id: r.int("id")?,
+            paid: r.text("kind")? == "paid",
+            key: r.bytes("beneficiary_key")?,
+            channel: r.opt_text("channel")?,
+            site: r.opt_text("site")?,
+            at: r.opt_text("at")?,
+            token: r.int("token")?,
+        })
+    }
+}
+
 /// Keys paid or released in a 시군 after a cursor, except those whose
 /// payment `terminal` made itself.
 pub fn deny_page(
@@ -583,7 +614,7 @@ pub fn deny_page(
     after: i64,
     limit: i64,
 ) -> Result<Vec<DenyRow>> {
-    db.query(
+    all(db.query(
         "SELECT id, kind, beneficiary_key, channel, site, at, token FROM feed
          WHERE campaign_id = $1 AND sigungu = $2 AND id > $4 AND kind IN ('paid', 'released')
            AND (payer_terminal IS NULL OR payer_terminal <> $3)
@@ -595,53 +626,70 @@ pub fn deny_page(
             after.into(),
             limit.into(),
         ],
-    )?
-    .iter()
-    .map(|r| {
-        Ok(DenyRow {
-            id: r.int(0)?,
-            paid: r.text(1)? == "paid",
-            key: r.bytes(2)?,
-            channel: r.opt_text(3)?,
-            site: r.opt_text(4)?,
-            at: r.opt_text(5)?,
-            token: r.int(6)?,
-        })
-    })
-    .collect()
+    )?)
 }
 
-/// Conflicts concerning `terminal` that changed after a cursor: (feed id, conflict id).
+/// A feed row saying a conflict changed.
+pub struct ConflictChange {
+    /// The feed row's.
+    pub id: i64,
+    pub conflict_id: String,
+}
+
+impl FromRow for ConflictChange {
+    fn from_row(r: &Row) -> Result<ConflictChange> {
+        Ok(ConflictChange {
+            id: r.int("id")?,
+            conflict_id: r.text("conflict_id")?,
+        })
+    }
+}
+
+/// Conflicts concerning `terminal` that changed after a cursor.
 pub fn conflict_page(
     db: &mut dyn Db,
     terminal: &str,
     after: i64,
     before: i64,
-) -> Result<Vec<(i64, String)>> {
-    db.query(
+) -> Result<Vec<ConflictChange>> {
+    all(db.query(
         "SELECT id, conflict_id FROM feed WHERE kind = 'conflict' AND id > $2 AND id <= $3 AND terminal_a = $1
          UNION
          SELECT id, conflict_id FROM feed WHERE kind = 'conflict' AND id > $2 AND id <= $3 AND terminal_b = $1
          ORDER BY 1",
         &[terminal.into(), after.into(), before.into()],
-    )?
-    .iter()
-    .map(|r| Ok((r.int(0)?, r.text(1)?)))
-    .collect()
+    )?)
 }
 
-/// The last row of the feed: (id, token), or (0, 0) for an empty feed.
-pub fn feed_head(db: &mut dyn Db) -> Result<(i64, i64)> {
-    match db.query_opt("SELECT id, token FROM feed ORDER BY id DESC LIMIT 1", &[])? {
-        Some(r) => Ok((r.int(0)?, r.int(1)?)),
-        None => Ok((0, 0)),
+/// Where the feed stands: its last row's id and check value, both 0 for an
+/// empty feed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FeedHead {
+    pub id: i64,
+    pub token: i64,
+}
+
+impl FromRow for FeedHead {
+    fn from_row(r: &Row) -> Result<FeedHead> {
+        Ok(FeedHead {
+            id: r.int("id")?,
+            token: r.int("token")?,
+        })
     }
+}
+
+/// The last row of the feed.
+pub fn feed_head(db: &mut dyn Db) -> Result<FeedHead> {
+    Ok(
+        first(db.query_opt("SELECT id, token FROM feed ORDER BY id DESC LIMIT 1", &[])?)?
+            .unwrap_or_default(),
+    )
 }
 
 /// The check value of the feed row `id`, if there is such a row.
 pub fn feed_row_token(db: &mut dyn Db, id: i64) -> Result<Option<i64>> {
     db.query_opt("SELECT token FROM feed WHERE id = $1", &[id.into()])?
-        .map(|r| r.int(0))
+        .map(|r| r.int("token"))
         .transpose()
 }
 
@@ -658,19 +706,34 @@ pub struct SummaryRow {
     pub voided: i64,
 }
 
+impl FromRow for SummaryRow {
+    fn from_row(r: &Row) -> Result<SummaryRow> {
+        Ok(SummaryRow {
+            sigungu: r.text("sigungu")?,
+            site_code: r.text("site_code")?,
+            site_name: r.text("site_name")?,
+            issuances: r.int("issuances")?,
+            offline: r.int("offline")?,
+            beneficiaries: r.int("beneficiaries")?,
+            amount_krw: r.int("amount_krw")?,
+            voided: r.int("voided")?,
+        })
+    }
+}
+
 pub fn day_summary(
     db: &mut dyn Db,
     campaign: &str,
     start: &str,
     end: &str,
 ) -> Result<Vec<SummaryRow>> {
-    db.query(
+    all(db.query(
         "SELECT t.sigungu, t.site_code, t.site_name,
-                count(DISTINCT i.id),
-                count(DISTINCT CASE WHEN i.verification = 'offline' THEN i.id END),
-                count(b.position),
-                CAST(coalesce(sum(b.amount_krw), 0) AS BIGINT),
-                count(DISTINCT v.issuance_id)
+                count(DISTINCT i.id) AS issuances,
+                count(DISTINCT CASE WHEN i.verification = 'offline' THEN i.id END) AS offline,
+                count(b.position) AS beneficiaries,
+                CAST(coalesce(sum(b.amount_krw), 0) AS BIGINT) AS amount_krw,
+                count(DISTINCT v.issuance_id) AS voided
          FROM issuance i
          JOIN terminal t ON t.id = i.terminal_id
          JOIN issuance_beneficiary b ON b.issuance_id = i.id
@@ -679,21 +742,22 @@ pub fn day_summary(
          GROUP BY t.sigungu, t.site_code, t.site_name
          ORDER BY t.sigungu, t.site_code",
         &[campaign.into(), start.into(), end.into()],
-    )?
-    .iter()
-    .map(|r| {
-        Ok(SummaryRow {
-            sigungu: r.text(0)?,
-            site_code: r.text(1)?,
-            site_name: r.text(2)?,
-            issuances: r.int(3)?,
-            offline: r.int(4)?,
-            beneficiaries: r.int(5)?,
-            amount_krw: r.int(6)?,
-            voided: r.int(7)?,
+    )?)
+}
+
+/// How many conflicts were detected over a site's payments.
+pub struct SiteConflicts {
+    pub site_code: String,
+    pub conflicts: i64,
+}
+
+impl FromRow for SiteConflicts {
+    fn from_row(r: &Row) -> Result<SiteConflicts> {
+        Ok(SiteConflicts {
+            site_code: r.text("site_code")?,
+            conflicts: r.int("conflicts")?,
         })
-    })
-    .collect()
+    }
 }
 
 pub fn conflicts_detected_between(
@@ -701,14 +765,11 @@ pub fn conflicts_detected_between(
     campaign: &str,
     start: &str,
     end: &str,
-) -> Result<Vec<(String, i64)>> {
-    db.query(
-        "SELECT t.site_code, count(*) FROM conflict c
+) -> Result<Vec<SiteConflicts>> {
+    all(db.query(
+        "SELECT t.site_code, count(*) AS conflicts FROM conflict c
          JOIN issuance i ON i.id = c.other_issuance_id JOIN terminal t ON t.id = i.terminal_id
          WHERE c.campaign_id = $1 AND c.detected_at >= $2 AND c.detected_at < $3 GROUP BY t.site_code",
         &[campaign.into(), start.into(), end.into()],
-    )?
-    .iter()
-    .map(|r| Ok((r.text(0)?, r.int(1)?)))
-    .collect()
+    )?)
 }

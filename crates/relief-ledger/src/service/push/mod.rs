@@ -238,7 +238,7 @@ fn people_of(db: &mut dyn Db, events: &[Pushed], start: i64) -> Result<BTreeSet<
                     people.extend(
                         persons::claims_of_visit(db, visit)?
                             .into_iter()
-                            .map(|(key, _)| key),
+                            .map(|c| c.key),
                     );
                 }
             }
@@ -250,7 +250,7 @@ fn people_of(db: &mut dyn Db, events: &[Pushed], start: i64) -> Result<BTreeSet<
                 people.extend(
                     persons::claims_of_visit(db, &p.visit_id)?
                         .into_iter()
-                        .map(|(key, _)| key),
+                        .map(|c| c.key),
                 );
             }
         }
@@ -434,8 +434,8 @@ fn issuance(
 fn own_claims(db: &mut dyn Db, terminal: &TerminalRow, visit: &str) -> Result<Vec<Vec<u8>>> {
     Ok(persons::claims_of_visit(db, visit)?
         .into_iter()
-        .filter(|(_, by)| *by == terminal.id)
-        .map(|(key, _)| key)
+        .filter(|c| c.terminal_id == terminal.id)
+        .map(|c| c.key)
         .collect())
 }
 
