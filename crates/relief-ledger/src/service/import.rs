@@ -19,9 +19,9 @@ use serde::Serialize;
 
 use super::{Ledger, Result, ServiceError, ts};
 use crate::person;
-use crate::storage::persons::{self, NewPayment};
+use crate::storage::persons::{self, NewEntitlement, NewPayment};
 use crate::storage::queries::{self, FeedPaid, FeedRows};
-use crate::storage::{Db, Param, Storage, StorageError};
+use crate::storage::{Db, Storage, StorageError};
 
 /// The columns the card companies send, in this order, with a header.
 pub const COLUMNS: [&str; 5] = ["rrn", "sigungu", "amount_krw", "paid_at", "issuer"];
@@ -232,6 +232,8 @@ fn write_round(
     let payments: Vec<NewPayment> = round
         .iter()
         .map(|p| NewPayment {
+            campaign_id,
+            beneficiary_key: &p.key,
             reference: &p.reference,
             channel: Channel::Online,
             terminal_id: None,
@@ -241,14 +243,10 @@ fn write_round(
             sigungu: &p.sigungu,
             amount_krw: p.amount,
             paid_at: &p.paid_at,
+            recorded_at: now,
         })
         .collect();
-    let mut rows: Vec<Param> = Vec::with_capacity(round.len() * 12);
-    for (p, payment) in round.iter().zip(&payments) {
-        rows.extend(payment.params(campaign_id, &p.key, now));
-    }
-    let new = persons::insert_new_payments(db, &rows)?;
-    rows.clear();
+    let new = persons::insert_new_payments(db, &payments)?;
     // Each person once, in key order, with the payments new to them.
     let in_round: HashMap<(&[u8], &str), &Payment> = round
         .iter()
@@ -267,24 +265,27 @@ fn write_round(
         .values()
         .map(|paid| (paid.len() == 1).then(|| person::first_payment(&paid[0].reference, None)))
         .collect();
-    for ((key, _), first) in by_person.iter().zip(&settled) {
-        let (state, standing) = match first {
-            Some(s) => (s.state.code(), s.deny.standing.as_deref()),
-            None => ("unpaid", None),
-        };
-        rows.extend::<[Param; _]>([
-            campaign_id.into(),
-            (*key).into(),
-            state.into(),
-            standing.into(),
-            Param::Text(None),
-            now.into(),
-        ]);
-    }
+    let rows: Vec<NewEntitlement> = by_person
+        .keys()
+        .zip(&settled)
+        .map(|(key, first)| {
+            let (state, standing_ref) = match first {
+                Some(s) => (s.state.code(), s.deny.standing.as_deref()),
+                None => ("unpaid", None),
+            };
+            NewEntitlement {
+                campaign_id,
+                beneficiary_key: key,
+                state,
+                standing_ref,
+                other_ref: None,
+                changed_at: now,
+            }
+        })
+        .collect();
     let created: HashSet<Vec<u8>> = persons::insert_or_lock_entitlements(db, &rows)?
         .into_iter()
         .collect();
-    rows.clear();
     let mut feed = FeedRows::default();
     let mut conflicts = 0;
     let mut rest = Vec::new();

@@ -195,12 +195,14 @@ impl<S: Storage> Ledger<S> {
             // written again.
             queries::insert_event(
                 db,
-                &terminal.id,
-                seq,
-                &event.event_id,
-                event.body.kind(),
-                digest,
-                now,
+                &queries::NewEvent {
+                    terminal_id: &terminal.id,
+                    seq,
+                    event_id: &event.event_id,
+                    kind: event.body.kind(),
+                    body_sha256: digest,
+                    received_at: now,
+                },
             )?;
             let outcome = apply(db, terminal, &policy, event, now, &mut feed)?;
             if outcome != Outcome::Accepted {
@@ -358,14 +360,14 @@ fn issuance(
     let issued_at = ts(p.issued_at);
     let recorded = queries::insert_issuance(
         db,
-        &queries::IssuanceRow {
+        &queries::NewIssuance {
             id: &p.issuance_id,
-            terminal,
+            terminal_id: &terminal.id,
             issued_at: &issued_at,
             verification: p.verification.code(),
             total_krw: p.total_krw as i64,
+            received_at: now,
         },
-        now,
     )?;
     if !recorded {
         return Ok(rejected("issuance_id_reused", "이미 받은 발급번호입니다"));
@@ -380,15 +382,19 @@ fn issuance(
         let amount: u64 = b.shares_krw.values().sum();
         queries::insert_issuance_beneficiary(
             db,
-            &p.issuance_id,
-            position as i64,
-            key,
-            &b.sigungu,
-            i64::from(b.household_size),
-            amount as i64,
-            &serde_json::to_string(&b.shares_krw).expect("serialises"),
+            &queries::NewIssuanceBeneficiary {
+                issuance_id: &p.issuance_id,
+                position: position as i64,
+                beneficiary_key: key,
+                sigungu: &b.sigungu,
+                household_size: i64::from(b.household_size),
+                amount_krw: amount as i64,
+                shares: &serde_json::to_string(&b.shares_krw).expect("serialises"),
+            },
         )?;
         let payment = NewPayment {
+            campaign_id: campaign,
+            beneficiary_key: key,
             reference: &reference,
             channel,
             terminal_id: Some(&terminal.id),
@@ -398,8 +404,9 @@ fn issuance(
             sigungu: &b.sigungu,
             amount_krw: amount as i64,
             paid_at: &issued_at,
+            recorded_at: now,
         };
-        persons::insert_payment(db, campaign, key, &payment, now)?;
+        persons::insert_payment(db, &payment)?;
         people.insert(key.to_vec());
     }
     // The visit's claims end with its issuance: only this terminal's.

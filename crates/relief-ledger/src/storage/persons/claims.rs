@@ -3,6 +3,7 @@
 
 use relief_core::Channel;
 
+use crate::storage::batch::{Insert, each_statement, insert_one};
 use crate::storage::row::all;
 use crate::storage::{Db, FromRow, Param, Row, StorageError};
 
@@ -128,6 +129,32 @@ pub fn visit_end(
     .transpose()
 }
 
+/// How a terminal's visit ended.
+pub struct NewVisitEnd<'a> {
+    pub visit_id: &'a str,
+    pub terminal_id: &'a str,
+    pub outcome: VisitOutcome,
+    pub ended_at: &'a str,
+    pub reason: Option<&'a str>,
+}
+
+impl Insert<5> for NewVisitEnd<'_> {
+    const INTO: &'static str = "visit_end (visit_id, terminal_id, outcome, ended_at, reason)";
+
+    fn params(&self) -> [Param<'_>; 5] {
+        [
+            self.visit_id.into(),
+            self.terminal_id.into(),
+            self.outcome.code().into(),
+            self.ended_at.into(),
+            self.reason.into(),
+        ]
+    }
+}
+
+/// A visit ends once.
+const PASS_OVER_ENDED: &str = "ON CONFLICT (visit_id, terminal_id) DO NOTHING";
+
 /// Ends a visit once; whether this ended it.
 pub fn end_visit(
     db: &mut dyn Db,
@@ -137,27 +164,19 @@ pub fn end_visit(
     reason: Option<&str>,
     now: &str,
 ) -> Result<bool> {
-    Ok(db.exec(
-        "INSERT INTO visit_end (visit_id, terminal_id, outcome, ended_at, reason) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (visit_id, terminal_id) DO NOTHING",
-        &[
-            visit_id.into(),
-            terminal_id.into(),
-            outcome.code().into(),
-            now.into(),
-            reason.into(),
-        ],
-    )? == 1)
+    let end = NewVisitEnd {
+        visit_id,
+        terminal_id,
+        outcome,
+        ended_at: now,
+        reason,
+    };
+    Ok(insert_one(db, &end, PASS_OVER_ENDED)? == 1)
 }
 
-/// Visit ends all at once (`visit_id, terminal_id, outcome, ended_at,
-/// reason` per row), passing over visits already ended.
-pub fn end_visits(db: &mut dyn Db, rows: &[Param]) -> Result<()> {
-    crate::storage::batch::each_statement(
-        "visit_end (visit_id, terminal_id, outcome, ended_at, reason)",
-        5,
-        rows,
-        "ON CONFLICT (visit_id, terminal_id) DO NOTHING",
-        |sql, params| db.exec(sql, params).map(drop),
-    )
+/// Visit ends all at once, passing over visits already ended.
+pub fn end_visits(db: &mut dyn Db, rows: &[NewVisitEnd]) -> Result<()> {
+    each_statement(rows, PASS_OVER_ENDED, |sql, params| {
+        db.exec(sql, params).map(drop)
+    })
 }

@@ -1,6 +1,7 @@
 //! The entitlement row: what `person` last worked out for someone, and
 //! also what concurrent writers lock a person by.
 
+use crate::storage::batch::{Insert, each_statement, insert_rows};
 use crate::storage::row::first;
 use crate::storage::{Db, FromRow, Param, Row, StorageError};
 
@@ -67,38 +68,56 @@ pub fn update_entitlement(
     Ok(())
 }
 
-/// Entitlement rows for people met for the first time, all at once
-/// (`campaign_id, beneficiary_key, state, standing_ref, other_ref,
-/// changed_at` per row). Anyone already there is refused as a unique
-/// violation: the caller then goes one person at a time.
-pub fn insert_entitlements(db: &mut dyn Db, rows: &[Param]) -> Result<()> {
-    crate::storage::batch::insert(
-        db,
-        "entitlement (campaign_id, beneficiary_key, state, standing_ref, other_ref, changed_at)",
-        6,
-        rows,
-    )
+/// The entitlement row of someone met for the first time, worked out
+/// already.
+pub struct NewEntitlement<'a> {
+    pub campaign_id: &'a str,
+    pub beneficiary_key: &'a [u8],
+    pub state: &'a str,
+    pub standing_ref: Option<&'a str>,
+    pub other_ref: Option<&'a str>,
+    pub changed_at: &'a str,
+}
+
+impl Insert<6> for NewEntitlement<'_> {
+    const INTO: &'static str =
+        "entitlement (campaign_id, beneficiary_key, state, standing_ref, other_ref, changed_at)";
+
+    fn params(&self) -> [Param<'_>; 6] {
+        [
+            self.campaign_id.into(),
+            self.beneficiary_key.into(),
+            self.state.into(),
+            self.standing_ref.into(),
+            self.other_ref.into(),
+            self.changed_at.into(),
+        ]
+    }
+}
+
+/// Entitlement rows for people met for the first time, all at once.
+/// Anyone already there is refused as a unique violation: the caller then
+/// goes one person at a time.
+pub fn insert_entitlements(db: &mut dyn Db, rows: &[NewEntitlement]) -> Result<()> {
+    insert_rows(db, rows)
 }
 
 /// As [`insert_entitlements`] (rows in key order), where anyone already
 /// there is locked instead (see [`Db::entitlement_upsert`]): the keys this
 /// created.
-pub fn insert_or_lock_entitlements(db: &mut dyn Db, rows: &[Param]) -> Result<Vec<Vec<u8>>> {
+pub fn insert_or_lock_entitlements(
+    db: &mut dyn Db,
+    rows: &[NewEntitlement],
+) -> Result<Vec<Vec<u8>>> {
     let tail = db.entitlement_upsert();
     let mut created = Vec::new();
-    crate::storage::batch::each_statement(
-        "entitlement (campaign_id, beneficiary_key, state, standing_ref, other_ref, changed_at)",
-        6,
-        rows,
-        tail,
-        |sql, params| {
-            for row in db.query(sql, params)? {
-                if row.flag("created")? {
-                    created.push(row.bytes("beneficiary_key")?);
-                }
+    each_statement(rows, tail, |sql, params| {
+        for row in db.query(sql, params)? {
+            if row.flag("created")? {
+                created.push(row.bytes("beneficiary_key")?);
             }
-            Ok(())
-        },
-    )?;
+        }
+        Ok(())
+    })?;
     Ok(created)
 }

@@ -9,18 +9,18 @@ mod entitlements;
 mod payments;
 
 pub use claims::{
-    ClaimRow, VisitClaim, VisitOutcome, claims_of_visit, end_visit, end_visits, insert_claim,
-    live_claims, open_visits_of_terminal, visit_end,
+    ClaimRow, NewVisitEnd, VisitClaim, VisitOutcome, claims_of_visit, end_visit, end_visits,
+    insert_claim, live_claims, open_visits_of_terminal, visit_end,
 };
 pub use conflicts::{
     ConflictRow, Side, acceptance_note, conflict, conflicts_of, insert_acceptance, insert_conflict,
     set_conflict_status, void_reason,
 };
 pub use entitlements::{
-    EntitlementRow, insert_entitlements, insert_or_lock_entitlements, lock_entitlement,
-    update_entitlement,
+    EntitlementRow, NewEntitlement, insert_entitlements, insert_or_lock_entitlements,
+    lock_entitlement, update_entitlement,
 };
 pub use payments::{
-    NewPayment, PAYMENT_COLUMNS, PaymentName, PaymentRow, insert_new_payments, insert_payment,
-    insert_payments, payees_of_issuance, payments,
+    NewPayment, PaymentName, PaymentRow, insert_new_payments, insert_payment, insert_payments,
+    payees_of_issuance, payments,
 };

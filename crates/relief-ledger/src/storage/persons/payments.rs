@@ -4,6 +4,7 @@
 use relief_core::Channel;
 use relief_protocol::Verification;
 
+use crate::storage::batch::{Insert, each_statement, insert_one, insert_rows};
 use crate::storage::row::all;
 use crate::storage::{Db, FromRow, Param, Row, StorageError};
 
@@ -41,8 +42,10 @@ impl FromRow for PaymentRow {
     }
 }
 
-/// A payment to record.
+/// A payment to record, for a person of a campaign.
 pub struct NewPayment<'a> {
+    pub campaign_id: &'a str,
+    pub beneficiary_key: &'a [u8],
     pub reference: &'a str,
     pub channel: Channel,
     pub terminal_id: Option<&'a str>,
@@ -52,16 +55,16 @@ pub struct NewPayment<'a> {
     pub sigungu: &'a str,
     pub amount_krw: i64,
     pub paid_at: &'a str,
+    pub recorded_at: &'a str,
 }
 
-impl<'a> NewPayment<'a> {
-    /// Its columns in table order after the id, as parameters: campaign_id,
-    /// beneficiary_key, payment_ref, channel, terminal_id, issuance_id,
-    /// verification, site, sigungu, amount_krw, paid_at, recorded_at.
-    pub fn params(&self, campaign: &'a str, key: &'a [u8], now: &'a str) -> [Param<'a>; 12] {
+impl Insert<12> for NewPayment<'_> {
+    const INTO: &'static str = "payment (campaign_id, beneficiary_key, payment_ref, channel, terminal_id, issuance_id, verification, site, sigungu, amount_krw, paid_at, recorded_at)";
+
+    fn params(&self) -> [Param<'_>; 12] {
         [
-            campaign.into(),
-            key.into(),
+            self.campaign_id.into(),
+            self.beneficiary_key.into(),
             self.reference.into(),
             self.channel.code().into(),
             self.terminal_id.into(),
@@ -71,34 +74,24 @@ impl<'a> NewPayment<'a> {
             self.sigungu.into(),
             self.amount_krw.into(),
             self.paid_at.into(),
-            now.into(),
+            self.recorded_at.into(),
         ]
     }
 }
 
-pub const PAYMENT_COLUMNS: &str = "payment (campaign_id, beneficiary_key, payment_ref, channel, terminal_id, issuance_id, verification, site, sigungu, amount_krw, paid_at, recorded_at)";
+/// A payment's name is unique to its person.
+const PASS_OVER_NAMES_TAKEN: &str =
+    "ON CONFLICT (campaign_id, beneficiary_key, payment_ref) DO NOTHING";
 
 /// Records a payment unless one of that name is there; whether it was.
-pub fn insert_payment(
-    db: &mut dyn Db,
-    campaign: &str,
-    key: &[u8],
-    p: &NewPayment,
-    now: &str,
-) -> Result<bool> {
-    Ok(db.exec(
-        &format!(
-            "INSERT INTO {PAYMENT_COLUMNS} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-             ON CONFLICT (campaign_id, beneficiary_key, payment_ref) DO NOTHING"
-        ),
-        &p.params(campaign, key, now),
-    )? == 1)
+pub fn insert_payment(db: &mut dyn Db, p: &NewPayment) -> Result<bool> {
+    Ok(insert_one(db, p, PASS_OVER_NAMES_TAKEN)? == 1)
 }
 
-/// Payment rows all at once (parameters as [`NewPayment::params`]); a
-/// name already there is refused as a unique violation.
-pub fn insert_payments(db: &mut dyn Db, rows: &[Param]) -> Result<()> {
-    crate::storage::batch::insert(db, PAYMENT_COLUMNS, 12, rows)
+/// Payments all at once; a name already there is refused as a unique
+/// violation.
+pub fn insert_payments(db: &mut dyn Db, rows: &[NewPayment]) -> Result<()> {
+    insert_rows(db, rows)
 }
 
 /// A payment by its name: whose, and which.
@@ -119,18 +112,13 @@ impl FromRow for PaymentName {
 
 /// As [`insert_payments`], passing over names already there: the payments
 /// written.
-pub fn insert_new_payments(db: &mut dyn Db, rows: &[Param]) -> Result<Vec<PaymentName>> {
+pub fn insert_new_payments(db: &mut dyn Db, rows: &[NewPayment]) -> Result<Vec<PaymentName>> {
     let mut written = Vec::new();
-    crate::storage::batch::each_statement(
-        PAYMENT_COLUMNS,
-        12,
-        rows,
-        "ON CONFLICT (campaign_id, beneficiary_key, payment_ref) DO NOTHING RETURNING beneficiary_key, payment_ref",
-        |sql, params| {
-            written.extend(all::<PaymentName>(db.query(sql, params)?)?);
-            Ok(())
-        },
-    )?;
+    let tail = format!("{PASS_OVER_NAMES_TAKEN} RETURNING beneficiary_key, payment_ref");
+    each_statement(rows, &tail, |sql, params| {
+        written.extend(all::<PaymentName>(db.query(sql, params)?)?);
+        Ok(())
+    })?;
     Ok(written)
 }
 

@@ -1,8 +1,9 @@
 //! The events terminals push, each kept with its digest and its verdict,
 //! so that the same event again gets the same answer.
 
+use crate::storage::batch::{Insert, insert_one};
 use crate::storage::row::first;
-use crate::storage::{Db, FromRow, Row, StorageError};
+use crate::storage::{Db, FromRow, Param, Row, StorageError};
 
 type Result<T> = std::result::Result<T, StorageError>;
 
@@ -28,19 +29,33 @@ pub fn event(db: &mut dyn Db, terminal_id: &str, seq: i64) -> Result<Option<Stor
     )?)
 }
 
-pub fn insert_event(
-    db: &mut dyn Db,
-    terminal_id: &str,
-    seq: i64,
-    event_id: &str,
-    kind: &str,
-    body_sha256: &[u8],
-    at: &str,
-) -> Result<()> {
-    db.exec(
-        "INSERT INTO event (terminal_id, seq, event_id, kind, body_sha256, received_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        &[terminal_id.into(), seq.into(), event_id.into(), kind.into(), body_sha256.into(), at.into()],
-    )?;
+/// An event received, before its verdict (none: accepted).
+pub struct NewEvent<'a> {
+    pub terminal_id: &'a str,
+    pub seq: i64,
+    pub event_id: &'a str,
+    pub kind: &'a str,
+    pub body_sha256: &'a [u8],
+    pub received_at: &'a str,
+}
+
+impl Insert<6> for NewEvent<'_> {
+    const INTO: &'static str = "event (terminal_id, seq, event_id, kind, body_sha256, received_at)";
+
+    fn params(&self) -> [Param<'_>; 6] {
+        [
+            self.terminal_id.into(),
+            self.seq.into(),
+            self.event_id.into(),
+            self.kind.into(),
+            self.body_sha256.into(),
+            self.received_at.into(),
+        ]
+    }
+}
+
+pub fn insert_event(db: &mut dyn Db, e: &NewEvent) -> Result<()> {
+    insert_one(db, e, "")?;
     Ok(())
 }
 

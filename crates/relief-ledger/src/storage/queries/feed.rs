@@ -1,6 +1,7 @@
 //! The feed terminals pull: rows only ever added, in id order, read after
 //! a cursor.
 
+use crate::storage::batch::{Insert, insert_rows};
 use crate::storage::row::{all, first};
 use crate::storage::{Db, FromRow, Param, Row, StorageError};
 
@@ -98,75 +99,88 @@ impl FeedRows {
             return Ok(());
         }
         db.lock_feed()?;
-        let tokens: Vec<i64> = self.rows.iter().map(|_| feed_token()).collect();
-        let mut params: Vec<Param> = Vec::with_capacity(self.rows.len() * 12);
-        let none = Param::Text(None);
-        for (row, token) in self.rows.iter().zip(&tokens) {
-            params.extend::<[Param; 12]>(match row {
-                FeedRow::Paid {
-                    campaign,
-                    sigungu,
-                    key,
-                    payer,
-                    channel,
-                    site,
-                    at,
-                } => [
-                    campaign.into(),
-                    "paid".into(),
-                    sigungu.into(),
-                    key.into(),
-                    payer.as_deref().into(),
-                    (*channel).into(),
-                    site.into(),
-                    at.into(),
-                    none,
-                    none,
-                    none,
-                    (*token).into(),
-                ],
-                FeedRow::Released {
-                    campaign,
-                    sigungu,
-                    key,
-                } => [
-                    campaign.into(),
-                    "released".into(),
-                    sigungu.into(),
-                    key.into(),
-                    none,
-                    none,
-                    none,
-                    none,
-                    none,
-                    none,
-                    none,
-                    (*token).into(),
-                ],
-                FeedRow::Conflict { campaign, id, a, b } => [
-                    campaign.into(),
-                    "conflict".into(),
-                    none,
-                    Param::Bytes(None),
-                    none,
-                    none,
-                    none,
-                    none,
-                    id.into(),
-                    a.as_deref().into(),
-                    b.as_deref().into(),
-                    (*token).into(),
-                ],
-            });
-        }
-        crate::storage::batch::insert(
-            db,
-            "feed (campaign_id, kind, sigungu, beneficiary_key, payer_terminal, channel, site, at, conflict_id, terminal_a, terminal_b, token)",
-            12,
-            &params,
-        )?;
+        let rows: Vec<FeedInsert> = self
+            .rows
+            .iter()
+            .map(|row| FeedInsert {
+                row,
+                token: feed_token(),
+            })
+            .collect();
+        insert_rows(db, &rows)?;
         self.rows.clear();
         Ok(())
+    }
+}
+
+/// A feed row as written, with its check value.
+struct FeedInsert<'a> {
+    row: &'a FeedRow,
+    token: i64,
+}
+
+impl Insert<12> for FeedInsert<'_> {
+    const INTO: &'static str = "feed (campaign_id, kind, sigungu, beneficiary_key, payer_terminal, channel, site, at, conflict_id, terminal_a, terminal_b, token)";
+
+    fn params(&self) -> [Param<'_>; 12] {
+        let none = Param::Text(None);
+        let token = self.token.into();
+        match self.row {
+            FeedRow::Paid {
+                campaign,
+                sigungu,
+                key,
+                payer,
+                channel,
+                site,
+                at,
+            } => [
+                campaign.into(),
+                "paid".into(),
+                sigungu.into(),
+                key.into(),
+                payer.as_deref().into(),
+                (*channel).into(),
+                site.into(),
+                at.into(),
+                none,
+                none,
+                none,
+                token,
+            ],
+            FeedRow::Released {
+                campaign,
+                sigungu,
+                key,
+            } => [
+                campaign.into(),
+                "released".into(),
+                sigungu.into(),
+                key.into(),
+                none,
+                none,
+                none,
+                none,
+                none,
+                none,
+                none,
+                token,
+            ],
+            FeedRow::Conflict { campaign, id, a, b } => [
+                campaign.into(),
+                "conflict".into(),
+                none,
+                Param::Bytes(None),
+                none,
+                none,
+                none,
+                none,
+                id.into(),
+                a.as_deref().into(),
+                b.as_deref().into(),
+                token,
+            ],
+        }
     }
 }
 

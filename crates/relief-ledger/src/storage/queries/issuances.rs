@@ -1,17 +1,62 @@
 //! Issuances, who each paid, and their voids: what the counters handed
 //! over and took back.
 
-use super::TerminalRow;
-use crate::storage::{Db, StorageError};
+use crate::storage::batch::{Insert, insert_one};
+use crate::storage::{Db, Param, StorageError};
 
 type Result<T> = std::result::Result<T, StorageError>;
 
-pub struct IssuanceRow<'a> {
+/// An issuance received.
+pub struct NewIssuance<'a> {
     pub id: &'a str,
-    pub terminal: &'a TerminalRow,
+    pub terminal_id: &'a str,
     pub issued_at: &'a str,
     pub verification: &'a str,
     pub total_krw: i64,
+    pub received_at: &'a str,
+}
+
+impl Insert<6> for NewIssuance<'_> {
+    const INTO: &'static str =
+        "issuance (id, terminal_id, issued_at, verification, total_krw, received_at)";
+
+    fn params(&self) -> [Param<'_>; 6] {
+        [
+            self.id.into(),
+            self.terminal_id.into(),
+            self.issued_at.into(),
+            self.verification.into(),
+            self.total_krw.into(),
+            self.received_at.into(),
+        ]
+    }
+}
+
+/// Someone an issuance paid, and how much of what (`shares`, JSON).
+pub struct NewIssuanceBeneficiary<'a> {
+    pub issuance_id: &'a str,
+    pub position: i64,
+    pub beneficiary_key: &'a [u8],
+    pub sigungu: &'a str,
+    pub household_size: i64,
+    pub amount_krw: i64,
+    pub shares: &'a str,
+}
+
+impl Insert<7> for NewIssuanceBeneficiary<'_> {
+    const INTO: &'static str = "issuance_beneficiary (issuance_id, position, beneficiary_key, sigungu, household_size, amount_krw, shares)";
+
+    fn params(&self) -> [Param<'_>; 7] {
+        [
+            self.issuance_id.into(),
+            self.position.into(),
+            self.beneficiary_key.into(),
+            self.sigungu.into(),
+            self.household_size.into(),
+            self.amount_krw.into(),
+            self.shares.into(),
+        ]
+    }
 }
 
 pub fn issuance_terminal(db: &mut dyn Db, id: &str) -> Result<Option<String>> {
@@ -24,45 +69,12 @@ pub fn issuance_terminal(db: &mut dyn Db, id: &str) -> Result<Option<String>> {
 }
 
 /// Records an issuance unless its id is taken; returns whether it was recorded.
-pub fn insert_issuance(db: &mut dyn Db, i: &IssuanceRow, at: &str) -> Result<bool> {
-    Ok(db.exec(
-        "INSERT INTO issuance (id, terminal_id, issued_at, verification, total_krw, received_at)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
-        &[
-            i.id.into(),
-            (&i.terminal.id).into(),
-            i.issued_at.into(),
-            i.verification.into(),
-            i.total_krw.into(),
-            at.into(),
-        ],
-    )? == 1)
+pub fn insert_issuance(db: &mut dyn Db, i: &NewIssuance) -> Result<bool> {
+    Ok(insert_one(db, i, "ON CONFLICT (id) DO NOTHING")? == 1)
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn insert_issuance_beneficiary(
-    db: &mut dyn Db,
-    issuance_id: &str,
-    position: i64,
-    key: &[u8],
-    sigungu: &str,
-    household_size: i64,
-    amount: i64,
-    shares: &str,
-) -> Result<()> {
-    db.exec(
-        "INSERT INTO issuance_beneficiary (issuance_id, position, beneficiary_key, sigungu, household_size, amount_krw, shares)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        &[
-            issuance_id.into(),
-            position.into(),
-            key.into(),
-            sigungu.into(),
-            household_size.into(),
-            amount.into(),
-            shares.into(),
-        ],
-    )?;
+pub fn insert_issuance_beneficiary(db: &mut dyn Db, b: &NewIssuanceBeneficiary) -> Result<()> {
+    insert_one(db, b, "")?;
     Ok(())
 }
 

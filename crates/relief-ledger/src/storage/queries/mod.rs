@@ -13,14 +13,14 @@ mod terminals;
 pub use campaigns::{
     CampaignRow, PolicyRow, campaign, campaign_ids, current_policy, insert_campaign, insert_policy,
 };
-pub use events::{StoredEvent, event, insert_event, set_event_verdict};
+pub use events::{NewEvent, StoredEvent, event, insert_event, set_event_verdict};
 pub use feed::{
     ConflictChange, DenyRow, FeedHead, FeedPaid, FeedRows, conflict_page, deny_page, feed_head,
     feed_row_token, feed_token,
 };
 pub use issuances::{
-    IssuanceRow, insert_issuance, insert_issuance_beneficiary, insert_void, is_voided,
-    issuance_terminal,
+    NewIssuance, NewIssuanceBeneficiary, insert_issuance, insert_issuance_beneficiary, insert_void,
+    is_voided, issuance_terminal,
 };
 pub use keys::{insert_admin_token, insert_signing_key, is_admin_token, signing_key};
 pub use summary::{SiteConflicts, SummaryRow, conflicts_detected_between, day_summary};
