@@ -125,8 +125,9 @@ impl<S: Storage> Ledger<S> {
             let campaign = queries::campaign(db, campaign_id)?.ok_or_else(|| {
                 ServiceError::NotFound(format!("캠페인 {campaign_id}이(가) 없습니다"))
             })?;
-            let secret = CampaignSecret::from_bytes(campaign.secret.clone())
-                .map_err(|e| StorageError::Config(e.to_string()))?;
+            let secret = CampaignSecret::from_bytes(campaign.secret.clone()).map_err(|e| {
+                StorageError::Corrupt(format!("캠페인 {campaign_id}의 비밀값: {e}"))
+            })?;
             let (_, policy) = self.current_policy(db, campaign_id)?;
             Ok((secret, policy))
         })?;

@@ -36,6 +36,16 @@ pub enum StorageError {
     /// Another writer changed what this transaction relied on: try again.
     #[error("동시에 바뀌었습니다: {0}")]
     Race(String),
+    /// The operating system refused something the storage needs beside
+    /// the database itself (a thread, a file's permissions).
+    #[error("입출력 ({what}): {source}")]
+    Io {
+        what: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A `--db` the ledger cannot open: not a URL it knows, or a path it
+    /// may not use.
     #[error("{0}")]
     Config(String),
 }

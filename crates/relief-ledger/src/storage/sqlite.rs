@@ -62,7 +62,10 @@ impl Checkpointer {
                     }
                 }
             })
-            .map_err(|e| StorageError::Config(format!("checkpoint thread: {e}")))?;
+            .map_err(|source| StorageError::Io {
+                what: "checkpoint thread",
+                source,
+            })?;
         Ok(Checkpointer {
             stop,
             thread: Some(thread),

@@ -166,8 +166,12 @@ impl<S: Storage> Ledger<S> {
                     Some(stored) if stored.body_sha256 == digest.as_slice() => match stored.verdict
                     {
                         None => Outcome::Accepted,
-                        Some(verdict) => serde_json::from_str(&verdict)
-                            .map_err(|e| StorageError::Config(e.to_string()))?,
+                        Some(verdict) => serde_json::from_str(&verdict).map_err(|e| {
+                            StorageError::Corrupt(format!(
+                                "단말기 {} 순번 {seq}의 판정이 JSON이 아닙니다: {e}",
+                                terminal.id
+                            ))
+                        })?,
                     },
                     _ => {
                         reused = true;
@@ -431,7 +435,7 @@ fn issuance(
             conflict_id,
             key: hex::encode(key),
             standing_issuance: standing.issuance_id.clone(),
-            first: paid_record(standing),
+            first: paid_record(standing)?,
         });
     }
     Ok(first_conflict.unwrap_or(Outcome::Accepted))
