@@ -52,7 +52,7 @@ pub fn check(world: &World, stores: &[Mutex<Store>], model: &Reference) -> Resul
 
     // Every card handed over is known to the ledger, once; every void too.
     let at_ledger: BTreeSet<String> = ledger
-        .rows("SELECT id FROM issuance", |r| r.text(0).unwrap())
+        .rows("SELECT id FROM issuance", |r| r.text("id").unwrap())
         .into_iter()
         .collect();
     let handed: BTreeSet<String> = model.handed.iter().map(|h| h.issuance_id.clone()).collect();
@@ -64,7 +64,9 @@ pub fn check(world: &World, stores: &[Mutex<Store>], model: &Reference) -> Resul
         ));
     }
     let voided_at_ledger: BTreeSet<String> = ledger
-        .rows("SELECT issuance_id FROM void", |r| r.text(0).unwrap())
+        .rows("SELECT issuance_id FROM void", |r| {
+            r.text("issuance_id").unwrap()
+        })
         .into_iter()
         .collect();
     let voided: BTreeSet<String> = model
@@ -98,17 +100,26 @@ pub fn check(world: &World, stores: &[Mutex<Store>], model: &Reference) -> Resul
 
     let payments = ledger.rows(
         "SELECT p.beneficiary_key, p.payment_ref,
-                CASE WHEN EXISTS (SELECT 1 FROM void v WHERE v.issuance_id = p.issuance_id) THEN 1 ELSE 0 END
+                CASE WHEN EXISTS (SELECT 1 FROM void v WHERE v.issuance_id = p.issuance_id) THEN 1 ELSE 0 END AS voided
          FROM payment p",
-        |r| (r.bytes(0).unwrap(), r.text(1).unwrap(), r.int(2).unwrap() == 1),
+        |r| {
+            (
+                r.bytes("beneficiary_key").unwrap(),
+                r.text("payment_ref").unwrap(),
+                r.int("voided").unwrap() == 1,
+            )
+        },
     );
     let standing: BTreeMap<Vec<u8>, (String, Option<String>)> = ledger
         .rows(
             "SELECT beneficiary_key, state, standing_ref FROM entitlement",
             |r| {
                 (
-                    r.bytes(0).unwrap(),
-                    (r.text(1).unwrap(), r.opt_text(2).unwrap()),
+                    r.bytes("beneficiary_key").unwrap(),
+                    (
+                        r.text("state").unwrap(),
+                        r.opt_text("standing_ref").unwrap(),
+                    ),
                 )
             },
         )
@@ -118,10 +129,10 @@ pub fn check(world: &World, stores: &[Mutex<Store>], model: &Reference) -> Resul
         "SELECT beneficiary_key, standing_ref, other_ref, status FROM conflict",
         |r| {
             (
-                r.bytes(0).unwrap(),
-                r.text(1).unwrap(),
-                r.text(2).unwrap(),
-                r.text(3).unwrap(),
+                r.bytes("beneficiary_key").unwrap(),
+                r.text("standing_ref").unwrap(),
+                r.text("other_ref").unwrap(),
+                r.text("status").unwrap(),
             )
         },
     );
@@ -222,16 +233,16 @@ pub fn check(world: &World, stores: &[Mutex<Store>], model: &Reference) -> Resul
     }
 
     let live = ledger.rows(
-        "SELECT count(*) FROM claim c WHERE NOT EXISTS
+        "SELECT count(*) AS live FROM claim c WHERE NOT EXISTS
            (SELECT 1 FROM visit_end e WHERE e.visit_id = c.visit_id AND e.terminal_id = c.terminal_id)",
-        |r| r.int(0).unwrap(),
+        |r| r.int("live").unwrap(),
     )[0];
     if live != 0 {
         return Err(format!("{live} claims still held after every visit ended"));
     }
     let next_seq: BTreeMap<String, i64> = ledger
         .rows("SELECT id, next_seq FROM terminal", |r| {
-            (r.text(0).unwrap(), r.int(1).unwrap())
+            (r.text("id").unwrap(), r.int("next_seq").unwrap())
         })
         .into_iter()
         .collect();
@@ -257,8 +268,8 @@ pub fn check(world: &World, stores: &[Mutex<Store>], model: &Reference) -> Resul
         }
     }
     let reused = ledger.rows(
-        "SELECT count(*) FROM event WHERE verdict LIKE '%sequence_reused%'",
-        |r| r.int(0).unwrap(),
+        "SELECT count(*) AS reused FROM event WHERE verdict LIKE '%sequence_reused%'",
+        |r| r.int("reused").unwrap(),
     )[0];
     if reused != 0 {
         return Err("a terminal reused a sequence number".into());

@@ -84,7 +84,7 @@ impl Api {
             .storage()
             .transaction(
                 |db: &mut dyn Db| -> Result<i64, relief_ledger::StorageError> {
-                    db.query(&format!("SELECT count(*) FROM {table}"), &[])?[0].int(0)
+                    db.query(&format!("SELECT count(*) AS n FROM {table}"), &[])?[0].int("n")
                 },
             )
             .unwrap()

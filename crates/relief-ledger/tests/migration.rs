@@ -78,7 +78,8 @@ fn rows(ledger: &Ledger<impl Storage>, sql: &str) -> Vec<Vec<String>> {
         .unwrap()
         .iter()
         .map(|r| {
-            r.0.iter()
+            r.values()
+                .iter()
                 .map(|v| match v {
                     relief_ledger::storage::Value::Null => "NULL".to_owned(),
                     relief_ledger::storage::Value::Int(i) => i.to_string(),

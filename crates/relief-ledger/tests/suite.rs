@@ -286,7 +286,7 @@ fn recorded_state<S: Storage>(b: &Backend<S>, t: &Terminal, person: u32) -> Stri
             )
         })
         .unwrap();
-    rows[0].text(0).unwrap()
+    rows[0].text("state").unwrap()
 }
 
 fn a_claim_asks_for_as_many_as_the_protocol_allows_and_no_more<S: Storage>(b: Backend<S>) {
@@ -730,7 +730,7 @@ fn two_online_payments_for_one_person_are_a_conflict<S: Storage>(b: Backend<S>) 
             )
         })
         .unwrap();
-    assert_eq!(state[0].text(0).unwrap(), "in_conflict");
+    assert_eq!(state[0].text("state").unwrap(), "in_conflict");
     let conflicts = b
         .ledger
         .storage()
@@ -826,13 +826,16 @@ fn a_large_import_pays_each_person_once_however_often_named<S: Storage>(b: Backe
         .storage()
         .transaction(|db| {
             db.query(
-                "SELECT count(*), count(DISTINCT beneficiary_key) FROM payment WHERE channel = 'online'",
+                "SELECT count(*) AS payments, count(DISTINCT beneficiary_key) AS people FROM payment WHERE channel = 'online'",
                 &[],
             )
         })
         .unwrap();
     assert_eq!(
-        (counted[0].int(0).unwrap(), counted[0].int(1).unwrap()),
+        (
+            counted[0].int("payments").unwrap(),
+            counted[0].int("people").unwrap()
+        ),
         (2_501, 2_501)
     );
     let page = b
@@ -1052,7 +1055,10 @@ fn feed_rows_become_visible_in_id_order<S: Storage>(b: Backend<S>) {
             )
         })
         .unwrap();
-    let keys: Vec<Vec<u8>> = rows.iter().map(|r| r.bytes(0).unwrap()).collect();
+    let keys: Vec<Vec<u8>> = rows
+        .iter()
+        .map(|r| r.bytes("beneficiary_key").unwrap())
+        .collect();
     assert_eq!(keys, vec![vec![1u8; 32], vec![2u8; 32]]);
 }
 

@@ -18,20 +18,20 @@ use crate::storage::{Db, Storage};
 /// when it passes: only its visit's issuance or end lets go of it.
 pub const LEASE_MINUTES: i64 = 15;
 
-pub(crate) fn paid_record(p: &PaymentRow) -> PaidRecord {
-    PaidRecord {
+pub(crate) fn paid_record(p: &PaymentRow) -> Result<PaidRecord> {
+    Ok(PaidRecord {
         channel: p.channel,
         site: p.site.clone(),
-        at: parse_ts(&p.paid_at),
-    }
+        at: parse_ts(&p.paid_at)?,
+    })
 }
 
-fn claim_record(c: &ClaimRow) -> PaidRecord {
-    PaidRecord {
+fn claim_record(c: &ClaimRow) -> Result<PaidRecord> {
+    Ok(PaidRecord {
         channel: c.channel,
         site: c.site.clone(),
-        at: parse_ts(&c.claimed_at),
-    }
+        at: parse_ts(&c.claimed_at)?,
+    })
 }
 
 /// A visit id as terminals make them: a UUID.
@@ -135,14 +135,14 @@ impl Visit<'_> {
                 .any(|p| !p.voided && ours(p.terminal_id.as_deref()));
             return Ok(ClaimResult::AlreadyPaid {
                 key: hex.to_owned(),
-                paid: paid_record(standing),
+                paid: paid_record(standing)?,
                 yours,
             });
         }
         if let Some(held) = person.claims.iter().find(|c| c.visit_id != visit_id) {
             return Ok(ClaimResult::ClaimedElsewhere {
                 key: hex.to_owned(),
-                paid: claim_record(held),
+                paid: claim_record(held)?,
                 yours: ours(Some(&held.terminal_id)),
             });
         }
@@ -169,7 +169,7 @@ impl Visit<'_> {
         // Asked again by the same visit (a retried request): the same answer.
         Ok(ClaimResult::Granted {
             key: hex.to_owned(),
-            lease_until: parse_ts(lease),
+            lease_until: parse_ts(lease)?,
         })
     }
 }
@@ -190,9 +190,9 @@ impl<S: Storage> Ledger<S> {
             let visits = persons::open_visits_of_terminal(db, &terminal.id)?;
             let mut people = std::collections::BTreeSet::new();
             for visit in &visits {
-                for (key, by) in persons::claims_of_visit(db, visit)? {
-                    if by == terminal.id {
-                        people.insert(key);
+                for claim in persons::claims_of_visit(db, visit)? {
+                    if claim.terminal_id == terminal.id {
+                        people.insert(claim.key);
                     }
                 }
             }

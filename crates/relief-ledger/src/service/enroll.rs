@@ -109,7 +109,7 @@ impl<S: Storage> Ledger<S> {
         let token = hex::encode(random_bytes::<32>().as_ref());
         let now = ts(self.now());
         let response = self.storage.transaction(|db| -> Result<EnrollResponse> {
-            let (campaign_id, site) = queries::redeem_enrollment_code(
+            let queries::RedeemedCode { campaign_id, site } = queries::redeem_enrollment_code(
                 db,
                 &token_hash(&normalise(code)),
                 &now,

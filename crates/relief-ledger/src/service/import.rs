@@ -19,9 +19,9 @@ use serde::Serialize;
 
 use super::{Ledger, Result, ServiceError, ts};
 use crate::person;
-use crate::storage::persons::{self, NewPayment};
+use crate::storage::persons::{self, NewEntitlement, NewPayment};
 use crate::storage::queries::{self, FeedPaid, FeedRows};
-use crate::storage::{Db, Param, Storage, StorageError};
+use crate::storage::{Db, Storage, StorageError};
 
 /// The columns the card companies send, in this order, with a header.
 pub const COLUMNS: [&str; 5] = ["rrn", "sigungu", "amount_krw", "paid_at", "issuer"];
@@ -125,8 +125,9 @@ impl<S: Storage> Ledger<S> {
             let campaign = queries::campaign(db, campaign_id)?.ok_or_else(|| {
                 ServiceError::NotFound(format!("캠페인 {campaign_id}이(가) 없습니다"))
             })?;
-            let secret = CampaignSecret::from_bytes(campaign.secret.clone())
-                .map_err(|e| StorageError::Config(e.to_string()))?;
+            let secret = CampaignSecret::from_bytes(campaign.secret.clone()).map_err(|e| {
+                StorageError::Corrupt(format!("캠페인 {campaign_id}의 비밀값: {e}"))
+            })?;
             let (_, policy) = self.current_policy(db, campaign_id)?;
             Ok((secret, policy))
         })?;
@@ -232,6 +233,8 @@ fn write_round(
     let payments: Vec<NewPayment> = round
         .iter()
         .map(|p| NewPayment {
+            campaign_id,
+            beneficiary_key: &p.key,
             reference: &p.reference,
             channel: Channel::Online,
             terminal_id: None,
@@ -241,22 +244,18 @@ fn write_round(
             sigungu: &p.sigungu,
             amount_krw: p.amount,
             paid_at: &p.paid_at,
+            recorded_at: now,
         })
         .collect();
-    let mut rows: Vec<Param> = Vec::with_capacity(round.len() * 12);
-    for (p, payment) in round.iter().zip(&payments) {
-        rows.extend(payment.params(campaign_id, &p.key, now));
-    }
-    let new = persons::insert_new_payments(db, &rows)?;
-    rows.clear();
+    let new = persons::insert_new_payments(db, &payments)?;
     // Each person once, in key order, with the payments new to them.
     let in_round: HashMap<(&[u8], &str), &Payment> = round
         .iter()
         .map(|p| ((p.key.as_slice(), p.reference.as_str()), p))
         .collect();
     let mut by_person: BTreeMap<&[u8], Vec<&Payment>> = BTreeMap::new();
-    for (key, reference) in &new {
-        if let Some(p) = in_round.get(&(key.as_slice(), reference.as_str())) {
+    for written in &new {
+        if let Some(p) = in_round.get(&(written.key.as_slice(), written.reference.as_str())) {
             by_person.entry(p.key.as_slice()).or_default().push(p);
         }
     }
@@ -267,24 +266,27 @@ fn write_round(
         .values()
         .map(|paid| (paid.len() == 1).then(|| person::first_payment(&paid[0].reference, None)))
         .collect();
-    for ((key, _), first) in by_person.iter().zip(&settled) {
-        let (state, standing) = match first {
-            Some(s) => (s.state.code(), s.deny.standing.as_deref()),
-            None => ("unpaid", None),
-        };
-        rows.extend::<[Param; _]>([
-            campaign_id.into(),
-            (*key).into(),
-            state.into(),
-            standing.into(),
-            Param::Text(None),
-            now.into(),
-        ]);
-    }
+    let rows: Vec<NewEntitlement> = by_person
+        .keys()
+        .zip(&settled)
+        .map(|(key, first)| {
+            let (state, standing_ref) = match first {
+                Some(s) => (s.state.code(), s.deny.standing.as_deref()),
+                None => ("unpaid", None),
+            };
+            NewEntitlement {
+                campaign_id,
+                beneficiary_key: key,
+                state,
+                standing_ref,
+                other_ref: None,
+                changed_at: now,
+            }
+        })
+        .collect();
     let created: HashSet<Vec<u8>> = persons::insert_or_lock_entitlements(db, &rows)?
         .into_iter()
         .collect();
-    rows.clear();
     let mut feed = FeedRows::default();
     let mut conflicts = 0;
     let mut rest = Vec::new();

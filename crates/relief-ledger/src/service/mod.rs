@@ -78,8 +78,10 @@ pub(crate) fn ts(at: NaiveDateTime) -> String {
 }
 
 /// Reads back what [`ts`] wrote (a pull reads a million of them), by
-/// position rather than through a format string.
-pub(crate) fn parse_ts(text: &str) -> NaiveDateTime {
+/// position rather than through a format string. Anything else in a time
+/// column is a corrupt row: shown to a counter as 1970, it would pass for
+/// a payment made long ago.
+pub(crate) fn parse_ts(text: &str) -> std::result::Result<NaiveDateTime, StorageError> {
     let b = text.as_bytes();
     let number = |range: std::ops::Range<usize>| -> Option<u32> {
         let digits = b.get(range)?;
@@ -100,7 +102,11 @@ pub(crate) fn parse_ts(text: &str) -> NaiveDateTime {
         chrono::NaiveDate::from_ymd_opt(number(0..4)? as i32, number(5..7)?, number(8..10)?)?
             .and_hms_opt(number(11..13)?, number(14..16)?, number(17..19)?)
     })();
-    parsed.unwrap_or_default()
+    parsed.ok_or_else(|| {
+        StorageError::Corrupt(format!(
+            "시각이 YYYY-MM-DDTHH:MM:SS 꼴이 아닙니다: {text:?}"
+        ))
+    })
 }
 
 pub(crate) fn random_bytes<const N: usize>() -> Zeroizing<[u8; N]> {
@@ -322,15 +328,25 @@ mod tests {
             .and_hms_opt(9, 5, 7)
             .unwrap();
         assert_eq!(ts(at), "2020-05-18T09:05:07");
-        assert_eq!(parse_ts(&ts(at)), at);
+        assert_eq!(parse_ts(&ts(at)).unwrap(), at);
+    }
+
+    #[test]
+    fn a_time_that_does_not_parse_is_a_corrupt_row_not_the_epoch() {
         for bad in [
             "",
             "2020-05-18",
             "2020-13-18T09:05:07",
             "2020-05-18 09:05:07",
             "20x0-05-18T09:05:07",
+            "2020-05-18T09:05:07Z",
         ] {
-            assert_eq!(parse_ts(bad), NaiveDateTime::default(), "{bad}");
+            match parse_ts(bad) {
+                Err(StorageError::Corrupt(message)) => {
+                    assert!(message.contains(&format!("{bad:?}")), "{message}")
+                }
+                other => panic!("{bad:?}: {other:?}"),
+            }
         }
     }
 }

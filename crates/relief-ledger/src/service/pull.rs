@@ -10,30 +10,51 @@ use relief_protocol::{
 
 use super::{Ledger, Result, ServiceError, parse_ts};
 use crate::storage::persons::{self, ConflictRow, Side};
-use crate::storage::queries::{self, TerminalRow};
-use crate::storage::{Db, Storage};
+use crate::storage::queries::{self, DenyRow, FeedHead, TerminalRow};
+use crate::storage::{Db, Storage, column_error};
 
-fn payment(side: &Side) -> PaymentRef {
-    PaymentRef {
+fn payment(side: &Side) -> Result<PaymentRef> {
+    Ok(PaymentRef {
         issuance_id: side.issuance_id.clone(),
         terminal_id: side.terminal_id.clone(),
         paid: PaidRecord {
             channel: side.channel,
             site: side.site.clone(),
-            at: parse_ts(&side.at),
+            at: parse_ts(&side.at)?,
         },
-    }
+    })
 }
 
 pub fn view(c: &ConflictRow) -> Result<ConflictView> {
     Ok(ConflictView {
         id: c.id.clone(),
         beneficiary_key: hex::encode(&c.key),
-        standing: payment(&c.standing),
-        other: payment(&c.other),
-        detected_at: parse_ts(&c.detected_at),
+        standing: payment(&c.standing)?,
+        other: payment(&c.other)?,
+        detected_at: parse_ts(&c.detected_at)?,
         status: c.status,
         note: c.note.clone(),
+    })
+}
+
+/// A feed row as the counters' deny-lists take it. A payment's row says
+/// how, where and when it was made: one without is corrupt, not a payment
+/// of 1970 at no site.
+fn deny_change(r: DenyRow) -> Result<DenyChange> {
+    let key = hex::encode(&r.key);
+    if !r.paid {
+        return Ok(DenyChange::Released { key });
+    }
+    let missing = |column| column_error(column, "지급 행에 없음");
+    let channel = r.channel.ok_or_else(|| missing("channel"))?;
+    let channel = channel
+        .parse()
+        .map_err(|_| column_error("channel", &channel))?;
+    let site = r.site.ok_or_else(|| missing("site"))?;
+    let at = parse_ts(r.at.as_deref().ok_or_else(|| missing("at"))?)?;
+    Ok(DenyChange::Paid {
+        key,
+        paid: PaidRecord { channel, site, at },
     })
 }
 
@@ -80,33 +101,19 @@ impl<S: Storage> Ledger<S> {
             // A full page ends at its last row; otherwise everything up to
             // the head has been seen.
             let upper = match rows.last() {
-                Some(last) if rows.len() == limit as usize => (last.id, last.token),
+                Some(last) if rows.len() == limit as usize => FeedHead {
+                    id: last.id,
+                    token: last.token,
+                },
                 _ => head,
             };
             let deny = rows
                 .into_iter()
-                .map(|r| {
-                    let key = hex::encode(&r.key);
-                    match (r.paid, r.channel.and_then(|c| c.parse().ok())) {
-                        (true, Some(channel)) => Ok(DenyChange::Paid {
-                            key,
-                            paid: PaidRecord {
-                                channel,
-                                site: r.site.unwrap_or_default(),
-                                at: parse_ts(r.at.as_deref().unwrap_or_default()),
-                            },
-                        }),
-                        (true, None) => Err(crate::storage::StorageError::Type {
-                            column: 3,
-                            found: "channel".into(),
-                        }),
-                        (false, _) => Ok(DenyChange::Released { key }),
-                    }
-                })
-                .collect::<std::result::Result<Vec<_>, _>>()?;
-            let mut ids: Vec<String> = queries::conflict_page(db, &terminal.id, after, upper.0)?
+                .map(deny_change)
+                .collect::<Result<Vec<_>>>()?;
+            let mut ids: Vec<String> = queries::conflict_page(db, &terminal.id, after, upper.id)?
                 .into_iter()
-                .map(|(_, id)| id)
+                .map(|change| change.conflict_id)
                 .collect();
             ids.sort();
             ids.dedup();
@@ -124,13 +131,95 @@ impl<S: Storage> Ledger<S> {
                 conflicts,
                 policy,
                 next_cursor: FeedCursor {
-                    id: upper.0 as u64,
-                    check: upper.1 as u64,
+                    id: upper.id as u64,
+                    check: upper.token as u64,
                 },
-                more: upper.0 < head.0,
+                more: upper.id < head.id,
                 reset,
                 next_seq: next_seq as u64,
             })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::StorageError;
+
+    fn paid() -> DenyRow {
+        DenyRow {
+            id: 1,
+            token: 7,
+            paid: true,
+            key: vec![0xAB; 32],
+            channel: Some(relief_core::Channel::Center.code().into()),
+            site: Some("수원시청".into()),
+            at: Some("2020-05-18T09:05:07".into()),
+        }
+    }
+
+    #[test]
+    fn a_paid_row_says_how_where_and_when() {
+        let DenyChange::Paid { paid, .. } = deny_change(paid()).unwrap() else {
+            panic!("a payment");
+        };
+        assert_eq!(paid.site, "수원시청");
+        assert_eq!(paid.at.to_string(), "2020-05-18 09:05:07");
+    }
+
+    #[test]
+    fn a_paid_row_without_them_is_corrupt() {
+        for (column, row) in [
+            (
+                "channel",
+                DenyRow {
+                    channel: None,
+                    ..paid()
+                },
+            ),
+            (
+                "site",
+                DenyRow {
+                    site: None,
+                    ..paid()
+                },
+            ),
+            ("at", DenyRow { at: None, ..paid() }),
+            (
+                "channel",
+                DenyRow {
+                    channel: Some("pigeon".into()),
+                    ..paid()
+                },
+            ),
+        ] {
+            match deny_change(row) {
+                Err(ServiceError::Storage(StorageError::Column { column: named, .. })) => {
+                    assert_eq!(named, column)
+                }
+                other => panic!("{column}: {other:?}"),
+            }
+        }
+        let bad_time = DenyRow {
+            at: Some("yesterday".into()),
+            ..paid()
+        };
+        assert!(matches!(
+            deny_change(bad_time),
+            Err(ServiceError::Storage(StorageError::Corrupt(_)))
+        ));
+        // A release needs none of them.
+        let released = DenyRow {
+            paid: false,
+            channel: None,
+            site: None,
+            at: None,
+            ..paid()
+        };
+        assert!(matches!(
+            deny_change(released),
+            Ok(DenyChange::Released { .. })
+        ));
     }
 }

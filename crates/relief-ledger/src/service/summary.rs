@@ -84,8 +84,8 @@ impl<S: Storage> Ledger<S> {
                         .to_owned(),
                     conflicts: conflicts
                         .iter()
-                        .find(|(site, _)| *site == r.site_code)
-                        .map_or(0, |(_, n)| *n),
+                        .find(|c| c.site_code == r.site_code)
+                        .map_or(0, |c| c.conflicts),
                     sigungu: r.sigungu,
                     site_code: r.site_code,
                     site_name: r.site_name,

@@ -7,11 +7,13 @@ pub mod batch;
 pub mod persons;
 mod postgres;
 pub mod queries;
+mod row;
 mod sqlite;
 
 use std::fmt;
 
 pub use self::postgres::PostgresStorage;
+pub use self::row::{FromRow, Row, Value, column_error};
 pub use self::sqlite::SqliteStorage;
 
 #[derive(Debug, thiserror::Error)]
@@ -24,14 +26,26 @@ pub enum StorageError {
     Pool(#[from] r2d2::Error),
     #[error("migration: {0}")]
     Migration(#[from] refinery::Error),
-    #[error("unexpected value in column {column}: {found}")]
-    Type { column: usize, found: String },
+    /// A column missing from a row, or holding what its reader does not
+    /// take: a statement and its reader out of step, or a corrupt row.
+    #[error("저장된 열 {column}의 값이 올바르지 않습니다: {found}")]
+    Column { column: String, found: String },
     /// A row that cannot be what the schema says.
     #[error("저장된 자료가 올바르지 않습니다: {0}")]
     Corrupt(String),
     /// Another writer changed what this transaction relied on: try again.
     #[error("동시에 바뀌었습니다: {0}")]
     Race(String),
+    /// The operating system refused something the storage needs beside
+    /// the database itself (a thread, a file's permissions).
+    #[error("입출력 ({what}): {source}")]
+    Io {
+        what: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A `--db` the ledger cannot open: not a URL it knows, or a path it
+    /// may not use.
     #[error("{0}")]
     Config(String),
 }
@@ -92,61 +106,6 @@ impl<'a> From<&'a Vec<u8>> for Param<'a> {
     }
 }
 
-/// A column value read back.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Value {
-    Null,
-    Int(i64),
-    Text(String),
-    Bytes(Vec<u8>),
-}
-
-/// One row, read by column index.
-#[derive(Debug, Clone)]
-pub struct Row(pub Vec<Value>);
-
-impl Row {
-    fn get(&self, column: usize) -> &Value {
-        self.0.get(column).unwrap_or(&Value::Null)
-    }
-
-    fn mismatch(&self, column: usize) -> StorageError {
-        StorageError::Type {
-            column,
-            found: format!("{:?}", self.get(column)),
-        }
-    }
-
-    pub fn int(&self, column: usize) -> Result<i64, StorageError> {
-        match self.get(column) {
-            Value::Int(v) => Ok(*v),
-            _ => Err(self.mismatch(column)),
-        }
-    }
-
-    pub fn text(&self, column: usize) -> Result<String, StorageError> {
-        match self.get(column) {
-            Value::Text(v) => Ok(v.clone()),
-            _ => Err(self.mismatch(column)),
-        }
-    }
-
-    pub fn opt_text(&self, column: usize) -> Result<Option<String>, StorageError> {
-        match self.get(column) {
-            Value::Null => Ok(None),
-            Value::Text(v) => Ok(Some(v.clone())),
-            _ => Err(self.mismatch(column)),
-        }
-    }
-
-    pub fn bytes(&self, column: usize) -> Result<Vec<u8>, StorageError> {
-        match self.get(column) {
-            Value::Bytes(v) => Ok(v.clone()),
-            _ => Err(self.mismatch(column)),
-        }
-    }
-}
-
 /// SQL inside one transaction, whatever the database.
 pub trait Db {
     /// Runs a statement; returns the rows it changed.
@@ -178,10 +137,10 @@ pub trait Db {
     /// The end of a multi-row `INSERT INTO entitlement` that creates the
     /// people not there yet and, where there are several writers, locks
     /// those already there, in the order of the rows: it returns each
-    /// person's key and 1 if this statement created them (SQLite returns
+    /// person's key and `created`, 1 if this statement created them (SQLite returns
     /// only those, having one writer and nothing to lock).
     fn entitlement_upsert(&self) -> &'static str {
-        "ON CONFLICT (campaign_id, beneficiary_key) DO NOTHING RETURNING beneficiary_key, 1"
+        "ON CONFLICT (campaign_id, beneficiary_key) DO NOTHING RETURNING beneficiary_key, 1 AS created"
     }
 }
 

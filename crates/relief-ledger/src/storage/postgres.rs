@@ -1,13 +1,14 @@
 //! PostgreSQL, for a province: many writers, replicas for reading.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use postgres::types::{ToSql, Type};
 use postgres::{Client, Config, GenericClient, NoTls, Statement};
 use r2d2::ManageConnection;
 use r2d2_postgres::PostgresConnectionManager;
 
-use super::{Db, Param, Row, Storage, StorageError, Value};
+use super::{Db, Param, Row, Storage, StorageError, Value, column_error};
 
 mod embedded {
     refinery::embed_migrations!("../../migrations/ledger/postgres");
@@ -133,7 +134,7 @@ impl<C: GenericClient> Db for PgTx<'_, C> {
     /// `xmax = 0` marks a row this statement inserted rather than updated.
     fn entitlement_upsert(&self) -> &'static str {
         "ON CONFLICT (campaign_id, beneficiary_key) DO UPDATE SET changed_at = entitlement.changed_at
-         RETURNING beneficiary_key, CASE WHEN xmax = 0 THEN 1 ELSE 0 END"
+         RETURNING beneficiary_key, CASE WHEN xmax = 0 THEN 1 ELSE 0 END AS created"
     }
 
     fn exec(&mut self, sql: &str, params: &[Param]) -> Result<u64, StorageError> {
@@ -148,11 +149,14 @@ impl<C: GenericClient> Db for PgTx<'_, C> {
         let refs: Vec<&(dyn ToSql + Sync)> = boxed.iter().map(|b| b.as_ref()).collect();
         let statement = self.statement(sql)?;
         let rows = self.tx.query(&statement, &refs)?;
+        let columns = statement.columns();
+        let names: Arc<[String]> = columns.iter().map(|c| c.name().to_owned()).collect();
         rows.iter()
             .map(|row| {
-                (0..row.len())
-                    .map(|i| {
-                        let column = &row.columns()[i];
+                let values = columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, column)| {
                         Ok(match *column.type_() {
                             Type::INT8 => {
                                 row.get::<_, Option<i64>>(i).map_or(Value::Null, Value::Int)
@@ -166,16 +170,11 @@ impl<C: GenericClient> Db for PgTx<'_, C> {
                             Type::BYTEA => row
                                 .get::<_, Option<Vec<u8>>>(i)
                                 .map_or(Value::Null, Value::Bytes),
-                            ref other => {
-                                return Err(StorageError::Type {
-                                    column: i,
-                                    found: other.to_string(),
-                                });
-                            }
+                            ref other => return Err(column_error(column.name(), other.name())),
                         })
                     })
-                    .collect::<Result<Vec<_>, _>>()
-                    .map(Row)
+                    .collect::<Result<Vec<_>, StorageError>>()?;
+                Ok(Row::new(names.clone(), values))
             })
             .collect()
     }

@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rusqlite::ToSql;
@@ -62,7 +62,10 @@ impl Checkpointer {
                     }
                 }
             })
-            .map_err(|e| StorageError::Config(format!("checkpoint thread: {e}")))?;
+            .map_err(|source| StorageError::Io {
+                what: "checkpoint thread",
+                source,
+            })?;
         Ok(Checkpointer {
             stop,
             thread: Some(thread),
@@ -189,7 +192,12 @@ impl Db for SqliteTx<'_> {
 
     fn query(&mut self, sql: &str, params: &[Param]) -> Result<Vec<Row>, StorageError> {
         let mut statement = self.0.prepare_cached(&dialect(sql))?;
-        let columns = statement.column_count();
+        let names: Arc<[String]> = statement
+            .column_names()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        let columns = names.len();
         let mut rows = statement.query(rusqlite::params_from_iter(params))?;
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
@@ -203,7 +211,7 @@ impl Db for SqliteTx<'_> {
                     ValueRef::Blob(b) => Value::Bytes(b.to_vec()),
                 });
             }
-            out.push(Row(values));
+            out.push(Row::new(names.clone(), values));
         }
         Ok(out)
     }

@@ -7,9 +7,11 @@ use relief_protocol::{EventBody, Outcome, Verdict, Verification};
 use super::{Pushed, check_issuance, issuance_ref};
 use crate::person;
 use crate::service::{Result, key_from_hex, ts};
-use crate::storage::persons::{self, NewPayment, VisitOutcome};
-use crate::storage::queries::{FeedPaid, FeedRows, TerminalRow};
-use crate::storage::{Db, Param, batch};
+use crate::storage::persons::{self, NewEntitlement, NewPayment, NewVisitEnd, VisitOutcome};
+use crate::storage::queries::{
+    FeedPaid, FeedRows, NewEvent, NewIssuance, NewIssuanceBeneficiary, TerminalRow,
+};
+use crate::storage::{Db, batch};
 
 /// The batched path, for the usual push after an outage: new issuances
 /// only, in sequence from `start`, each valid and issued offline (an
@@ -70,47 +72,51 @@ pub(super) fn new_issuances(
         .map(|p| issuance_ref(&p.issuance_id))
         .collect();
     let channel = terminal.channel()?;
-    let mut rows: Vec<Param> = Vec::with_capacity(events.len() * 12);
-    for Pushed { event, digest } in events {
-        rows.extend::<[Param; _]>([
-            (&terminal.id).into(),
-            (event.seq as i64).into(),
-            (&event.event_id).into(),
-            event.body.kind().code().into(),
-            digest.as_slice().into(),
-            now.into(),
-        ]);
-    }
-    batch::insert_events(db, &rows)?;
-    rows.clear();
-    for (p, at) in issuances.iter().zip(&issued_at) {
-        rows.extend::<[Param; _]>([
-            (&p.issuance_id).into(),
-            (&terminal.id).into(),
-            at.into(),
-            p.verification.code().into(),
-            (p.total_krw as i64).into(),
-            now.into(),
-        ]);
-    }
-    batch::insert_issuances(db, &rows)?;
-    rows.clear();
-    for (i, position, key, b, amount, shares) in &people {
-        rows.extend::<[Param; _]>([
-            (&issuances[*i].issuance_id).into(),
-            (*position).into(),
-            key.as_slice().into(),
-            (&b.sigungu).into(),
-            i64::from(b.household_size).into(),
-            (*amount).into(),
-            shares.into(),
-        ]);
-    }
-    batch::insert_beneficiaries(db, &rows)?;
-    rows.clear();
+    let rows: Vec<NewEvent> = events
+        .iter()
+        .map(|Pushed { event, digest }| NewEvent {
+            terminal_id: &terminal.id,
+            seq: event.seq as i64,
+            event_id: &event.event_id,
+            kind: event.body.kind(),
+            body_sha256: digest.as_slice(),
+            received_at: now,
+        })
+        .collect();
+    batch::insert_rows(db, &rows)?;
+    let rows: Vec<NewIssuance> = issuances
+        .iter()
+        .zip(&issued_at)
+        .map(|(p, at)| NewIssuance {
+            id: &p.issuance_id,
+            terminal_id: &terminal.id,
+            issued_at: at,
+            verification: p.verification.code(),
+            total_krw: p.total_krw as i64,
+            received_at: now,
+        })
+        .collect();
+    batch::insert_rows(db, &rows)?;
+    let rows: Vec<NewIssuanceBeneficiary> = people
+        .iter()
+        .map(
+            |(i, position, key, b, amount, shares)| NewIssuanceBeneficiary {
+                issuance_id: &issuances[*i].issuance_id,
+                position: *position,
+                beneficiary_key: key.as_slice(),
+                sigungu: &b.sigungu,
+                household_size: i64::from(b.household_size),
+                amount_krw: *amount,
+                shares,
+            },
+        )
+        .collect();
+    batch::insert_rows(db, &rows)?;
     let payments: Vec<NewPayment> = people
         .iter()
-        .map(|(i, _, _, b, amount, _)| NewPayment {
+        .map(|(i, _, key, b, amount, _)| NewPayment {
+            campaign_id: &terminal.campaign_id,
+            beneficiary_key: key.as_slice(),
             reference: &references[*i],
             channel,
             terminal_id: Some(&terminal.id),
@@ -120,13 +126,10 @@ pub(super) fn new_issuances(
             sigungu: &b.sigungu,
             amount_krw: *amount,
             paid_at: &issued_at[*i],
+            recorded_at: now,
         })
         .collect();
-    for ((_, _, key, ..), payment) in people.iter().zip(&payments) {
-        rows.extend(payment.params(&terminal.campaign_id, key.as_slice(), now));
-    }
-    persons::insert_payments(db, &rows)?;
-    rows.clear();
+    persons::insert_payments(db, &payments)?;
     // People in key order, as everywhere a transaction locks several, and
     // before the feed's turn, taken at its first row.
     let mut order: Vec<usize> = (0..people.len()).collect();
@@ -135,18 +138,18 @@ pub(super) fn new_issuances(
         .iter()
         .map(|(i, ..)| person::first_payment(&references[*i], Some(&terminal.id)))
         .collect();
-    for &j in &order {
-        rows.extend::<[Param; _]>([
-            (&terminal.campaign_id).into(),
-            people[j].2.as_slice().into(),
-            settled[j].state.code().into(),
-            settled[j].deny.standing.as_deref().into(),
-            settled[j].deny.other.as_deref().into(),
-            now.into(),
-        ]);
-    }
+    let rows: Vec<NewEntitlement> = order
+        .iter()
+        .map(|&j| NewEntitlement {
+            campaign_id: &terminal.campaign_id,
+            beneficiary_key: people[j].2.as_slice(),
+            state: settled[j].state.code(),
+            standing_ref: settled[j].deny.standing.as_deref(),
+            other_ref: settled[j].deny.other.as_deref(),
+            changed_at: now,
+        })
+        .collect();
     persons::insert_entitlements(db, &rows)?;
-    rows.clear();
     let mut feed = FeedRows::default();
     for (i, _, key, b, ..) in &people {
         feed.paid(&FeedPaid {
@@ -159,18 +162,17 @@ pub(super) fn new_issuances(
             at: &issued_at[*i],
         });
     }
-    let issued = VisitOutcome::Issued.code();
-    for p in &issuances {
-        if let Some(visit) = &p.visit_id {
-            rows.extend::<[Param; _]>([
-                visit.into(),
-                (&terminal.id).into(),
-                issued.into(),
-                now.into(),
-                Param::Text(None),
-            ]);
-        }
-    }
+    let rows: Vec<NewVisitEnd> = issuances
+        .iter()
+        .filter_map(|p| p.visit_id.as_deref())
+        .map(|visit| NewVisitEnd {
+            visit_id: visit,
+            terminal_id: &terminal.id,
+            outcome: VisitOutcome::Issued,
+            ended_at: now,
+            reason: None,
+        })
+        .collect();
     persons::end_visits(db, &rows)?;
     feed.flush(db)?;
     Ok(Some(

@@ -166,8 +166,12 @@ impl<S: Storage> Ledger<S> {
                     Some(stored) if stored.body_sha256 == digest.as_slice() => match stored.verdict
                     {
                         None => Outcome::Accepted,
-                        Some(verdict) => serde_json::from_str(&verdict)
-                            .map_err(|e| StorageError::Config(e.to_string()))?,
+                        Some(verdict) => serde_json::from_str(&verdict).map_err(|e| {
+                            StorageError::Corrupt(format!(
+                                "단말기 {} 순번 {seq}의 판정이 JSON이 아닙니다: {e}",
+                                terminal.id
+                            ))
+                        })?,
                     },
                     _ => {
                         reused = true;
@@ -195,12 +199,14 @@ impl<S: Storage> Ledger<S> {
             // written again.
             queries::insert_event(
                 db,
-                &terminal.id,
-                seq,
-                &event.event_id,
-                event.body.kind().code(),
-                digest,
-                now,
+                &queries::NewEvent {
+                    terminal_id: &terminal.id,
+                    seq,
+                    event_id: &event.event_id,
+                    kind: event.body.kind(),
+                    body_sha256: digest,
+                    received_at: now,
+                },
             )?;
             let outcome = apply(db, terminal, &policy, event, now, &mut feed)?;
             if outcome != Outcome::Accepted {
@@ -238,7 +244,7 @@ fn people_of(db: &mut dyn Db, events: &[Pushed], start: i64) -> Result<BTreeSet<
                     people.extend(
                         persons::claims_of_visit(db, visit)?
                             .into_iter()
-                            .map(|(key, _)| key),
+                            .map(|c| c.key),
                     );
                 }
             }
@@ -250,7 +256,7 @@ fn people_of(db: &mut dyn Db, events: &[Pushed], start: i64) -> Result<BTreeSet<
                 people.extend(
                     persons::claims_of_visit(db, &p.visit_id)?
                         .into_iter()
-                        .map(|(key, _)| key),
+                        .map(|c| c.key),
                 );
             }
         }
@@ -358,14 +364,14 @@ fn issuance(
     let issued_at = ts(p.issued_at);
     let recorded = queries::insert_issuance(
         db,
-        &queries::IssuanceRow {
+        &queries::NewIssuance {
             id: &p.issuance_id,
-            terminal,
+            terminal_id: &terminal.id,
             issued_at: &issued_at,
             verification: p.verification.code(),
             total_krw: p.total_krw as i64,
+            received_at: now,
         },
-        now,
     )?;
     if !recorded {
         return Ok(rejected("issuance_id_reused", "이미 받은 발급번호입니다"));
@@ -380,15 +386,19 @@ fn issuance(
         let amount: u64 = b.shares_krw.values().sum();
         queries::insert_issuance_beneficiary(
             db,
-            &p.issuance_id,
-            position as i64,
-            key,
-            &b.sigungu,
-            i64::from(b.household_size),
-            amount as i64,
-            &serde_json::to_string(&b.shares_krw).expect("serialises"),
+            &queries::NewIssuanceBeneficiary {
+                issuance_id: &p.issuance_id,
+                position: position as i64,
+                beneficiary_key: key,
+                sigungu: &b.sigungu,
+                household_size: i64::from(b.household_size),
+                amount_krw: amount as i64,
+                shares: &serde_json::to_string(&b.shares_krw).expect("serialises"),
+            },
         )?;
         let payment = NewPayment {
+            campaign_id: campaign,
+            beneficiary_key: key,
             reference: &reference,
             channel,
             terminal_id: Some(&terminal.id),
@@ -398,8 +408,9 @@ fn issuance(
             sigungu: &b.sigungu,
             amount_krw: amount as i64,
             paid_at: &issued_at,
+            recorded_at: now,
         };
-        persons::insert_payment(db, campaign, key, &payment, now)?;
+        persons::insert_payment(db, &payment)?;
         people.insert(key.to_vec());
     }
     // The visit's claims end with its issuance: only this terminal's.
@@ -424,7 +435,7 @@ fn issuance(
             conflict_id,
             key: hex::encode(key),
             standing_issuance: standing.issuance_id.clone(),
-            first: paid_record(standing),
+            first: paid_record(standing)?,
         });
     }
     Ok(first_conflict.unwrap_or(Outcome::Accepted))
@@ -434,8 +445,8 @@ fn issuance(
 fn own_claims(db: &mut dyn Db, terminal: &TerminalRow, visit: &str) -> Result<Vec<Vec<u8>>> {
     Ok(persons::claims_of_visit(db, visit)?
         .into_iter()
-        .filter(|(_, by)| *by == terminal.id)
-        .map(|(key, _)| key)
+        .filter(|c| c.terminal_id == terminal.id)
+        .map(|c| c.key)
         .collect())
 }
 

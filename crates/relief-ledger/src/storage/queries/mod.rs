@@ -1,0 +1,30 @@
+//! Every statement the ledger runs outside a person's rows, typed, an
+//! aggregate to a file. Written once for both dialects. Re-exported here,
+//! so that a caller names the statement, not the file it lives in.
+
+mod campaigns;
+mod events;
+mod feed;
+mod issuances;
+mod keys;
+mod summary;
+mod terminals;
+
+pub use campaigns::{
+    CampaignRow, PolicyRow, campaign, campaign_ids, current_policy, insert_campaign, insert_policy,
+};
+pub use events::{NewEvent, StoredEvent, event, insert_event, set_event_verdict};
+pub use feed::{
+    ConflictChange, DenyRow, FeedHead, FeedPaid, FeedRows, conflict_page, deny_page, feed_head,
+    feed_row_token, feed_token,
+};
+pub use issuances::{
+    NewIssuance, NewIssuanceBeneficiary, insert_issuance, insert_issuance_beneficiary, insert_void,
+    is_voided, issuance_terminal,
+};
+pub use keys::{insert_admin_token, insert_signing_key, is_admin_token, signing_key};
+pub use summary::{SiteConflicts, SummaryRow, conflicts_detected_between, day_summary};
+pub use terminals::{
+    RedeemedCode, SiteRow, TerminalRow, advance_seq, hold_terminal, insert_enrollment_code,
+    insert_terminal, redeem_enrollment_code, terminal, terminal_by_token,
+};
