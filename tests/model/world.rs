@@ -333,7 +333,7 @@ impl World {
         let site = SiteInfo {
             code: code.into(),
             name: format!("{code} 창구"),
-            site_type: kind.code().into(),
+            site_type: kind,
             sigungu: sigungu.into(),
         };
         match &self.ledgers[ledger] {

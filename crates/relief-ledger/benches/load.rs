@@ -40,7 +40,7 @@ fn enroll(ledger: &Shared, n: usize) -> Terminal {
     let site = SiteInfo {
         code: format!("S{n:05}"),
         name: format!("창구 {n}"),
-        site_type: "center".into(),
+        site_type: relief_core::SiteType::Center,
         sigungu: "41110".into(),
     };
     let code = ledger.create_enrollment_code(&site, None).unwrap();
@@ -325,7 +325,7 @@ fn main() {
         let site = SiteInfo {
             code: "DL".into(),
             name: "다운로드".into(),
-            site_type: "center".into(),
+            site_type: relief_core::SiteType::Center,
             sigungu: "41110".into(),
         };
         let code = ledger.create_enrollment_code(&site, None).unwrap();

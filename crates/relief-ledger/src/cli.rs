@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
+use relief_core::SiteType;
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8700";
 pub const DEFAULT_DB: &str = "sqlite:relief-ledger.sqlite3";
@@ -85,8 +86,9 @@ pub struct EnrollmentCodeArgs {
     pub site_code: String,
     #[arg(long)]
     pub site_name: String,
-    #[arg(long, value_name = "center|nh")]
-    pub site_type: String,
+    /// `center` or `nh`
+    #[arg(long, value_name = "center|nh", value_parser = str::parse::<SiteType>)]
+    pub site_type: SiteType,
     #[arg(long, value_name = "CODE")]
     pub sigungu: String,
     #[arg(long)]

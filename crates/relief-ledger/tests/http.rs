@@ -162,6 +162,26 @@ async fn enrollment_refuses_bad_bodies_and_replays_and_writes_nothing() {
     assert_eq!(made.0, StatusCode::OK);
     let code = made.1["code"].as_str().unwrap().to_owned();
     let before = api.written();
+    // A kind of site there is not: refused naming the kinds there are.
+    let mut mall = json!({ "site": site("B", "center") });
+    mall["site"]["site_type"] = "mall".into();
+    let refused = api
+        .json(
+            "POST",
+            "/v1/admin/enrollment-codes",
+            Some(&admin),
+            &mall.to_string(),
+        )
+        .await;
+    assert_error(&refused, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
+    assert!(
+        refused.1["message"]
+            .as_str()
+            .unwrap()
+            .contains("center, nh"),
+        "{}",
+        refused.1
+    );
     assert_error(
         &api.json("POST", "/v1/enroll", None, "{\"code\": ").await,
         StatusCode::BAD_REQUEST,

@@ -6,7 +6,7 @@
 mod common;
 
 use chrono::NaiveDate;
-use relief_ledger::storage::Db;
+use relief_ledger::storage::{Db, Param};
 use relief_ledger::{Ledger, PostgresStorage, SqliteStorage, Storage};
 use relief_protocol::{CardDisposition, Event, EventBody, Outcome, PushRequest, VoidPayload};
 use sha2::{Digest, Sha256};
@@ -91,9 +91,9 @@ fn rows(ledger: &Ledger<impl Storage>, sql: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn the_first_schemas_rows_are_all_there<S: Storage>(ledger: Ledger<S>) {
+fn the_first_schemas_rows_are_all_there<S: Storage>(ledger: &Ledger<S>) {
     let payments = rows(
-        &ledger,
+        ledger,
         "SELECT beneficiary_key, payment_ref, channel FROM payment ORDER BY id",
     );
     // The payments that stood come first, then the rest, each in the
@@ -113,7 +113,7 @@ fn the_first_schemas_rows_are_all_there<S: Storage>(ledger: Ledger<S>) {
         ]
     );
     let people = rows(
-        &ledger,
+        ledger,
         "SELECT beneficiary_key, state, standing_ref FROM entitlement ORDER BY beneficiary_key",
     );
     assert_eq!(
@@ -127,7 +127,7 @@ fn the_first_schemas_rows_are_all_there<S: Storage>(ledger: Ledger<S>) {
     );
     assert_eq!(
         rows(
-            &ledger,
+            ledger,
             "SELECT standing_ref, other_ref, status FROM conflict"
         ),
         [vec!["issuance:i1", "issuance:i2", "open"]]
@@ -166,15 +166,75 @@ fn the_first_schemas_rows_are_all_there<S: Storage>(ledger: Ledger<S>) {
     assert_eq!(answer.verdicts[0].outcome, Outcome::Accepted);
     assert_eq!(
         rows(
-            &ledger,
+            ledger,
             "SELECT state, standing_ref FROM entitlement WHERE standing_ref = 'issuance:i2'"
         ),
         [vec!["paid", "issuance:i2"]]
     );
     assert_eq!(
-        rows(&ledger, "SELECT status FROM conflict"),
+        rows(ledger, "SELECT status FROM conflict"),
         [vec!["resolved_by_void"]]
     );
+}
+
+/// Each column holding a code of a closed set takes that set's codes and
+/// nothing else, whichever writes it.
+fn the_database_refuses_a_code_not_of_its_set<S: Storage>(ledger: &Ledger<S>) {
+    let exec = |sql: &str, params: &[Param]| {
+        ledger
+            .storage()
+            .transaction(|db: &mut dyn Db| db.exec(sql, params))
+    };
+    let digest = [0u8; 32];
+    for (table, column, row, good) in [
+        ("terminal", "site_type", "id = 't1'", "nh"),
+        ("issuance", "verification", "id = 'i1'", "online"),
+        (
+            "void",
+            "card_disposition",
+            "issuance_id = 'i3'",
+            "destroyed",
+        ),
+        ("conflict", "standing_channel", "id = 'c1'", "online"),
+        ("conflict", "other_channel", "id = 'c1'", "center"),
+    ] {
+        let set = |code: &str| {
+            exec(
+                &format!("UPDATE {table} SET {column} = $1 WHERE {row}"),
+                &[code.into()],
+            )
+        };
+        assert!(
+            set("mall").is_err(),
+            "{table}.{column} took an unknown code"
+        );
+        assert_eq!(set(good).unwrap(), 1, "{table}.{column} refused {good}");
+    }
+    let event = |kind: &str, seq: i64| {
+        exec(
+            "INSERT INTO event (terminal_id, seq, event_id, kind, body_sha256, received_at)
+             VALUES ('t1', $1, $2, $3, $4, '2020-05-18T13:00:00')",
+            &[
+                seq.into(),
+                format!("e{seq}").as_str().into(),
+                kind.into(),
+                digest.as_slice().into(),
+            ],
+        )
+    };
+    assert!(event("refund", 90).is_err());
+    assert_eq!(event("visit_ended", 91).unwrap(), 1);
+    let feed = |channel: Option<&str>| {
+        exec(
+            "INSERT INTO feed (campaign_id, kind, sigungu, beneficiary_key, channel, site, at, token)
+             VALUES ('gyeonggi-2020', 'paid', '41110', $1, $2, 'A 창구', '2020-05-18T13:00:00', 1)",
+            &[digest.as_slice().into(), channel.into()],
+        )
+    };
+    assert!(feed(Some("mobile")).is_err());
+    assert_eq!(feed(Some("online")).unwrap(), 1);
+    // A row of the feed that is not a payment has no channel.
+    assert_eq!(feed(None).unwrap(), 1);
 }
 
 #[test]
@@ -190,7 +250,8 @@ fn a_first_schema_ledger_on_sqlite() {
         .unwrap();
     drop(conn);
     let ledger = Ledger::new(SqliteStorage::open(&path).unwrap(), clock()).unwrap();
-    the_first_schemas_rows_are_all_there(ledger);
+    the_first_schemas_rows_are_all_there(&ledger);
+    the_database_refuses_a_code_not_of_its_set(&ledger);
 }
 
 #[test]
@@ -210,5 +271,6 @@ fn a_first_schema_ledger_on_postgres() {
         .unwrap();
     drop(client);
     let ledger = Ledger::new(PostgresStorage::connect(&schema.url()).unwrap(), clock()).unwrap();
-    the_first_schemas_rows_are_all_there(ledger);
+    the_first_schemas_rows_are_all_there(&ledger);
+    the_database_refuses_a_code_not_of_its_set(&ledger);
 }

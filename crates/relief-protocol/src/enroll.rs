@@ -1,5 +1,6 @@
 //! `POST /v1/enroll`: a terminal redeems a one-time code for its identity.
 
+use relief_core::SiteType;
 use serde::{Deserialize, Serialize};
 
 use crate::policy::SignedPolicy;
@@ -16,8 +17,7 @@ pub struct EnrollRequest {
 pub struct SiteInfo {
     pub code: String,
     pub name: String,
-    /// `center` or `nh`
-    pub site_type: String,
+    pub site_type: SiteType,
     pub sigungu: String,
 }
 

@@ -171,7 +171,7 @@ impl Store {
         )?;
         let site = &self.site;
         if answer.site.code != site.code
-            || answer.site.site_type != site.site_type.code()
+            || answer.site.site_type != site.site_type
             || answer.site.sigungu != site.sigungu.to_string()
         {
             return Err(Error::SiteMismatch {

@@ -25,7 +25,7 @@ fn answer(key: &SigningKey, policy_toml: &str) -> EnrollResponse {
         site: SiteInfo {
             code: "41110-515".into(),
             name: "매탄1동".into(),
-            site_type: "center".into(),
+            site_type: relief_core::SiteType::Center,
             sigungu: "41110".into(),
         },
         campaign_secret: "11".repeat(32),
@@ -102,7 +102,7 @@ fn enrollment_checks_the_signature_the_key_the_site_and_the_role() {
         Err(Error::LedgerKeyMismatch { .. })
     ));
     let mut elsewhere = good.clone();
-    elsewhere.site.site_type = "nh".into();
+    elsewhere.site.site_type = relief_core::SiteType::Nh;
     assert!(matches!(
         t.store
             .enroll(&supervisor, "http://l", &elsewhere, None, when),

@@ -3,7 +3,7 @@
 //! policy.
 
 use chrono::Duration;
-use relief_core::{Sigungu, SiteType};
+use relief_core::Sigungu;
 use relief_protocol::{EnrollResponse, SiteInfo};
 use uuid::Uuid;
 
@@ -52,9 +52,6 @@ impl<S: Storage> Ledger<S> {
         site: &SiteInfo,
         campaign_id: Option<&str>,
     ) -> Result<EnrollmentCode> {
-        site.site_type
-            .parse::<SiteType>()
-            .map_err(|e| ServiceError::bad("invalid_site", e.to_string()))?;
         let sigungu: Sigungu =
             site.sigungu
                 .parse()
@@ -88,7 +85,7 @@ impl<S: Storage> Ledger<S> {
                 &queries::SiteRow {
                     code: site.code.trim().to_owned(),
                     name: site.name.trim().to_owned(),
-                    site_type: site.site_type.clone(),
+                    site_type: site.site_type,
                     sigungu: sigungu.to_string(),
                 },
                 &ts(now),
@@ -124,7 +121,7 @@ impl<S: Storage> Ledger<S> {
                 campaign_id: campaign_id.clone(),
                 site_code: site.code.clone(),
                 site_name: site.name.clone(),
-                site_type: site.site_type.clone(),
+                site_type: site.site_type,
                 sigungu: site.sigungu.clone(),
                 next_seq: 1,
             };

@@ -84,7 +84,7 @@ pub fn site(code: &str, site_type: &str) -> SiteInfo {
     SiteInfo {
         code: code.into(),
         name: format!("{code} 창구"),
-        site_type: site_type.into(),
+        site_type: site_type.parse().expect("center or nh"),
         sigungu: "41110".into(),
     }
 }

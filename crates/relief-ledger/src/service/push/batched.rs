@@ -71,7 +71,7 @@ pub(super) fn new_issuances(
         .iter()
         .map(|p| issuance_ref(&p.issuance_id))
         .collect();
-    let channel = terminal.channel()?;
+    let channel = terminal.channel();
     let rows: Vec<NewEvent> = events
         .iter()
         .map(|Pushed { event, digest }| NewEvent {

@@ -378,7 +378,7 @@ fn issuance(
     }
     let campaign = &terminal.campaign_id;
     let reference = issuance_ref(&p.issuance_id);
-    let channel = terminal.channel()?;
+    let channel = terminal.channel();
     let mut people = BTreeSet::new();
     for (position, b) in p.beneficiaries.iter().enumerate() {
         let key = key_from_hex(&b.key)?;

@@ -1,15 +1,17 @@
 //! Enrollment codes and the terminals that redeemed them: where each
 //! terminal stands, and the sequence number it is to push next.
 
+use relief_core::{Channel, SiteType};
+
 use crate::storage::row::first;
-use crate::storage::{Db, FromRow, Row, StorageError, column_error};
+use crate::storage::{Db, FromRow, Row, StorageError};
 
 type Result<T> = std::result::Result<T, StorageError>;
 
 pub struct SiteRow {
     pub code: String,
     pub name: String,
-    pub site_type: String,
+    pub site_type: SiteType,
     pub sigungu: String,
 }
 
@@ -18,7 +20,7 @@ impl FromRow for SiteRow {
         Ok(SiteRow {
             code: r.text("site_code")?,
             name: r.text("site_name")?,
-            site_type: r.text("site_type")?,
+            site_type: r.parsed("site_type")?,
             sigungu: r.text("sigungu")?,
         })
     }
@@ -55,7 +57,7 @@ pub fn insert_enrollment_code(
             campaign_id.into(),
             (&site.code).into(),
             (&site.name).into(),
-            (&site.site_type).into(),
+            site.site_type.code().into(),
             (&site.sigungu).into(),
             at.into(),
             expires_at.into(),
@@ -87,7 +89,7 @@ pub struct TerminalRow {
     pub campaign_id: String,
     pub site_code: String,
     pub site_name: String,
-    pub site_type: String,
+    pub site_type: SiteType,
     pub sigungu: String,
     pub next_seq: i64,
 }
@@ -107,7 +109,7 @@ pub fn insert_terminal(
             (&t.campaign_id).into(),
             (&t.site_code).into(),
             (&t.site_name).into(),
-            (&t.site_type).into(),
+            t.site_type.code().into(),
             (&t.sigungu).into(),
             at.into(),
         ],
@@ -117,10 +119,8 @@ pub fn insert_terminal(
 
 impl TerminalRow {
     /// Where this terminal's payments are said to come from.
-    pub fn channel(&self) -> Result<relief_core::Channel> {
-        self.site_type
-            .parse()
-            .map_err(|_| column_error("site_type", &self.site_type))
+    pub fn channel(&self) -> Channel {
+        self.site_type.into()
     }
 }
 
@@ -131,7 +131,7 @@ impl FromRow for TerminalRow {
             campaign_id: r.text("campaign_id")?,
             site_code: r.text("site_code")?,
             site_name: r.text("site_name")?,
-            site_type: r.text("site_type")?,
+            site_type: r.parsed("site_type")?,
             sigungu: r.text("sigungu")?,
             next_seq: r.int("next_seq")?,
         })
