@@ -12,6 +12,7 @@ pub mod event;
 pub mod policy;
 pub mod pull;
 pub mod push;
+pub mod time;
 
 /// The version of this protocol, part of every path.
 pub const API_PREFIX: &str = "/v1";

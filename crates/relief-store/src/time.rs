@@ -4,26 +4,12 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::error::{Error, Result};
 
-const FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
-
-/// Spelled out rather than through the format string: a first download
-/// formats a million of these.
 pub(crate) fn format(at: NaiveDateTime) -> String {
-    use chrono::{Datelike, Timelike};
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        at.year(),
-        at.month(),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
+    relief_protocol::time::format(at)
 }
 
 pub(crate) fn parse(text: &str) -> Result<NaiveDateTime> {
-    NaiveDateTime::parse_from_str(text, FORMAT)
-        .map_err(|_| Error::Corrupt(format!("시각 {text:?}")))
+    relief_protocol::time::parse(text).ok_or_else(|| Error::Corrupt(format!("시각 {text:?}")))
 }
 
 /// The half-open range of stored times that fall on `day`.

@@ -27,7 +27,7 @@ impl Counter {
             campaign: policy.campaign.name.clone(),
             policy_version: policy.campaign.version.clone(),
             demo: site.demo,
-            now: self.now().format("%Y-%m-%dT%H:%M:%S").to_string(),
+            now: relief_protocol::time::format(self.now()),
             idle_lock_minutes: policy.campaign.idle_lock_minutes,
             offline_mode: policy.campaign.offline_mode,
             session,

@@ -62,47 +62,15 @@ pub fn system_clock() -> Clock {
     Arc::new(|| chrono::Local::now().naive_local())
 }
 
-/// `YYYY-MM-DDTHH:MM:SS`, on every row a push writes: spelled out rather
-/// than through a format string, which is several times slower.
+/// `YYYY-MM-DDTHH:MM:SS`, on every row a push writes.
 pub(crate) fn ts(at: NaiveDateTime) -> String {
-    use chrono::{Datelike, Timelike};
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        at.year(),
-        at.month(),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
+    relief_protocol::time::format(at)
 }
 
-/// Reads back what [`ts`] wrote (a pull reads a million of them), by
-/// position rather than through a format string. Anything else in a time
-/// column is a corrupt row: shown to a counter as 1970, it would pass for
-/// a payment made long ago.
+/// Reads back what [`ts`] wrote. Anything else in a time column is a
+/// corrupt row, not the epoch.
 pub(crate) fn parse_ts(text: &str) -> std::result::Result<NaiveDateTime, StorageError> {
-    let b = text.as_bytes();
-    let number = |range: std::ops::Range<usize>| -> Option<u32> {
-        let digits = b.get(range)?;
-        digits.iter().try_fold(0u32, |n, d| {
-            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
-        })
-    };
-    let parsed = (|| {
-        if b.len() != 19
-            || b[4] != b'-'
-            || b[7] != b'-'
-            || b[10] != b'T'
-            || b[13] != b':'
-            || b[16] != b':'
-        {
-            return None;
-        }
-        chrono::NaiveDate::from_ymd_opt(number(0..4)? as i32, number(5..7)?, number(8..10)?)?
-            .and_hms_opt(number(11..13)?, number(14..16)?, number(17..19)?)
-    })();
-    parsed.ok_or_else(|| {
+    relief_protocol::time::parse(text).ok_or_else(|| {
         StorageError::Corrupt(format!(
             "시각이 YYYY-MM-DDTHH:MM:SS 꼴이 아닙니다: {text:?}"
         ))
