@@ -116,6 +116,19 @@ impl CardState {
 }
 
 relief_core::closed_set! {
+    /// What moved a card (`card_event.cause`): the statements that write
+    /// each name it in their SQL; the day's reconciliation reads it back.
+    pub(crate) enum CardCause {
+        /// A batch received into stock.
+        Receive,
+        Issue,
+        Void,
+        /// A supervisor's [`Adjustment`].
+        Adjust,
+    }
+}
+
+relief_core::closed_set! {
     /// A supervisor's correction of one card's state.
     pub enum Adjustment as "재고 조정" {
         Damaged => "훼손",

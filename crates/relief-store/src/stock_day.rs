@@ -8,7 +8,7 @@ use relief_core::Krw;
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::stock::CardState;
+use crate::stock::{CardCause, CardState};
 use crate::{Store, time};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -42,8 +42,8 @@ impl Store {
         while let Some(row) = rows.next()? {
             let serial: String = row.get(0)?;
             let face = row.get::<_, i64>(1)? as u64;
-            let state = row.get::<_, String>(2)?.parse::<CardState>()?;
-            let cause: String = row.get(3)?;
+            let state: CardState = row.get(2)?;
+            let cause: CardCause = row.get(3)?;
             let at: String = row.get(4)?;
             at_end.insert(serial.clone(), (face, state));
             if at < start {
@@ -51,14 +51,15 @@ impl Store {
                 continue;
             }
             let moves = faces.entry(face).or_default();
-            let list = match (cause.as_str(), state) {
-                ("receive", _) => &mut moves.received,
-                (_, CardState::Issued) => &mut moves.issued,
-                ("void", CardState::Returned) => &mut moves.returned,
-                ("void", _) => &mut moves.destroyed,
-                ("adjust", CardState::Damaged) => &mut moves.damaged,
-                ("adjust", CardState::Lost) => &mut moves.lost,
-                _ => &mut moves.found,
+            let list = match (cause, state) {
+                (CardCause::Receive, _) => &mut moves.received,
+                (CardCause::Issue, _) => &mut moves.issued,
+                (CardCause::Void, CardState::Returned) => &mut moves.returned,
+                (CardCause::Void, _) => &mut moves.destroyed,
+                (CardCause::Adjust, CardState::Damaged) => &mut moves.damaged,
+                (CardCause::Adjust, CardState::Lost) => &mut moves.lost,
+                // Back in stock: the only other state an adjustment sets.
+                (CardCause::Adjust, _) => &mut moves.found,
             };
             list.push(serial);
         }
