@@ -26,6 +26,7 @@ pub mod money;
 pub mod policy;
 pub mod proxy;
 pub mod region;
+pub mod roll;
 pub mod site;
 
 pub use closed_set::{Labelled, UnknownCode};

@@ -58,6 +58,10 @@ pub enum AdminCommand {
     EnrollmentCode(EnrollmentCodeArgs),
     /// Imports the card companies' applications (CSV: rrn,sigungu,amount_krw,paid_at,issuer).
     ImportOnline(ImportArgs),
+    /// Imports the resident roll: the register's extract as of the base
+    /// date, or a change file after it
+    /// (CSV: rrn,household_id,sigungu,eupmyeondong,registered_since,status).
+    ImportRoll(ImportArgs),
     /// Publishes a campaign policy (a new campaign, or a new version).
     PublishPolicy(PublishArgs),
     /// The province's view of a day.

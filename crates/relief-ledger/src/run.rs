@@ -153,6 +153,21 @@ fn admin(command: AdminCommand) -> Result<(), String> {
                 serde_json::to_string(&report).map_err(|e| e.to_string())?
             );
         }
+        AdminCommand::ImportRoll(args) => {
+            let ledger = open(&args.db.db)?;
+            let file =
+                std::fs::read(&args.csv).map_err(|e| format!("{}: {e}", args.csv.display()))?;
+            let campaign = ledger
+                .campaign_named(args.campaign.as_deref())
+                .map_err(|e| e.to_string())?;
+            let report = ledger
+                .import_roll(&campaign, &file)
+                .map_err(|e| e.to_string())?;
+            println!(
+                "{}",
+                serde_json::to_string(&report).map_err(|e| e.to_string())?
+            );
+        }
         AdminCommand::WithdrawClaims(args) => {
             let ended = open(&args.db.db)?
                 .withdraw_claims(&args.terminal, &args.reason)

@@ -133,6 +133,7 @@ async fn health_needs_nothing_and_everything_else_needs_a_credential() {
         ("POST", "/v1/admin/enrollment-codes"),
         ("POST", "/v1/admin/policies"),
         ("POST", "/v1/admin/online-payments"),
+        ("POST", "/v1/admin/roll?campaign_id=gyeonggi-2020"),
         ("GET", "/v1/admin/summary?date=2020-05-18"),
     ] {
         for token in [None, Some("wrong")] {

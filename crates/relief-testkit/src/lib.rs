@@ -5,6 +5,7 @@
 //! never pass on a machine that silently lacked a part.
 
 pub mod postgres;
+pub mod roll;
 
 /// Set by `scripts/test-all`: a missing part fails the test instead of
 /// skipping it.

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::error::{ApiError, Body};
 use super::{AppState, bearer, blocking};
 use crate::service::EnrollmentCode;
-use crate::service::{DaySummary, ImportReport, ServiceError};
+use crate::service::{DaySummary, ImportReport, RollImport, ServiceError};
 use crate::storage::Storage;
 
 pub async fn require_admin<S: Storage>(
@@ -92,6 +92,23 @@ pub async fn import_online<S: Storage>(
     Ok(Json(
         blocking(&state, move |ledger| {
             ledger.import_online(&params.campaign_id, body.as_ref())
+        })
+        .await?,
+    ))
+}
+
+/// A roll file (the extract, or changes) as the body, `?campaign_id=`
+/// naming its campaign.
+pub async fn import_roll<S: Storage>(
+    State(state): State<AppState<S>>,
+    _: Admin,
+    query: Result<Query<ImportParams>, axum::extract::rejection::QueryRejection>,
+    body: axum::body::Bytes,
+) -> Result<Json<RollImport>, ApiError> {
+    let Query(params) = query?;
+    Ok(Json(
+        blocking(&state, move |ledger| {
+            ledger.import_roll(&params.campaign_id, body.as_ref())
         })
         .await?,
     ))

@@ -22,7 +22,7 @@ use crate::storage::Storage;
 /// Requests from terminals are small; this bounds what a broken or hostile
 /// client can make the ledger read.
 pub const BODY_LIMIT: usize = 4 << 20;
-/// The online channel's files are large.
+/// The online channel's files and the resident roll are large.
 pub const IMPORT_LIMIT: usize = 512 << 20;
 
 pub struct AppState<S> {
@@ -52,6 +52,10 @@ pub fn router<S: Storage>(ledger: Arc<Ledger<S>>) -> Router {
         .route(
             "/admin/online-payments",
             post(admin::import_online::<S>).layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
+        )
+        .route(
+            "/admin/roll",
+            post(admin::import_roll::<S>).layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
         );
     Router::new()
         .route("/healthz", get(health))

@@ -121,16 +121,7 @@ impl<S: Storage> Ledger<S> {
                 format!("첫 줄은 {}이어야 합니다", COLUMNS.join(",")),
             ));
         }
-        let (secret, policy) = self.storage.read(|db| -> Result<_> {
-            let campaign = queries::campaign(db, campaign_id)?.ok_or_else(|| {
-                ServiceError::NotFound(format!("캠페인 {campaign_id}이(가) 없습니다"))
-            })?;
-            let secret = CampaignSecret::from_bytes(campaign.secret.clone()).map_err(|e| {
-                StorageError::Corrupt(format!("캠페인 {campaign_id}의 비밀값: {e}"))
-            })?;
-            let (_, policy) = self.current_policy(db, campaign_id)?;
-            Ok((secret, policy))
-        })?;
+        let (secret, policy) = self.campaign_keys(campaign_id)?;
         let mut report = ImportReport::default();
         let size = round_size(self.storage.dialect());
         let mut round = Vec::with_capacity(size);
@@ -195,6 +186,24 @@ impl<S: Storage> Ledger<S> {
             "online payments imported"
         );
         Ok(report)
+    }
+
+    /// What a file of identity numbers is keyed and checked by: the
+    /// campaign's secret and its current policy.
+    pub(super) fn campaign_keys(
+        &self,
+        campaign_id: &str,
+    ) -> Result<(CampaignSecret, std::sync::Arc<relief_core::policy::Policy>)> {
+        self.storage.read(|db| -> Result<_> {
+            let campaign = queries::campaign(db, campaign_id)?.ok_or_else(|| {
+                ServiceError::NotFound(format!("캠페인 {campaign_id}이(가) 없습니다"))
+            })?;
+            let secret = CampaignSecret::from_bytes(campaign.secret.clone()).map_err(|e| {
+                StorageError::Corrupt(format!("캠페인 {campaign_id}의 비밀값: {e}"))
+            })?;
+            let (_, policy) = self.current_policy(db, campaign_id)?;
+            Ok((secret, policy))
+        })
     }
 
     fn write_round(

@@ -6,6 +6,7 @@ mod enroll;
 mod import;
 mod pull;
 mod push;
+mod roll;
 mod summary;
 
 use std::collections::HashMap;
@@ -23,6 +24,7 @@ pub use enroll::EnrollmentCode;
 pub use import::ImportReport;
 pub use pull::view as conflict_view;
 pub use push::Pushed;
+pub use roll::{ROLL_COLUMNS, RollImport};
 pub use summary::{DaySummary, SiteDay};
 
 use crate::metrics::Metrics;

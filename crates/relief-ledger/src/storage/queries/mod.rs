@@ -7,6 +7,7 @@ mod events;
 mod feed;
 mod issuances;
 mod keys;
+mod roll;
 mod summary;
 mod terminals;
 
@@ -23,6 +24,10 @@ pub use issuances::{
     is_voided, issuance_terminal,
 };
 pub use keys::{insert_admin_token, insert_signing_key, is_admin_token, signing_key};
+pub use roll::{
+    RollEntry, RollPerson, RollVersion, complete_roll_version, household_size,
+    reserve_roll_version, roll_person, roll_version_of_file, upsert_roll,
+};
 pub use summary::{SiteConflicts, SummaryRow, conflicts_detected_between, day_summary};
 pub use terminals::{
     RedeemedCode, SiteRow, TerminalRow, advance_seq, hold_terminal, insert_enrollment_code,
