@@ -218,6 +218,39 @@ fn claims_hold_until_their_visit_ends_and_payments_answer<S: Storage>(b: Backend
     }
 }
 
+fn an_offline_issuance_of_a_visit_ends_it_even_in_a_batch<S: Storage>(b: Backend<S>) {
+    let mut a = enroll(&b.ledger, "A", "center");
+    let v = visit();
+    // The visit's claim never reached the ledger: the card went out
+    // offline, under the visit, and comes in a push of issuances of people
+    // new to the ledger (written as one batch).
+    let mut issued = a.issuance("offline-of-a-visit", &[7]);
+    if let EventBody::Issuance(p) = &mut issued.body {
+        p.visit_id = Some(v.clone());
+    }
+    assert_eq!(
+        push(&b.ledger, &a, vec![issued]).verdicts[0].outcome,
+        Outcome::Accepted
+    );
+    let late = b.ledger.claim(
+        &a.row,
+        &ClaimRequest {
+            visit_id: v.clone(),
+            keys: vec![a.key(8).to_hex()],
+        },
+    );
+    assert!(
+        matches!(
+            late,
+            Err(relief_ledger::ServiceError::Conflict {
+                code: "visit_ended",
+                ..
+            })
+        ),
+        "{late:?}"
+    );
+}
+
 fn a_household_visit_refused_for_one_lets_go_of_the_others<S: Storage>(b: Backend<S>) {
     let mut a = enroll(&b.ledger, "A", "center");
     let mut c = enroll(&b.ledger, "C", "nh");
@@ -470,6 +503,8 @@ fn two_offline_terminals_make_one_conflict_both_see<S: Storage>(b: Backend<S>) {
     );
     let page = b.ledger.pull(&a.row, FeedCursor::START, 100, None).unwrap();
     assert_eq!(page.conflicts[0].status, ConflictStatus::ResolvedByVoid);
+    // What closed it says why: the void's reason.
+    assert_eq!(page.conflicts[0].note.as_deref(), Some("착오"));
     assert!(matches!(
         other.claim(&b.ledger, &visit(), &[5])[0],
         ClaimResult::AlreadyPaid { .. }
@@ -1067,6 +1102,7 @@ on_both! {
     simultaneous_claims_have_one_winner => super::simultaneous_claims_have_one_winner;
     claims_hold_until_their_visit_ends_and_payments_answer => super::claims_hold_until_their_visit_ends_and_payments_answer;
     a_visit_ends_only_its_own_terminals_claims => super::a_visit_ends_only_its_own_terminals_claims;
+    an_offline_issuance_of_a_visit_ends_it_even_in_a_batch => super::an_offline_issuance_of_a_visit_ends_it_even_in_a_batch;
     a_claim_asks_for_as_many_as_the_protocol_allows_and_no_more => super::a_claim_asks_for_as_many_as_the_protocol_allows_and_no_more;
     a_household_visit_refused_for_one_lets_go_of_the_others => super::a_household_visit_refused_for_one_lets_go_of_the_others;
     amounts_that_would_wrap_around_are_rejected => super::amounts_that_would_wrap_around_are_rejected;

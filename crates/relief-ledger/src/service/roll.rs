@@ -263,8 +263,10 @@ impl<S: Storage> Ledger<S> {
                 version,
             })
             .collect();
-        Ok(self
+        let changed = self
             .storage
-            .transaction(|db| queries::upsert_roll(db, &entries))?)
+            .transaction(|db| queries::upsert_roll(db, &entries))?;
+        self.storage.after_bulk_write()?;
+        Ok(changed)
     }
 }

@@ -161,6 +161,13 @@ pub trait Storage: Send + Sync + 'static {
 
     /// `sqlite` or `postgres`, for logs and metrics.
     fn dialect(&self) -> &'static str;
+
+    /// Called between the rounds of a large write (an import): whatever
+    /// the database needs to keep a long run of commits from growing its
+    /// files without bound. Nothing where it needs nothing.
+    fn after_bulk_write(&self) -> Result<(), StorageError> {
+        Ok(())
+    }
 }
 
 /// Either storage, chosen at start-up from the `--db` URL.
@@ -209,6 +216,13 @@ impl Storage for AnyStorage {
         match self {
             AnyStorage::Sqlite(s) => s.dialect(),
             AnyStorage::Postgres(s) => s.dialect(),
+        }
+    }
+
+    fn after_bulk_write(&self) -> Result<(), StorageError> {
+        match self {
+            AnyStorage::Sqlite(s) => s.after_bulk_write(),
+            AnyStorage::Postgres(s) => s.after_bulk_write(),
         }
     }
 }

@@ -155,7 +155,7 @@ impl Insert<5> for NewVisitEnd<'_> {
 /// A visit ends once.
 const PASS_OVER_ENDED: &str = "ON CONFLICT (visit_id, terminal_id) DO NOTHING";
 
-/// Ends a visit once; whether this ended it.
+/// Ends a visit once: ending it again leaves its first end.
 pub fn end_visit(
     db: &mut dyn Db,
     visit_id: &str,
@@ -163,7 +163,7 @@ pub fn end_visit(
     outcome: VisitOutcome,
     reason: Option<&str>,
     now: &str,
-) -> Result<bool> {
+) -> Result<()> {
     let end = NewVisitEnd {
         visit_id,
         terminal_id,
@@ -171,7 +171,8 @@ pub fn end_visit(
         ended_at: now,
         reason,
     };
-    Ok(insert_one(db, &end, PASS_OVER_ENDED)? == 1)
+    insert_one(db, &end, PASS_OVER_ENDED)?;
+    Ok(())
 }
 
 /// Visit ends all at once, passing over visits already ended.

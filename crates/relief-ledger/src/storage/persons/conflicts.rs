@@ -187,7 +187,7 @@ pub fn void_reason(db: &mut dyn Db, issuance_ids: &[Option<&str>]) -> Result<Opt
     Ok(None)
 }
 
-/// Records a supervisor's acceptance once; whether this recorded it.
+/// Records a supervisor's acceptance once: a second one is passed over.
 pub fn insert_acceptance(
     db: &mut dyn Db,
     conflict_id: &str,
@@ -196,8 +196,8 @@ pub fn insert_acceptance(
     accepted_by: &str,
     accepted_at: &str,
     now: &str,
-) -> Result<bool> {
-    Ok(db.exec(
+) -> Result<()> {
+    db.exec(
         "INSERT INTO acceptance (conflict_id, terminal_id, note, accepted_by, accepted_at, received_at)
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (conflict_id) DO NOTHING",
         &[
@@ -208,7 +208,8 @@ pub fn insert_acceptance(
             accepted_at.into(),
             now.into(),
         ],
-    )? == 1)
+    )?;
+    Ok(())
 }
 
 pub fn acceptance_note(db: &mut dyn Db, conflict_id: &str) -> Result<Option<String>> {

@@ -83,9 +83,10 @@ impl Insert<12> for NewPayment<'_> {
 const PASS_OVER_NAMES_TAKEN: &str =
     "ON CONFLICT (campaign_id, beneficiary_key, payment_ref) DO NOTHING";
 
-/// Records a payment unless one of that name is there; whether it was.
-pub fn insert_payment(db: &mut dyn Db, p: &NewPayment) -> Result<bool> {
-    Ok(insert_one(db, p, PASS_OVER_NAMES_TAKEN)? == 1)
+/// Records a payment unless one of that name is there.
+pub fn insert_payment(db: &mut dyn Db, p: &NewPayment) -> Result<()> {
+    insert_one(db, p, PASS_OVER_NAMES_TAKEN)?;
+    Ok(())
 }
 
 /// Payments all at once; a name already there is refused as a unique
