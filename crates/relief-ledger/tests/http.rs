@@ -513,3 +513,41 @@ async fn a_pull_page_with_more_after_it_names_the_next_cursor_in_a_header() {
     }
     assert_eq!((changes, pages), (3, 2));
 }
+
+#[tokio::test]
+async fn an_admin_sends_the_roll_as_csv_once() {
+    let (api, _keep) = Api::new();
+    let admin = api.ledger.create_admin_token().unwrap();
+    let roll = relief_testkit::roll::csv(&relief_testkit::roll::RollSpec::one_sigungu(60));
+    let people = roll.lines().count() as u64 - 1;
+    let send = |path: &'static str| {
+        api.call(
+            "POST",
+            path,
+            Some(&admin),
+            Body::from(roll.clone()),
+            Some("text/csv"),
+        )
+    };
+    let (status, body) = send("/v1/admin/roll?campaign_id=gyeonggi-2020").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["version"], 1);
+    assert_eq!(body["rows"], people);
+    assert_eq!(body["changed"], people);
+    assert_eq!(body["already_imported"], false);
+    let (_, again) = send("/v1/admin/roll?campaign_id=gyeonggi-2020").await;
+    assert_eq!(
+        (again["version"].clone(), again["already_imported"].clone()),
+        (1.into(), true.into())
+    );
+    assert_error(
+        &send("/v1/admin/roll").await,
+        StatusCode::BAD_REQUEST,
+        "invalid_query",
+    );
+    assert_error(
+        &send("/v1/admin/roll?campaign_id=nowhere").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+}
