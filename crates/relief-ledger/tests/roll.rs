@@ -276,6 +276,12 @@ fn bad_rows_are_named_by_line_without_the_number<S: Storage>(b: Backend<S>) {
         ),
         "{wrong_header:?}"
     );
+    // A file that is not a roll took no version: the next one is 2.
+    let next = b
+        .ledger
+        .import_roll(CAMPAIGN, file(&rows[10..]).as_bytes())
+        .unwrap();
+    assert_eq!(next.version, 2);
 }
 
 fn a_file_cut_short_is_finished_under_its_own_version<S: Storage>(b: Backend<S>) {

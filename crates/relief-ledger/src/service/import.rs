@@ -17,6 +17,7 @@ use relief_core::{Channel, Sigungu};
 use relief_protocol::Verification;
 use serde::Serialize;
 
+use super::csv_rows::{CsvRows, in_campaign};
 use super::{Ledger, Result, ServiceError, ts};
 use crate::person;
 use crate::storage::persons::{self, NewEntitlement, NewPayment};
@@ -105,57 +106,16 @@ struct Payment {
 impl<S: Storage> Ledger<S> {
     /// Imports the card companies' file into `campaign_id`.
     pub fn import_online(&self, campaign_id: &str, csv: impl Read) -> Result<ImportReport> {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .trim(csv::Trim::All)
-            // A row with too few or too many columns is reported on its
-            // line, like any other bad row, instead of ending the file.
-            .flexible(true)
-            .from_reader(csv);
-        let header = reader
-            .headers()
-            .map_err(|e| ServiceError::bad("invalid_csv", e.to_string()))?;
-        if header.iter().collect::<Vec<_>>() != COLUMNS {
-            return Err(ServiceError::bad(
-                "invalid_csv",
-                format!("첫 줄은 {}이어야 합니다", COLUMNS.join(",")),
-            ));
-        }
+        let mut rows = CsvRows::open(csv, &COLUMNS)?;
         let (secret, policy) = self.campaign_keys(campaign_id)?;
         let mut report = ImportReport::default();
         let size = round_size(self.storage.dialect());
         let mut round = Vec::with_capacity(size);
-        let mut record = csv::StringRecord::new();
-        loop {
-            let more = match reader.read_record(&mut record) {
-                Ok(more) => more,
-                Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
-                    return Err(ServiceError::bad("invalid_csv", e.to_string()));
-                }
-                // Not text (bad UTF-8): this line is reported and the file
-                // goes on.
-                Err(e) => {
-                    report.rows += 1;
-                    let line = e.position().map_or(report.rows + 1, |p| p.line());
-                    report
-                        .invalid
-                        .push((line, "CSV 형식이 올바르지 않습니다".into()));
-                    continue;
-                }
-            };
-            if !more {
-                break;
-            }
-            report.rows += 1;
-            let line = record.position().map_or(report.rows + 1, |p| p.line());
-            let row = match parse_row(&record) {
-                Ok(row) if policy.covers(row.sigungu) => row,
-                Ok(row) => {
-                    report
-                        .invalid
-                        .push((line, format!("캠페인에 없는 시군입니다: {}", row.sigungu)));
-                    continue;
-                }
+        while let Some((line, record)) = rows.next(&mut report.invalid)? {
+            let row = match parse_row(record)
+                .and_then(|row| in_campaign(&policy, row.sigungu).map(|()| row))
+            {
+                Ok(row) => row,
                 Err(problem) => {
                     report.invalid.push((line, problem));
                     continue;
@@ -176,6 +136,7 @@ impl<S: Storage> Ledger<S> {
             }
         }
         self.write_round(campaign_id, &round, &mut report)?;
+        report.rows = rows.rows;
         self.metrics.online_imported.inc_by(report.imported);
         tracing::info!(
             rows = report.rows,

@@ -2,6 +2,7 @@
 //! transaction; the HTTP layer only translates.
 
 mod claim;
+mod csv_rows;
 mod enroll;
 mod import;
 mod pull;

@@ -17,6 +17,7 @@ use relief_core::roll::{HouseholdToken, RollStatus};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::csv_rows::{CsvRows, in_campaign};
 use super::{Ledger, Result, ServiceError, ts};
 use crate::storage::Storage;
 use crate::storage::queries::{self, RollEntry};
@@ -124,6 +125,8 @@ impl<S: Storage> Ledger<S> {
     /// `campaign_id`.
     pub fn import_roll(&self, campaign_id: &str, file: &[u8]) -> Result<RollImport> {
         let sha256: [u8; 32] = Sha256::digest(file).into();
+        // Before a version is taken: a file that is not a roll takes none.
+        let mut rows = CsvRows::open(file, &ROLL_COLUMNS)?;
         let (secret, policy) = self.campaign_keys(campaign_id)?;
         let now = ts(self.now());
         let mut report = RollImport::default();
@@ -147,52 +150,16 @@ impl<S: Storage> Ledger<S> {
                 })?,
         };
 
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .trim(csv::Trim::All)
-            .flexible(true)
-            .from_reader(file);
-        let header = reader
-            .headers()
-            .map_err(|e| ServiceError::bad("invalid_csv", e.to_string()))?;
-        if header.iter().collect::<Vec<_>>() != ROLL_COLUMNS {
-            return Err(ServiceError::bad(
-                "invalid_csv",
-                format!("첫 줄은 {}이어야 합니다", ROLL_COLUMNS.join(",")),
-            ));
-        }
         // Where each person was first seen in this file: a second row for
         // them is refused, naming the first.
         let mut seen: HashMap<[u8; 32], u64> = HashMap::new();
         let mut households: HashSet<[u8; 32]> = HashSet::new();
         let mut round: Vec<Person> = Vec::with_capacity(ROUND);
-        let mut record = csv::StringRecord::new();
-        loop {
-            match reader.read_record(&mut record) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
-                    return Err(ServiceError::bad("invalid_csv", e.to_string()));
-                }
-                Err(e) => {
-                    report.rows += 1;
-                    let line = e.position().map_or(report.rows + 1, |p| p.line());
-                    report
-                        .invalid
-                        .push((line, "CSV 형식이 올바르지 않습니다".into()));
-                    continue;
-                }
-            }
-            report.rows += 1;
-            let line = record.position().map_or(report.rows + 1, |p| p.line());
-            let row = match parse_row(&record) {
-                Ok(row) if policy.covers(row.sigungu) => row,
-                Ok(row) => {
-                    report
-                        .invalid
-                        .push((line, format!("캠페인에 없는 시군입니다: {}", row.sigungu)));
-                    continue;
-                }
+        while let Some((line, record)) = rows.next(&mut report.invalid)? {
+            let row = match parse_row(record)
+                .and_then(|row| in_campaign(&policy, row.sigungu).map(|()| row))
+            {
+                Ok(row) => row,
                 Err(problem) => {
                     report.invalid.push((line, problem));
                     continue;
@@ -223,6 +190,7 @@ impl<S: Storage> Ledger<S> {
             }
         }
         report.changed += self.write_roll_round(campaign_id, report.version, &round)?;
+        report.rows = rows.rows;
         let valid = report.rows - report.invalid.len() as u64;
         report.unchanged = valid - report.changed;
         report.households = households.len() as u64;
