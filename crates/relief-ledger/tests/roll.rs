@@ -79,7 +79,8 @@ fn stored_values<S: Storage>(ledger: &Ledger<S>) -> Vec<Value> {
 }
 
 fn a_roll_is_kept_keyed_and_households_are_counted_from_it<S: Storage>(b: Backend<S>) {
-    let rows = roll::rows(&RollSpec::one_sigungu(3_000));
+    // More people than a round holds (4,096): rounds add up.
+    let rows = roll::rows(&RollSpec::one_sigungu(5_000));
     let report = b
         .ledger
         .import_roll(CAMPAIGN, file(&rows).as_bytes())
@@ -237,12 +238,39 @@ fn bad_rows_are_named_by_line_without_the_number<S: Storage>(b: Backend<S>) {
             ..rows[5].clone()
         }),
         line(&rows[6]),
+        line(&RollRow {
+            household_id: "H".repeat(41),
+            ..rows[7].clone()
+        }),
+        line(&RollRow {
+            household_id: "H".repeat(40),
+            ..rows[7].clone()
+        }),
+        line(&RollRow {
+            eupmyeondong: "E".repeat(41),
+            ..rows[8].clone()
+        }),
+        line(&RollRow {
+            eupmyeondong: "E".repeat(40),
+            ..rows[9].clone()
+        }),
     ]
     .join("\n");
-    let report = b.ledger.import_roll(CAMPAIGN, text.as_bytes()).unwrap();
+    // A row that is not text, and the file goes on after it.
+    let mut text = text.into_bytes();
+    text.extend_from_slice(b"\n\xff\xfe,x\n");
+    text.extend_from_slice(line(&rows[11]).as_bytes());
+    let report = b.ledger.import_roll(CAMPAIGN, &text).unwrap();
     let lines: Vec<u64> = report.invalid.iter().map(|(line, _)| *line).collect();
-    assert_eq!(lines, [3, 4, 5, 6, 7, 8, 9, 10], "{:?}", report.invalid);
-    assert_eq!((report.rows, report.changed), (10, 2));
+    assert_eq!(
+        lines,
+        [3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 16],
+        "{:?}",
+        report.invalid
+    );
+    assert_eq!((report.rows, report.changed, report.unchanged), (16, 5, 0));
+    assert_eq!(report.invalid[10].1, "CSV 형식이 올바르지 않습니다");
+    assert!(person(&b.ledger, &rows[11].rrn).is_some());
     assert!(
         report.invalid[4].1.contains("2번째 줄"),
         "{:?}",
@@ -300,6 +328,16 @@ fn a_file_cut_short_is_finished_under_its_own_version<S: Storage>(b: Backend<S>)
     assert_eq!((report.version, report.already_imported), (version, false));
     let again = b.ledger.import_roll(CAMPAIGN, text.as_bytes()).unwrap();
     assert!(again.already_imported);
+    // Two takers of a version at once: the file's key lets one win, and
+    // the other is told to wait, not failed.
+    let twice = b
+        .ledger
+        .storage()
+        .transaction(|db: &mut dyn Db| {
+            queries::reserve_roll_version(db, CAMPAIGN, &sha256, "2020-03-24T09:00:00")
+        })
+        .unwrap();
+    assert_eq!(twice, None);
     // While one import holds the next version, another file waits its turn.
     let other = roll::csv(&RollSpec {
         seed: 7,
