@@ -52,20 +52,24 @@ impl<R: Read> CsvRows<R> {
                 Ok(false) => return Ok(None),
                 Ok(true) => {
                     self.rows += 1;
-                    let line = self.record.position().map_or(self.rows + 1, |p| p.line());
-                    return Ok(Some((line, &self.record)));
+                    return Ok(Some((line(self.record.position()), &self.record)));
                 }
                 Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
                     return Err(ServiceError::bad("invalid_csv", e.to_string()));
                 }
                 Err(e) => {
                     self.rows += 1;
-                    let line = e.position().map_or(self.rows + 1, |p| p.line());
-                    invalid.push((line, "CSV 형식이 올바르지 않습니다".into()));
+                    invalid.push((line(e.position()), "CSV 형식이 올바르지 않습니다".into()));
                 }
             }
         }
     }
+}
+
+/// The line a row began on; the reader knows it for every row it reads
+/// (0 would be a row it could not place).
+fn line(position: Option<&csv::Position>) -> u64 {
+    position.map_or(0, csv::Position::line)
 }
 
 /// A row's 시군 is one of the campaign's, or the row is refused saying
@@ -75,5 +79,69 @@ pub(super) fn in_campaign(policy: &Policy, sigungu: Sigungu) -> std::result::Res
         Ok(())
     } else {
         Err(format!("캠페인에 없는 시군입니다: {sigungu}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{self, Read};
+
+    use super::*;
+
+    /// A file whose header is read, then the disk fails once.
+    struct FailsAfterHeader {
+        header: &'static [u8],
+        failed: bool,
+    }
+
+    impl Read for FailsAfterHeader {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if !self.header.is_empty() {
+                let n = self.header.len().min(buf.len());
+                buf[..n].copy_from_slice(&self.header[..n]);
+                self.header = &self.header[n..];
+                return Ok(n);
+            }
+            if self.failed {
+                return Ok(0);
+            }
+            self.failed = true;
+            Err(io::Error::other("the disk failed"))
+        }
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_read_ends_the_import_instead_of_being_a_bad_row() {
+        let file = FailsAfterHeader {
+            header: b"a,b\n",
+            failed: false,
+        };
+        let mut rows = CsvRows::open(file, &["a", "b"]).unwrap();
+        let mut invalid = Vec::new();
+        let read = rows.next(&mut invalid).map(|r| r.map(|(line, _)| line));
+        assert!(
+            matches!(
+                read,
+                Err(ServiceError::BadRequest {
+                    code: "invalid_csv",
+                    ..
+                })
+            ),
+            "{read:?}"
+        );
+        assert!(invalid.is_empty());
+    }
+
+    #[test]
+    fn rows_come_with_the_line_they_began_on() {
+        let text = "a,b\n1,2\n\"x\ny\",3\n4,5\n";
+        let mut rows = CsvRows::open(text.as_bytes(), &["a", "b"]).unwrap();
+        let mut invalid = Vec::new();
+        let mut lines = Vec::new();
+        while let Some((line, _)) = rows.next(&mut invalid).unwrap() {
+            lines.push(line);
+        }
+        assert_eq!(lines, [2, 3, 5]);
+        assert_eq!(rows.rows, 3);
     }
 }
