@@ -14,6 +14,8 @@ use super::{Result, ServiceError};
 pub(super) struct CsvRows<R> {
     reader: csv::Reader<R>,
     record: csv::StringRecord,
+    /// Fields a row has: as many as the header names.
+    width: usize,
     /// Rows read so far, bad ones included.
     pub rows: u64,
 }
@@ -37,11 +39,13 @@ impl<R: Read> CsvRows<R> {
         Ok(CsvRows {
             reader,
             record: csv::StringRecord::new(),
+            width: columns.len(),
             rows: 0,
         })
     }
 
-    /// The next row and its line; a row that is not CSV goes into
+    /// The next row and its line, with as many fields as the header; a
+    /// row that is not CSV, or has too few or too many fields, goes into
     /// `invalid` and is passed over.
     pub fn next(
         &mut self,
@@ -52,7 +56,15 @@ impl<R: Read> CsvRows<R> {
                 Ok(false) => return Ok(None),
                 Ok(true) => {
                     self.rows += 1;
-                    return Ok(Some((line(self.record.position()), &self.record)));
+                    let at = line(self.record.position());
+                    if self.record.len() != self.width {
+                        invalid.push((
+                            at,
+                            format!("열이 {}개여야 합니다 ({}개)", self.width, self.record.len()),
+                        ));
+                        continue;
+                    }
+                    return Ok(Some((at, &self.record)));
                 }
                 Err(e) if matches!(e.kind(), csv::ErrorKind::Io(_)) => {
                     return Err(ServiceError::bad("invalid_csv", e.to_string()));
@@ -70,6 +82,14 @@ impl<R: Read> CsvRows<R> {
 /// (0 would be a row it could not place).
 fn line(position: Option<&csv::Position>) -> u64 {
     position.map_or(0, csv::Position::line)
+}
+
+/// A 시군 code field. Not the parse error: it repeats the field, which in
+/// a file with its columns out of order may be an identity number.
+pub(super) fn sigungu(field: &str) -> std::result::Result<Sigungu, String> {
+    field
+        .parse()
+        .map_err(|_| "시군 코드는 숫자 다섯 자리입니다".to_owned())
 }
 
 /// A row's 시군 is one of the campaign's, or the row is refused saying

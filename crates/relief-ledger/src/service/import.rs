@@ -17,7 +17,7 @@ use relief_core::{Channel, Sigungu};
 use relief_protocol::Verification;
 use serde::Serialize;
 
-use super::csv_rows::{CsvRows, in_campaign};
+use super::csv_rows::{self, CsvRows, in_campaign};
 use super::{Ledger, Result, ServiceError, ts};
 use crate::person;
 use crate::storage::persons::{self, NewEntitlement, NewPayment};
@@ -50,19 +50,8 @@ struct Row {
 }
 
 fn parse_row(record: &csv::StringRecord) -> std::result::Result<Row, String> {
-    if record.len() != COLUMNS.len() {
-        return Err(format!(
-            "열이 {}개여야 합니다 ({}개)",
-            COLUMNS.len(),
-            record.len()
-        ));
-    }
     let id = IdentityNumber::parse(&record[0]).map_err(|e| e.to_string())?;
-    // Not the parse error: it repeats the field, which in a file with its
-    // columns out of order is an identity number.
-    let sigungu: Sigungu = record[1]
-        .parse()
-        .map_err(|_| "시군 코드는 숫자 다섯 자리입니다".to_owned())?;
+    let sigungu = csv_rows::sigungu(&record[1])?;
     let amount: i64 = record[2]
         .trim()
         .parse()

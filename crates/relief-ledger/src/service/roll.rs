@@ -17,7 +17,7 @@ use relief_core::roll::{HouseholdToken, RollStatus};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::csv_rows::{CsvRows, in_campaign};
+use super::csv_rows::{self, CsvRows, in_campaign};
 use super::{Ledger, Result, ServiceError, ts};
 use crate::storage::Storage;
 use crate::storage::queries::{self, RollEntry};
@@ -74,23 +74,12 @@ struct Parsed {
 }
 
 fn parse_row(record: &csv::StringRecord) -> std::result::Result<Parsed, String> {
-    if record.len() != ROLL_COLUMNS.len() {
-        return Err(format!(
-            "열이 {}개여야 합니다 ({}개)",
-            ROLL_COLUMNS.len(),
-            record.len()
-        ));
-    }
     let id = IdentityNumber::parse(&record[0]).map_err(|e| e.to_string())?;
     let household_id = record[1].trim();
     if household_id.is_empty() || household_id.chars().count() > 40 {
         return Err("household_id는 1자 이상 40자 이하입니다".into());
     }
-    // Not the parse errors: they repeat the field, which in a file with its
-    // columns out of order may be an identity number.
-    let sigungu: Sigungu = record[2]
-        .parse()
-        .map_err(|_| "시군 코드는 숫자 다섯 자리입니다".to_owned())?;
+    let sigungu = csv_rows::sigungu(&record[2])?;
     let eupmyeondong = record[3].trim();
     if eupmyeondong.is_empty() || eupmyeondong.chars().count() > 40 {
         return Err("eupmyeondong은 1자 이상 40자 이하입니다".into());
