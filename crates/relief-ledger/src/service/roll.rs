@@ -124,9 +124,11 @@ impl<S: Storage> Ledger<S> {
             .read(|db| queries::roll_version_of_file(db, campaign_id, &sha256))?;
         report.version = match known {
             Some(v) if v.complete => {
-                report.version = v.version;
-                report.already_imported = true;
-                return Ok(report);
+                return Ok(RollImport {
+                    version: v.version,
+                    already_imported: true,
+                    ..RollImport::default()
+                });
             }
             // Cut short before: written again under its own version.
             Some(v) => v.version,
@@ -155,13 +157,13 @@ impl<S: Storage> Ledger<S> {
                 }
             };
             let key = *row.id.beneficiary_key(&secret).as_bytes();
-            if let Some(first) = seen.insert(key, line) {
-                seen.insert(key, first);
+            if let Some(first) = seen.get(&key) {
                 report
                     .invalid
                     .push((line, format!("같은 사람이 {first}번째 줄에 이미 있습니다")));
                 continue;
             }
+            seen.insert(key, line);
             let household = *HouseholdToken::of(&secret, &row.household_id).as_bytes();
             households.insert(household);
             round.push(Person {
