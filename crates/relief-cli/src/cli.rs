@@ -71,6 +71,18 @@ pub enum Command {
     /// 보고서: 일일 발급 보고서, 재고 대사표, 수령 확인증.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// 주민 명부: 받은 버전, 세대 조회.
+    #[command(subcommand)]
+    Roll(RollCommand),
+}
+
+#[derive(Subcommand)]
+pub enum RollCommand {
+    /// The copy of the resident roll this terminal holds.
+    Status(ActorOnly),
+    /// The household of the identity number on standard input (after the
+    /// PIN line), as the roll lists it.
+    Household(ActorOnly),
 }
 
 #[derive(Subcommand)]

@@ -32,6 +32,7 @@ pub fn main() -> ExitCode {
         Command::Status(args) => commands::sync::status(dir, args, json),
         Command::Conflict(command) => commands::sync::conflict(dir, command, json),
         Command::Report(command) => commands::report::run(dir, command, json),
+        Command::Roll(command) => commands::roll::run(dir, command, json),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -98,11 +98,7 @@ impl IdentityNumber {
     }
 
     pub fn century(&self) -> Century {
-        match self.gender_digit() {
-            9 | 0 => Century::C1800s,
-            1 | 2 | 5 | 6 => Century::C1900s,
-            _ => Century::C2000s,
-        }
+        century_of(self.gender_digit())
     }
 
     /// 5–8 in the 7th digit mark a 외국인등록번호.
@@ -111,15 +107,7 @@ impl IdentityNumber {
     }
 
     fn compute_birth_date(&self) -> Option<NaiveDate> {
-        let base = match self.century() {
-            Century::C1800s => 1800,
-            Century::C1900s => 1900,
-            Century::C2000s => 2000,
-        };
-        let year = base + (self.digit(0) * 10 + self.digit(1)) as i32;
-        let month = self.digit(2) * 10 + self.digit(3);
-        let day = self.digit(4) * 10 + self.digit(5);
-        NaiveDate::from_ymd_opt(year, month, day)
+        birth_date_of(&self.digits[..7])
     }
 
     pub fn birth_date(&self) -> NaiveDate {
@@ -189,6 +177,30 @@ pub fn age_on(birth: NaiveDate, day: NaiveDate) -> u32 {
     years.max(0) as u32
 }
 
+/// The 7th digit's century: 9 and 0 for the 1800s, 1, 2, 5, 6 for the
+/// 1900s, the rest for the 2000s.
+fn century_of(gender_digit: u32) -> Century {
+    match gender_digit {
+        9 | 0 => Century::C1800s,
+        1 | 2 | 5 | 6 => Century::C1900s,
+        _ => Century::C2000s,
+    }
+}
+
+/// The birth date the first seven digits (ASCII, `YYMMDDG`) give, if any.
+fn birth_date_of(first7: &[u8]) -> Option<NaiveDate> {
+    let digit = |i: usize| u32::from(first7[i] - b'0');
+    let base = match century_of(digit(6)) {
+        Century::C1800s => 1800,
+        Century::C1900s => 1900,
+        Century::C2000s => 2000,
+    };
+    let year = base + (digit(0) * 10 + digit(1)) as i32;
+    let month = digit(2) * 10 + digit(3);
+    let day = digit(4) * 10 + digit(5);
+    NaiveDate::from_ymd_opt(year, month, day)
+}
+
 /// The masked identity number, `YYMMDD-G******`. Safe to show and store.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -197,6 +209,59 @@ pub struct MaskedId(String);
 impl MaskedId {
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The seven digits it shows, `YYMMDDG`, as one number: how a
+    /// terminal's copy of the roll keeps it (`800102-1******` is 8001021).
+    pub fn digits(&self) -> u32 {
+        self.0
+            .bytes()
+            .filter(u8::is_ascii_digit)
+            .fold(0, |n, b| n * 10 + u32::from(b - b'0'))
+    }
+
+    /// Reads back [`MaskedId::digits`]; `None` for a number that gives no
+    /// birth date.
+    pub fn from_digits(digits: u32) -> Option<MaskedId> {
+        if digits > 9_999_999 {
+            return None;
+        }
+        let text = format!("{digits:07}");
+        MaskedId::parse(&format!("{}-{}******", &text[..6], &text[6..]))
+    }
+
+    /// Reads `YYMMDD-G******` as the ledger sends it; `None` for anything
+    /// else, or for a birth date that does not exist.
+    pub fn parse(text: &str) -> Option<MaskedId> {
+        let bytes = text.as_bytes();
+        let shaped = bytes.len() == 14
+            && bytes[..6].iter().all(u8::is_ascii_digit)
+            && bytes[6] == b'-'
+            && bytes[7].is_ascii_digit()
+            && bytes[8..].iter().all(|&b| b == b'*');
+        if !shaped {
+            return None;
+        }
+        let mut first7 = [0u8; 7];
+        first7[..6].copy_from_slice(&bytes[..6]);
+        first7[6] = bytes[7];
+        birth_date_of(&first7).map(|_| MaskedId(text.to_owned()))
+    }
+
+    pub fn birth_date(&self) -> NaiveDate {
+        let b = self.0.as_bytes();
+        let first7 = [b[0], b[1], b[2], b[3], b[4], b[5], b[7]];
+        birth_date_of(&first7).expect("a masked number is made from a valid birth date")
+    }
+
+    /// Full years of age (만 나이) on a given day.
+    pub fn age_on(&self, day: NaiveDate) -> u32 {
+        age_on(self.birth_date(), day)
+    }
+
+    /// 5–8 in the 7th digit mark a 외국인등록번호.
+    pub fn is_foreign(&self) -> bool {
+        matches!(self.0.as_bytes()[7], b'5'..=b'8')
     }
 }
 
@@ -502,5 +567,46 @@ mod tests {
         assert_eq!(age_on(birth, date(2020, 5, 20)), 19);
         assert_eq!(age_on(date(2004, 2, 29), date(2023, 2, 28)), 18);
         assert_eq!(age_on(date(2004, 2, 29), date(2023, 3, 1)), 19);
+    }
+}
+
+#[cfg(test)]
+mod masked_tests {
+    use super::*;
+
+    #[test]
+    fn a_masked_number_reads_back_from_its_text_and_its_digits() {
+        for (birth, foreign) in [
+            ((1980, 1, 2), false),
+            ((2015, 12, 31), false),
+            ((1899, 6, 1), false),
+            ((1975, 3, 4), true),
+            ((2004, 2, 29), true),
+        ] {
+            let birth = NaiveDate::from_ymd_opt(birth.0, birth.1, birth.2).unwrap();
+            let id = IdentityNumber::parse(&synthetic::number(birth, foreign, true, 3)).unwrap();
+            let masked = id.masked();
+            assert_eq!(MaskedId::parse(masked.as_str()), Some(masked.clone()));
+            assert_eq!(MaskedId::from_digits(masked.digits()), Some(masked.clone()));
+            assert_eq!(masked.birth_date(), birth);
+            assert_eq!(masked.is_foreign(), foreign);
+            assert_eq!(masked.age_on(birth), 0);
+        }
+        assert_eq!(
+            MaskedId::parse("800102-1******").unwrap().digits(),
+            8_001_021
+        );
+        for bad in [
+            "800102-1*****",
+            "8001021******",
+            "800102-1******x",
+            "800132-1******",
+            "800102-1****9*",
+            "800102-x******",
+        ] {
+            assert_eq!(MaskedId::parse(bad), None, "{bad}");
+        }
+        assert_eq!(MaskedId::from_digits(10_000_000), None);
+        assert_eq!(MaskedId::from_digits(8_013_021), None);
     }
 }

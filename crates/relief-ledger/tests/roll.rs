@@ -364,7 +364,199 @@ fn a_file_cut_short_is_finished_under_its_own_version<S: Storage>(b: Backend<S>)
     );
 }
 
+/// Every page of a terminal's download from `from`, as it asks for them.
+fn download<S: Storage>(
+    b: &Backend<S>,
+    terminal: &Terminal,
+    from: u64,
+    limit: u32,
+) -> Vec<relief_protocol::RollPage> {
+    let key = relief_protocol::LedgerKey::from_hex(&terminal.enrolled.ledger_key).unwrap();
+    let mut pages: Vec<relief_protocol::RollPage> = Vec::new();
+    let mut after = relief_protocol::RollCursor::start();
+    let mut upto = None;
+    loop {
+        let page = b
+            .ledger
+            .roll_page(&terminal.row, from, upto, &after, limit)
+            .unwrap();
+        page.verify(&key).expect("signed by the ledger");
+        assert_eq!(page.after, after);
+        assert_eq!(
+            page.total.is_some(),
+            pages.is_empty(),
+            "a total on the first page only"
+        );
+        assert!(page.people.len() <= limit as usize);
+        upto = Some(page.upto_version);
+        let next = page.next.clone();
+        pages.push(page);
+        match next {
+            Some(next) => after = next,
+            None => return pages,
+        }
+    }
+}
+
+fn a_terminal_downloads_its_sigungu_by_household_then_what_changed<S: Storage>(b: Backend<S>) {
+    let spec = RollSpec {
+        sigungu: vec!["41110".into(), "41130".into()],
+        ..RollSpec::one_sigungu(3_000)
+    };
+    let rows = roll::rows(&spec);
+    b.ledger
+        .import_roll(CAMPAIGN, file(&rows).as_bytes())
+        .unwrap();
+    let terminal = enroll(&b.ledger, "41110-515", "center");
+    let secret = terminal.secret();
+    let key_of = |rrn: &str| {
+        IdentityNumber::parse(rrn)
+            .unwrap()
+            .beneficiary_key(&secret)
+            .to_hex()
+    };
+
+    let pages = download(&b, &terminal, 0, 300);
+    assert!(pages.len() > 3, "several pages");
+    let people: Vec<&relief_protocol::RollMember> = pages.iter().flat_map(|p| &p.people).collect();
+    assert_eq!(pages[0].total, Some(people.len() as u64));
+    assert!(
+        pages
+            .iter()
+            .all(|p| (p.from_version, p.upto_version) == (0, 1))
+    );
+    // Nothing missed, nothing twice, no one of another 시군.
+    let ours: BTreeMap<String, &RollRow> = rows
+        .iter()
+        .filter(|r| r.sigungu == "41110")
+        .map(|r| (key_of(&r.rrn), r))
+        .collect();
+    let got: BTreeMap<String, &relief_protocol::RollMember> =
+        people.iter().map(|m| (m.key.clone(), *m)).collect();
+    assert_eq!(got.len(), people.len(), "someone came twice");
+    assert_eq!(
+        got.keys().collect::<Vec<_>>(),
+        ours.keys().collect::<Vec<_>>()
+    );
+    // A household is one serial, and one serial one household.
+    let mut serial_of: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut household_of: BTreeMap<u64, &str> = BTreeMap::new();
+    for (key, member) in &got {
+        let row = ours[key];
+        assert_eq!(
+            member.masked,
+            IdentityNumber::parse(&row.rrn)
+                .unwrap()
+                .masked()
+                .to_string()
+        );
+        assert_eq!(member.eupmyeondong, row.eupmyeondong);
+        assert_eq!(member.status.code(), row.status);
+        assert_eq!(
+            *serial_of
+                .entry(&row.household_id)
+                .or_insert(member.household),
+            member.household
+        );
+        assert_eq!(
+            *household_of
+                .entry(member.household)
+                .or_insert(&row.household_id),
+            row.household_id
+        );
+    }
+    // In household order, each household whole within the download.
+    let order: Vec<(u64, &str)> = people
+        .iter()
+        .map(|m| (m.household, m.key.as_str()))
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]));
+
+    // A change file: one moves to the other 시군, one dies, one is born
+    // there, and one of the other 시군 moves here into a new household.
+    let here: Vec<&RollRow> = ours.values().copied().collect();
+    let mut moved = here[0].clone();
+    moved.sigungu = "41130".into();
+    moved.eupmyeondong = "4113000100".into();
+    let mut died = here[1].clone();
+    died.status = "removed";
+    let mut came = rows.iter().find(|r| r.sigungu == "41130").unwrap().clone();
+    came.sigungu = "41110".into();
+    came.eupmyeondong = "4111000100".into();
+    came.household_id = "H-NEW-1".into();
+    let mut born = rows.iter().find(|r| r.sigungu == "41130").unwrap().clone();
+    born.rrn = relief_core::identity::synthetic::number(
+        chrono::NaiveDate::from_ymd_opt(2020, 4, 2).unwrap(),
+        false,
+        false,
+        77_777,
+    )
+    .to_string();
+    b.ledger
+        .import_roll(
+            CAMPAIGN,
+            file(&[moved.clone(), died.clone(), came.clone(), born.clone()]).as_bytes(),
+        )
+        .unwrap();
+    let changes = download(&b, &terminal, 1, 2);
+    let changed: BTreeMap<String, &relief_protocol::RollMember> = changes
+        .iter()
+        .flat_map(|p| &p.people)
+        .map(|m| (m.key.clone(), m))
+        .collect();
+    assert_eq!(changes[0].total, Some(4));
+    assert_eq!(changed.len(), 4, "every change of the campaign, each once");
+    assert!(
+        changes
+            .iter()
+            .all(|p| (p.from_version, p.upto_version) == (1, 2))
+    );
+    assert_eq!(changed[&key_of(&moved.rrn)].sigungu, "41130");
+    assert_eq!(changed[&key_of(&died.rrn)].status, RollStatus::Removed);
+    let came_in = changed[&key_of(&came.rrn)];
+    assert_eq!(came_in.sigungu, "41110");
+    assert!(
+        !household_of.contains_key(&came_in.household),
+        "a new household, a new serial"
+    );
+    // The moved one keeps their household's serial.
+    assert_eq!(
+        changed[&key_of(&moved.rrn)].household,
+        got[&key_of(&moved.rrn)].household
+    );
+    // Nothing newer: a download from 2 to 2 brings nobody.
+    let none = b
+        .ledger
+        .roll_page(
+            &terminal.row,
+            2,
+            None,
+            &relief_protocol::RollCursor::start(),
+            10,
+        )
+        .unwrap();
+    assert_eq!(
+        (none.upto_version, none.people.len(), none.next),
+        (2, 0, None)
+    );
+
+    // Versions not complete or backwards, and limits out of range, are refused.
+    let start = relief_protocol::RollCursor::start();
+    for (from, upto, limit) in [
+        (0, Some(3), 10),
+        (2, Some(1), 10),
+        (0, None, 0),
+        (0, None, 50_001),
+    ] {
+        match b.ledger.roll_page(&terminal.row, from, upto, &start, limit) {
+            Err(ServiceError::BadRequest { .. }) => {}
+            other => panic!("{from} {upto:?} {limit}: {other:?}"),
+        }
+    }
+}
+
 on_both! {
+    a_terminal_downloads_its_sigungu_by_household_then_what_changed => super::a_terminal_downloads_its_sigungu_by_household_then_what_changed;
     a_roll_is_kept_keyed_and_households_are_counted_from_it => super::a_roll_is_kept_keyed_and_households_are_counted_from_it;
     a_file_sent_again_changes_nothing => super::a_file_sent_again_changes_nothing;
     a_change_file_is_the_next_version_and_changes_only_whom_it_changes => super::a_change_file_is_the_next_version_and_changes_only_whom_it_changes;

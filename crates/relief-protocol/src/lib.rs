@@ -12,6 +12,7 @@ pub mod event;
 pub mod policy;
 pub mod pull;
 pub mod push;
+pub mod roll;
 pub mod time;
 
 /// The version of this protocol, part of every path.
@@ -40,3 +41,4 @@ pub use pull::{
     ConflictStatus, ConflictView, DenyChange, FeedCursor, InvalidCursor, PaymentRef, PullResponse,
 };
 pub use push::{Outcome, PushRequest, PushResponse, Verdict, VerdictKind};
+pub use roll::{InvalidRollCursor, MAX_ROLL_LIMIT, RollCursor, RollMember, RollPage};

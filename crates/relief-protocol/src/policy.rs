@@ -60,6 +60,15 @@ impl LedgerKey {
     pub fn of(signing: &SigningKey) -> LedgerKey {
         LedgerKey(signing.verifying_key())
     }
+
+    /// Checks an Ed25519 signature, hex, over `message`.
+    pub(crate) fn verify(&self, message: &[u8], signature: &str) -> Result<(), SignatureError> {
+        let mut bytes = [0u8; 64];
+        hex::decode_to_slice(signature, &mut bytes).map_err(|_| SignatureError::BadSignature)?;
+        self.0
+            .verify(message, &Signature::from_bytes(&bytes))
+            .map_err(|_| SignatureError::Mismatch)
+    }
 }
 
 impl fmt::Debug for LedgerKey {
@@ -91,16 +100,10 @@ impl SignedPolicy {
     }
 
     pub fn verify(&self, key: &LedgerKey) -> Result<(), SignatureError> {
-        let mut bytes = [0u8; 64];
-        hex::decode_to_slice(&self.signature, &mut bytes)
-            .map_err(|_| SignatureError::BadSignature)?;
-        let signature = Signature::from_bytes(&bytes);
-        key.0
-            .verify(
-                &Self::message(&self.campaign_id, &self.version, &self.toml),
-                &signature,
-            )
-            .map_err(|_| SignatureError::Mismatch)
+        key.verify(
+            &Self::message(&self.campaign_id, &self.version, &self.toml),
+            &self.signature,
+        )
     }
 }
 

@@ -61,6 +61,8 @@ relief_core::closed_set! {
         CampaignChangeAfterIssuance,
         UnknownConflict,
         ConflictClosed,
+        RollSignature,
+        RollOutOfOrder,
     }
 }
 
@@ -217,6 +219,12 @@ pub enum Error {
     UnknownConflict(String),
     #[error("이미 처리된 충돌입니다: {0}")]
     ConflictClosed(String),
+
+    // --- the resident roll
+    #[error("주민 명부의 서명이 원장 서버의 키와 맞지 않습니다: 받지 않습니다 ({0})")]
+    RollSignature(relief_protocol::SignatureError),
+    #[error("주민 명부의 받은 부분이 이어지지 않습니다: {0}")]
+    RollOutOfOrder(String),
 }
 
 impl Error {
@@ -276,6 +284,8 @@ impl Error {
             Error::CampaignChangeAfterIssuance => StoreCode::CampaignChangeAfterIssuance,
             Error::UnknownConflict(_) => StoreCode::UnknownConflict,
             Error::ConflictClosed(_) => StoreCode::ConflictClosed,
+            Error::RollSignature(_) => StoreCode::RollSignature,
+            Error::RollOutOfOrder(_) => StoreCode::RollOutOfOrder,
         }
     }
 

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use relief_core::identity::BeneficiaryKey;
 use relief_protocol::{
     API_PREFIX, ClaimRequest, ClaimResponse, EnrollRequest, EnrollResponse, ErrorBody, Event,
-    FeedCursor, PULL_MORE_FROM, PullResponse, PushRequest, PushResponse,
+    FeedCursor, PULL_MORE_FROM, PullResponse, PushRequest, PushResponse, RollCursor, RollPage,
 };
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -230,6 +230,31 @@ impl Client {
             ),
         };
         Ok(PullPage { more_from, body })
+    }
+}
+
+impl Client {
+    /// One page of the resident roll of this terminal's 시군: from the
+    /// version held to `upto` (the ledger's latest when not given), after
+    /// `after`.
+    pub async fn roll(
+        &self,
+        from: u64,
+        upto: Option<u64>,
+        after: &RollCursor,
+        limit: u32,
+    ) -> Result<RollPage, SyncError> {
+        let mut query = vec![
+            ("from", from.to_string()),
+            ("after", after.to_string()),
+            ("limit", limit.to_string()),
+        ];
+        if let Some(upto) = upto {
+            query.push(("upto", upto.to_string()));
+        }
+        let url = reqwest::Url::parse_with_params(&self.url("/roll"), &query)
+            .map_err(|e| SyncError::Protocol(e.to_string()))?;
+        self.send(self.http.get(url)).await
     }
 }
 

@@ -4,8 +4,10 @@
 //! request is in flight.
 
 mod client;
+mod roll;
 mod run;
 pub mod visit;
 
 pub use client::{Client, SyncError};
+pub use roll::{ROLL_PAGE, RollProgress, RollReport, download_roll};
 pub use run::{PullReport, PushReport, Retry, enroll, pull_all, push_now, push_pending, sync_once};

@@ -43,7 +43,7 @@ impl Retry {
         attempts: 0,
     };
 
-    fn backoff(&self) -> ExponentialBuilder {
+    pub(crate) fn backoff(&self) -> ExponentialBuilder {
         ExponentialBuilder::default()
             .with_min_delay(self.first_delay)
             .with_max_delay(self.max_delay)
@@ -198,6 +198,8 @@ pub struct PullReport {
     pub reset: bool,
     /// The next event the ledger expects from this terminal.
     pub ledger_expects: u64,
+    /// The resident roll's changes, fetched after the feed's.
+    pub roll: crate::RollReport,
 }
 
 /// How many deny-list changes to gather before writing them: a whole 시군
@@ -275,7 +277,8 @@ pub async fn sync_once(
 ) -> Result<(PushReport, PullReport), SyncError> {
     let outcome = async {
         let mut pushed = push_pending(store, retry, 500).await?;
-        let pulled = pull_all(store, retry, relief_protocol::MAX_PULL_LIMIT).await?;
+        let mut pulled = pull_all(store, retry, relief_protocol::MAX_PULL_LIMIT).await?;
+        pulled.roll = crate::download_roll(store, retry, crate::ROLL_PAGE, |_| {}).await?;
         let head = lock(store).outbox_head()?;
         if pulled.ledger_expects <= head {
             tracing::warn!(

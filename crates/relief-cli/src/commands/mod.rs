@@ -5,6 +5,7 @@ pub mod init;
 pub mod issue;
 pub mod list;
 pub mod report;
+pub mod roll;
 pub mod stock;
 pub mod sync;
 pub mod void;

@@ -4,6 +4,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use indicatif::{ProgressBar, ProgressStyle};
 use relief_store::Store;
 use relief_sync::Retry;
 
@@ -25,7 +26,8 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 pub fn enroll(dir: Option<&Path>, args: EnrollArgs, json: bool) -> Result<(), CliError> {
     let (store, supervisor, at) = terminal::open_as(dir, &args.actor)?;
     let store = Mutex::new(store);
-    let enrollment = runtime()?.block_on(relief_sync::enroll(
+    let runtime = runtime()?;
+    let enrollment = runtime.block_on(relief_sync::enroll(
         &store,
         &supervisor,
         &args.ledger,
@@ -34,16 +36,67 @@ pub fn enroll(dir: Option<&Path>, args: EnrollArgs, json: bool) -> Result<(), Cl
         at,
     ))?;
     let fingerprint = enrollment.ledger_key().map(|k| k.fingerprint())?;
+    // Enrolled whatever happens next: a roll cut short goes on with the
+    // next `relief sync`, from where it stopped.
+    let roll = runtime
+        .block_on(download_with_bar(&store, json))
+        .map_err(|e| {
+            CliError::Input(format!(
+                "등록은 되었으나 주민 명부를 다 받지 못했습니다 (relief sync가 이어 받습니다): {e}"
+            ))
+        })?;
     answer(
         json,
-        &serde_json::json!({ "enrollment": enrollment, "ledger_key_fingerprint": fingerprint }),
+        &serde_json::json!({
+            "enrollment": enrollment,
+            "ledger_key_fingerprint": fingerprint,
+            "roll": roll,
+        }),
         || {
             format!(
-                "원장 서버 등록 완료: 단말기 {}\n원장 서버 {} (키 지문 {fingerprint})",
-                enrollment.terminal_id, enrollment.ledger_url
+                "원장 서버 등록 완료: 단말기 {}\n원장 서버 {} (키 지문 {fingerprint})\n{}",
+                enrollment.terminal_id,
+                enrollment.ledger_url,
+                roll_line(&roll)
             )
         },
     )
+}
+
+/// The roll's download with a progress bar on the terminal (none for
+/// `--json`, or where stderr is not a terminal).
+async fn download_with_bar(
+    store: &Mutex<Store>,
+    json: bool,
+) -> Result<relief_sync::RollReport, relief_sync::SyncError> {
+    let bar = if json {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(0)
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "주민 명부 받는 중 {bar:40} {percent}% ({human_pos}/{human_len}명, {eta} 남음)",
+        )
+        .expect("a valid template"),
+    );
+    let report = relief_sync::download_roll(store, Retry::default(), relief_sync::ROLL_PAGE, |p| {
+        if let Some(expected) = p.expected {
+            bar.set_length(expected);
+        }
+        bar.set_position(p.received);
+    })
+    .await;
+    bar.finish_and_clear();
+    report
+}
+
+fn roll_line(roll: &relief_sync::RollReport) -> String {
+    match (roll.version, roll.updated_from) {
+        (0, _) => "주민 명부: 원장 서버에 아직 없습니다".to_owned(),
+        (version, Some(_)) => format!("주민 명부 버전 {version} ({}명 받음)", roll.people),
+        (version, None) => format!("주민 명부 버전 {version} (바뀐 것 없음)"),
+    }
 }
 
 pub fn sync(dir: Option<&Path>, args: SyncArgs, json: bool) -> Result<(), CliError> {
@@ -67,7 +120,7 @@ pub fn sync(dir: Option<&Path>, args: SyncArgs, json: bool) -> Result<(), CliErr
                     &serde_json::json!({ "pushed": pushed, "pulled": pulled }),
                     || {
                         format!(
-                            "보냄 {}건 (수락 {}, 중복 {}, 거부 {}), 받음: 지급 변경 {}건, 충돌 {}건{}",
+                            "보냄 {}건 (수락 {}, 중복 {}, 거부 {}), 받음: 지급 변경 {}건, 충돌 {}건{}, {}",
                             pushed.sent,
                             pushed.accepted,
                             pushed.duplicates,
@@ -77,7 +130,8 @@ pub fn sync(dir: Option<&Path>, args: SyncArgs, json: bool) -> Result<(), CliErr
                             pulled
                                 .policy_installed
                                 .map(|v| format!(", 새 정책 {v}"))
-                                .unwrap_or_default()
+                                .unwrap_or_default(),
+                            roll_line(&pulled.roll)
                         )
                     },
                 )?;

@@ -44,6 +44,7 @@ pub fn router<S: Storage>(ledger: Arc<Ledger<S>>) -> Router {
         .route("/claims", post(terminal::claim::<S>))
         .route("/push", post(terminal::push::<S>))
         .route("/pull", get(terminal::pull::<S>))
+        .route("/roll", get(terminal::roll::<S>))
         .route("/conflicts/{id}", get(terminal::conflict::<S>))
         .route("/admin/enrollment-codes", post(admin::enrollment_code::<S>))
         .route("/admin/policies", post(admin::publish_policy::<S>))

@@ -6,7 +6,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use relief_protocol::{
     ClaimRequest, ClaimResponse, ConflictView, EnrollRequest, EnrollResponse, FeedCursor,
-    PULL_MORE_FROM, PullResponse, PushResponse,
+    PULL_MORE_FROM, PullResponse, PushResponse, RollCursor, RollPage,
 };
 use serde::Deserialize;
 
@@ -128,6 +128,43 @@ pub async fn pull<S: Storage>(
         headers.insert(PULL_MORE_FROM, next);
     }
     Ok((headers, Json(page)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RollParams {
+    #[serde(default)]
+    from: u64,
+    upto: Option<u64>,
+    #[serde(default)]
+    after: RollCursor,
+    #[serde(default = "default_roll_limit")]
+    limit: u32,
+}
+
+fn default_roll_limit() -> u32 {
+    20_000
+}
+
+/// A page of the resident roll of the caller's 시군.
+pub async fn roll<S: Storage>(
+    State(state): State<AppState<S>>,
+    Caller(terminal): Caller,
+    query: Result<Query<RollParams>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<RollPage>, ApiError> {
+    let Query(params) = query?;
+    Ok(Json(
+        blocking(&state, move |ledger| {
+            ledger.roll_page(
+                &terminal,
+                params.from,
+                params.upto,
+                &params.after,
+                params.limit,
+            )
+        })
+        .await?,
+    ))
 }
 
 /// One conflict, only to a terminal that is part of it.

@@ -8,6 +8,7 @@ mod import;
 mod pull;
 mod push;
 mod roll;
+mod roll_download;
 mod summary;
 
 use std::collections::HashMap;

@@ -19,8 +19,8 @@ use sha2::{Digest, Sha256};
 
 use super::csv_rows::{self, CsvRows, in_campaign};
 use super::{Ledger, Result, ServiceError, ts};
-use crate::storage::Storage;
-use crate::storage::queries::{self, RollEntry};
+use crate::storage::queries::{self, NewHousehold, RollEntry};
+use crate::storage::{Db, Storage};
 
 /// The register extract's columns, in this order, with a header.
 pub const ROLL_COLUMNS: [&str; 6] = [
@@ -208,24 +208,62 @@ impl<S: Storage> Ledger<S> {
         if round.is_empty() {
             return Ok(0);
         }
-        let entries: Vec<RollEntry> = round
-            .iter()
-            .map(|p| RollEntry {
-                campaign_id,
-                beneficiary_key: &p.key,
-                household: &p.household,
-                masked: &p.masked,
-                sigungu: &p.sigungu,
-                eupmyeondong: &p.eupmyeondong,
-                registered_since: &p.registered_since,
-                status: p.status,
-                version,
-            })
-            .collect();
-        let changed = self
-            .storage
-            .transaction(|db| queries::upsert_roll(db, &entries))?;
+        let changed = self.storage.transaction(|db| -> Result<u64> {
+            let serials = number_households(db, campaign_id, round)?;
+            let entries: Vec<RollEntry> = round
+                .iter()
+                .map(|p| RollEntry {
+                    campaign_id,
+                    beneficiary_key: &p.key,
+                    household: &p.household,
+                    masked: &p.masked,
+                    sigungu: &p.sigungu,
+                    eupmyeondong: &p.eupmyeondong,
+                    registered_since: &p.registered_since,
+                    status: p.status,
+                    version,
+                    household_serial: serials[&p.household],
+                })
+                .collect();
+            Ok(queries::upsert_roll(db, &entries)?)
+        })?;
         self.storage.after_bulk_write()?;
         Ok(changed)
     }
+}
+
+/// The serial of every household of a round: the one it was given when the
+/// ledger first met it, or the next free one now. One importer at a time
+/// (a version is reserved first), so the next free one is not contended.
+fn number_households(
+    db: &mut dyn Db,
+    campaign_id: &str,
+    round: &[Person],
+) -> Result<HashMap<[u8; 32], i64>> {
+    let mut tokens: Vec<[u8; 32]> = round.iter().map(|p| p.household).collect();
+    tokens.sort_unstable();
+    tokens.dedup();
+    let mut serials: HashMap<[u8; 32], i64> = queries::household_serials(db, campaign_id, &tokens)?
+        .into_iter()
+        .collect();
+    let mut next = queries::last_household_serial(db, campaign_id)?;
+    let new: Vec<([u8; 32], i64)> = tokens
+        .iter()
+        .filter(|token| !serials.contains_key(*token))
+        .map(|token| {
+            next += 1;
+            (*token, next)
+        })
+        .collect();
+    let rows: Vec<NewHousehold> = new
+        .iter()
+        .map(|(token, serial)| NewHousehold {
+            campaign_id,
+            household: token,
+            serial: *serial,
+        })
+        .collect();
+    queries::insert_households(db, &rows)?;
+    serials.extend(new);
+    Ok(serials)
 }

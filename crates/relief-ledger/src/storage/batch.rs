@@ -14,7 +14,7 @@ type Result<T> = std::result::Result<T, StorageError>;
 const SIZES: [usize; 8] = [128, 64, 32, 16, 8, 4, 2, 1];
 
 /// The statement sizes for `n` rows: 300 is 128 + 128 + 32 + 8 + 4.
-fn sizes(mut n: usize) -> Vec<usize> {
+pub(crate) fn sizes(mut n: usize) -> Vec<usize> {
     let mut out = Vec::new();
     for size in SIZES {
         while n >= size {

@@ -25,8 +25,10 @@ pub use issuances::{
 };
 pub use keys::{insert_admin_token, insert_signing_key, is_admin_token, signing_key};
 pub use roll::{
-    RollEntry, RollPerson, RollVersion, complete_roll_version, household_size,
-    reserve_roll_version, roll_person, roll_version_of_file, upsert_roll,
+    NewHousehold, RollDownloadRow, RollEntry, RollPerson, RollPlace, RollVersion,
+    complete_roll_version, complete_roll_version_of, household_serials, household_size,
+    insert_households, last_household_serial, reserve_roll_version, roll_download_page,
+    roll_download_size, roll_person, roll_version_of_file, upsert_roll,
 };
 pub use summary::{SiteConflicts, SummaryRow, conflicts_detected_between, day_summary};
 pub use terminals::{

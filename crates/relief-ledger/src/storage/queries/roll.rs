@@ -1,7 +1,7 @@
 //! The resident roll: the files imported (versions) and each person as the
 //! latest file said.
 
-use crate::storage::batch::{Insert, each_statement};
+use crate::storage::batch::{Insert, each_statement, insert_rows, sizes};
 use crate::storage::row::first;
 use crate::storage::{Db, FromRow, Param, Row, StorageError};
 
@@ -99,12 +99,13 @@ pub struct RollEntry<'a> {
     pub registered_since: &'a str,
     pub status: relief_core::roll::RollStatus,
     pub version: i64,
+    pub household_serial: i64,
 }
 
-impl Insert<9> for RollEntry<'_> {
-    const INTO: &'static str = "roll_person (campaign_id, beneficiary_key, household, masked, sigungu, eupmyeondong, registered_since, status, version)";
+impl Insert<10> for RollEntry<'_> {
+    const INTO: &'static str = "roll_person (campaign_id, beneficiary_key, household, masked, sigungu, eupmyeondong, registered_since, status, version, household_serial)";
 
-    fn params(&self) -> [Param<'_>; 9] {
+    fn params(&self) -> [Param<'_>; 10] {
         [
             self.campaign_id.into(),
             self.beneficiary_key.into(),
@@ -115,6 +116,7 @@ impl Insert<9> for RollEntry<'_> {
             self.registered_since.into(),
             self.status.code().into(),
             self.version.into(),
+            self.household_serial.into(),
         ]
     }
 }
@@ -130,7 +132,8 @@ pub fn upsert_roll(db: &mut dyn Db, entries: &[RollEntry]) -> Result<u64> {
         "ON CONFLICT (campaign_id, beneficiary_key) DO UPDATE SET
              household = excluded.household, masked = excluded.masked, sigungu = excluded.sigungu,
              eupmyeondong = excluded.eupmyeondong, registered_since = excluded.registered_since,
-             status = excluded.status, version = excluded.version
+             status = excluded.status, version = excluded.version,
+             household_serial = excluded.household_serial
          WHERE (roll_person.household, roll_person.masked, roll_person.sigungu, roll_person.eupmyeondong,
                 roll_person.registered_since, roll_person.status)
             <> (excluded.household, excluded.masked, excluded.sigungu, excluded.eupmyeondong,
@@ -186,4 +189,182 @@ pub fn roll_person(db: &mut dyn Db, campaign: &str, key: &[u8]) -> Result<Option
          FROM roll_person WHERE campaign_id = $1 AND beneficiary_key = $2",
         &[campaign.into(), key.into()],
     )?)
+}
+
+/// The serial numbers of the households among `tokens` that have one.
+pub fn household_serials(
+    db: &mut dyn Db,
+    campaign: &str,
+    tokens: &[[u8; 32]],
+) -> Result<Vec<([u8; 32], i64)>> {
+    let mut found = Vec::new();
+    let mut at = 0;
+    for size in sizes(tokens.len()) {
+        let chunk = &tokens[at..at + size];
+        at += size;
+        let list: Vec<String> = (2..size + 2).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT household, serial FROM roll_household WHERE campaign_id = $1 AND household IN ({})",
+            list.join(", ")
+        );
+        let mut params: Vec<Param> = vec![campaign.into()];
+        params.extend(chunk.iter().map(|t| Param::from(&t[..])));
+        for row in db.query(&sql, &params)? {
+            let token: [u8; 32] = row
+                .bytes("household")?
+                .try_into()
+                .map_err(|_| crate::storage::column_error("household", "32바이트가 아님"))?;
+            found.push((token, row.int("serial")?));
+        }
+    }
+    Ok(found)
+}
+
+/// The highest household serial given so far (0 before any).
+pub fn last_household_serial(db: &mut dyn Db, campaign: &str) -> Result<i64> {
+    db.query_opt(
+        "SELECT coalesce(max(serial), 0) AS last FROM roll_household WHERE campaign_id = $1",
+        &[campaign.into()],
+    )?
+    .map_or(Ok(0), |r| r.int("last"))
+}
+
+/// A household numbered for the first time.
+pub struct NewHousehold<'a> {
+    pub campaign_id: &'a str,
+    pub household: &'a [u8],
+    pub serial: i64,
+}
+
+impl Insert<3> for NewHousehold<'_> {
+    const INTO: &'static str = "roll_household (campaign_id, household, serial)";
+
+    fn params(&self) -> [Param<'_>; 3] {
+        [
+            self.campaign_id.into(),
+            self.household.into(),
+            self.serial.into(),
+        ]
+    }
+}
+
+pub fn insert_households(db: &mut dyn Db, households: &[NewHousehold]) -> Result<()> {
+    insert_rows(db, households)
+}
+
+/// The last complete version of a campaign's roll (0 before the first).
+pub fn complete_roll_version_of(db: &mut dyn Db, campaign: &str) -> Result<i64> {
+    db.query_opt(
+        "SELECT coalesce(max(version), 0) AS version FROM roll_version WHERE campaign_id = $1 AND complete = 1",
+        &[campaign.into()],
+    )?
+    .map_or(Ok(0), |r| r.int("version"))
+}
+
+/// A person as a terminal downloads them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RollDownloadRow {
+    pub beneficiary_key: Vec<u8>,
+    pub household_serial: i64,
+    pub masked: String,
+    pub sigungu: String,
+    pub eupmyeondong: String,
+    pub status: relief_core::roll::RollStatus,
+}
+
+impl FromRow for RollDownloadRow {
+    fn from_row(r: &Row) -> Result<RollDownloadRow> {
+        Ok(RollDownloadRow {
+            beneficiary_key: r.bytes("beneficiary_key")?,
+            household_serial: r.int("household_serial")?,
+            masked: r.text("masked")?,
+            sigungu: r.text("sigungu")?,
+            eupmyeondong: r.text("eupmyeondong")?,
+            status: r.parsed("status")?,
+        })
+    }
+}
+
+/// Where a page of the roll's download starts: after this household and
+/// person (the beginning is household 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RollPlace<'a> {
+    pub household_serial: i64,
+    pub beneficiary_key: &'a [u8],
+}
+
+const DOWNLOAD_COLUMNS: &str =
+    "beneficiary_key, household_serial, masked, sigungu, eupmyeondong, status";
+
+/// A page of a terminal's download, in household order: from nothing, the
+/// people of `sigungu` as of `upto`; from a version, everyone of the
+/// campaign changed after it (a terminal takes those of its 시군 and
+/// learns who left it).
+pub fn roll_download_page(
+    db: &mut dyn Db,
+    campaign: &str,
+    sigungu: &str,
+    from: i64,
+    upto: i64,
+    after: RollPlace,
+    limit: i64,
+) -> Result<Vec<RollDownloadRow>> {
+    let place = "(household_serial > $4 OR (household_serial = $4 AND beneficiary_key > $5))";
+    let rows = if from == 0 {
+        db.query(
+            &format!(
+                "SELECT {DOWNLOAD_COLUMNS} FROM roll_person
+                 WHERE campaign_id = $1 AND sigungu = $2 AND version <= $3 AND {place}
+                 ORDER BY household_serial, beneficiary_key LIMIT $6"
+            ),
+            &[
+                campaign.into(),
+                sigungu.into(),
+                upto.into(),
+                after.household_serial.into(),
+                after.beneficiary_key.into(),
+                limit.into(),
+            ],
+        )?
+    } else {
+        db.query(
+            &format!(
+                "SELECT {DOWNLOAD_COLUMNS} FROM roll_person
+                 WHERE campaign_id = $1 AND version > $2 AND version <= $3 AND {place}
+                 ORDER BY household_serial, beneficiary_key LIMIT $6"
+            ),
+            &[
+                campaign.into(),
+                from.into(),
+                upto.into(),
+                after.household_serial.into(),
+                after.beneficiary_key.into(),
+                limit.into(),
+            ],
+        )?
+    };
+    crate::storage::row::all(rows)
+}
+
+/// How many people a download from `from` to `upto` brings (see
+/// [`roll_download_page`]).
+pub fn roll_download_size(
+    db: &mut dyn Db,
+    campaign: &str,
+    sigungu: &str,
+    from: i64,
+    upto: i64,
+) -> Result<i64> {
+    let row = if from == 0 {
+        db.query_opt(
+            "SELECT count(*) AS n FROM roll_person WHERE campaign_id = $1 AND sigungu = $2 AND version <= $3",
+            &[campaign.into(), sigungu.into(), upto.into()],
+        )?
+    } else {
+        db.query_opt(
+            "SELECT count(*) AS n FROM roll_person WHERE campaign_id = $1 AND version > $2 AND version <= $3",
+            &[campaign.into(), from.into(), upto.into()],
+        )?
+    };
+    row.map_or(Ok(0), |r| r.int("n"))
 }

@@ -1,0 +1,48 @@
+-- The resident roll of this terminal's 시군, as the ledger signed it: who
+-- is registered, in which household and 읍면동, of which standing. No
+-- names, no identity numbers: a person is their beneficiary key, a
+-- household the ledger's serial for it. Kept small, since a 시군 can be a
+-- million people: the masked number as its seven digits, the 읍면동 by a
+-- number.
+
+-- The copy held, and a download under way: its target version and where
+-- it stopped, so that a cut download goes on from there. Only a completed
+-- download raises `version`.
+CREATE TABLE roll_copy (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    version     INTEGER NOT NULL DEFAULT 0 CHECK (version >= 0),
+    target      INTEGER CHECK (target > version),
+    after       TEXT,
+    expected    INTEGER,
+    received    INTEGER NOT NULL DEFAULT 0,
+    updated_at  TEXT,
+    CHECK ((target IS NULL) = (after IS NULL))
+);
+INSERT INTO roll_copy (id) VALUES (1);
+
+CREATE TABLE roll_place (
+    id    INTEGER PRIMARY KEY,
+    name  TEXT NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 40)
+);
+
+-- `birth` is the masked number's digits, YYMMDDG (`800102-1******` is
+-- 8001021). `here` is 0 for someone who has since registered in another
+-- 시군: kept, so the clerk is told they moved.
+CREATE TABLE roll_person (
+    household  INTEGER NOT NULL CHECK (household >= 1),
+    key        BLOB NOT NULL CHECK (length(key) = 32),
+    birth      INTEGER NOT NULL CHECK (birth BETWEEN 0 AND 9999999),
+    place      INTEGER NOT NULL,
+    status     TEXT NOT NULL CHECK (status IN ('resident', 'marriage_migrant', 'permanent_resident', 'other_foreign', 'removed')),
+    here       INTEGER NOT NULL CHECK (here IN (0, 1)),
+    PRIMARY KEY (household, key)
+) WITHOUT ROWID;
+
+-- A person's household by the first 8 bytes of their key: an index of 20
+-- bytes a person rather than 40. Two keys may share a prefix; the lookup
+-- then compares whole keys in roll_person.
+CREATE TABLE roll_key (
+    prefix     INTEGER NOT NULL,
+    household  INTEGER NOT NULL,
+    PRIMARY KEY (prefix, household)
+) WITHOUT ROWID;
