@@ -46,3 +46,21 @@ CREATE TABLE roll_key (
     household  INTEGER NOT NULL,
     PRIMARY KEY (prefix, household)
 ) WITHOUT ROWID;
+
+-- Each issuance names the version of the roll that allowed it (none: the
+-- terminal had no roll, and took the visitor's word), and each person
+-- served though the roll did not admit them the documented exception, the
+-- supervisor who allowed it and why.
+ALTER TABLE issuance ADD COLUMN roll_version INTEGER CHECK (roll_version >= 1);
+ALTER TABLE issuance_beneficiary ADD COLUMN roll_exception TEXT
+    CHECK (roll_exception IN ('newborn', 'missed_registration'));
+ALTER TABLE issuance_beneficiary ADD COLUMN roll_exception_note TEXT
+    CHECK ((roll_exception IS NULL) = (roll_exception_note IS NULL)
+           AND length(trim(roll_exception_note)) > 0);
+ALTER TABLE issuance_beneficiary ADD COLUMN roll_exception_by TEXT REFERENCES clerk (employee_id)
+    CHECK ((roll_exception IS NULL) = (roll_exception_by IS NULL));
+
+-- A 읍면동 center's own 읍면동, as the roll names it: a center serves the
+-- residents of its own (where the policy says so). None for an NH branch.
+ALTER TABLE site ADD COLUMN eupmyeondong TEXT
+    CHECK (eupmyeondong IS NULL OR length(trim(eupmyeondong)) BETWEEN 1 AND 40);

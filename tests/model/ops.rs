@@ -315,20 +315,22 @@ fn request(world: &World, people: &[usize], cards: Vec<String>) -> IssueRequest 
             .iter()
             .enumerate()
             .map(|(i, &p)| BeneficiaryRequest {
-                id: id(p),
+                who: relief_store::Who::Number(id(p)),
                 name: format!("주민{p}"),
                 relation: if i == 0 {
                     Relation::SelfApplicant
                 } else {
                     Relation::Spouse
                 },
-                household_size: HouseholdSize::try_from(2).unwrap(),
+                household_size: Some(HouseholdSize::try_from(2).unwrap()),
                 resident_sigungu: world.people[p].sigungu.parse().unwrap(),
+                roll_exception: None,
             })
             .collect(),
         card_serials: cards,
         verification: relief_store::Verification::Online,
         household_of_minors: false,
         visit: None,
+        roll_approver: None,
     }
 }

@@ -487,6 +487,7 @@ fn set_up_store(
     let mut store = Store::init(
         &dir.join(format!("terminal-{i}.sqlite3")),
         TerminalSetup {
+            eupmyeondong: None,
             site_code: code.into(),
             site_name: format!("{code} 창구"),
             site_type: kind,

@@ -32,6 +32,7 @@ pub fn set_up_terminal(path: &Path, cards: usize) -> Store {
     let mut store = Store::init(
         path,
         TerminalSetup {
+            eupmyeondong: None,
             site_code: "41110-515".into(),
             site_name: "수원시 매탄1동 행정복지센터".into(),
             site_type: SiteType::Center,
@@ -102,15 +103,17 @@ pub fn solo_issue(n: u64) -> IssueRequest {
             id_document: IdDocument::ResidentCard,
         },
         beneficiaries: vec![BeneficiaryRequest {
-            id,
+            who: relief_store::Who::Number(id),
             name: "주민".into(),
             relation: Relation::SelfApplicant,
-            household_size: HouseholdSize::try_from(1).unwrap(),
+            household_size: Some(HouseholdSize::try_from(1).unwrap()),
             resident_sigungu: "41110".parse().unwrap(),
+            roll_exception: None,
         }],
         card_serials: vec![card(n)],
         verification: Verification::Online,
         household_of_minors: false,
         visit: None,
+        roll_approver: None,
     }
 }

@@ -29,6 +29,18 @@ crate::closed_set! {
     }
 }
 
+crate::closed_set! {
+    /// The documented exceptions for which a supervisor serves someone the
+    /// roll does not list as entitled here, with a reason written down.
+    pub enum RollOverride as "명부 예외" {
+        /// Born after the extract, shown by a birth certificate.
+        Newborn => "출생증명서로 확인한 신생아",
+        /// Registered on the base date, as a 주민등록표 등본 shows, but
+        /// missing from the extract or listed wrongly.
+        MissedRegistration => "명부 추출에서 빠진 등록 (등본 확인)",
+    }
+}
+
 impl RollStatus {
     /// Whether the register knows them by an alien registration number.
     pub fn is_foreign(self) -> bool {

@@ -94,6 +94,7 @@ fn events(t: &Terminal, terminal_index: u64, count: u64) -> Vec<Event> {
                     visit_id: None,
                     beneficiaries: vec![BeneficiaryPaid {
                         key: key.to_hex(),
+                        roll_exception: None,
                         household_size: 1,
                         sigungu: "41110".into(),
                         shares_krw: [("province".to_owned(), 100_000)].into(),
@@ -103,6 +104,7 @@ fn events(t: &Terminal, terminal_index: u64, count: u64) -> Vec<Event> {
                         amount_krw: 100_000,
                     }],
                     total_krw: 100_000,
+                    roll_version: None,
                 }),
             }
         })
@@ -333,6 +335,7 @@ fn main() {
         let mut store = Store::init(
             &path,
             TerminalSetup {
+                eupmyeondong: None,
                 site_code: "DL".into(),
                 site_name: "다운로드".into(),
                 site_type: SiteType::Center,

@@ -116,6 +116,10 @@ pub struct IssuancePayload {
     pub beneficiaries: Vec<BeneficiaryPaid>,
     pub cards: Vec<CardLoaded>,
     pub total_krw: u64,
+    /// The version of the resident roll that allowed it (none: the
+    /// terminal had no roll, and the visitor's word was taken).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roll_version: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -123,6 +127,10 @@ pub struct IssuancePayload {
 pub struct BeneficiaryPaid {
     /// HMAC-SHA256 beneficiary key, hex.
     pub key: String,
+    /// A supervisor served them though the roll did not admit them, for
+    /// this documented reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub roll_exception: Option<relief_core::roll::RollOverride>,
     pub household_size: u8,
     pub sigungu: String,
     pub shares_krw: BTreeMap<String, u64>,

@@ -52,6 +52,7 @@ fn fixture(visits: u32) -> Fixture {
     let mut store = Store::init(
         &dir.path().join("t.sqlite3"),
         TerminalSetup {
+            eupmyeondong: None,
             site_code: "41550-101".into(),
             site_name: "안성1동 행정복지센터".into(),
             site_type: SiteType::Center,
@@ -126,15 +127,16 @@ fn fixture(visits: u32) -> Fixture {
                 .iter()
                 .enumerate()
                 .map(|(i, p)| BeneficiaryRequest {
-                    id: IdentityNumber::parse(p).unwrap(),
+                    who: relief_store::Who::Number(IdentityNumber::parse(p).unwrap()),
                     name: format!("수급자{v}-{i}"),
                     relation: if i == 0 {
                         Relation::SelfApplicant
                     } else {
                         Relation::Spouse
                     },
-                    household_size: HouseholdSize::try_from(size).unwrap(),
+                    household_size: Some(HouseholdSize::try_from(size).unwrap()),
                     resident_sigungu: "41550".parse().unwrap(),
+                    roll_exception: None,
                 })
                 .collect(),
             card_serials: vec![format!("AS-{serial:04}")],
@@ -147,6 +149,7 @@ fn fixture(visits: u32) -> Fixture {
             },
             household_of_minors: false,
             visit: None,
+            roll_approver: None,
         };
         let when = at(9 + v % 9, (v * 7) % 60);
         let done = store

@@ -40,6 +40,7 @@ fn main() {
     let mut store = Store::init(
         &path,
         TerminalSetup {
+            eupmyeondong: None,
             site_code: "bench".into(),
             site_name: "벤치마크 센터".into(),
             site_type: SiteType::Center,
@@ -96,16 +97,18 @@ fn main() {
                 id_document: IdDocument::ResidentCard,
             },
             beneficiaries: vec![BeneficiaryRequest {
-                id,
+                who: relief_store::Who::Number(id),
                 name: "주민".into(),
                 relation: Relation::SelfApplicant,
-                household_size: HouseholdSize::try_from(1).unwrap(),
+                household_size: Some(HouseholdSize::try_from(1).unwrap()),
                 resident_sigungu: "41110".parse().unwrap(),
+                roll_exception: None,
             }],
             card_serials: vec![format!("B-{:06}", n + 1)],
             verification: Verification::Online,
             household_of_minors: false,
             visit: None,
+            roll_approver: None,
         };
         let start = Instant::now();
         store.issue(&clerk, request, at(n as i64)).unwrap();

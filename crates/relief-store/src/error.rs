@@ -63,6 +63,9 @@ relief_core::closed_set! {
         ConflictClosed,
         RollSignature,
         RollOutOfOrder,
+        RollExceptionNotNeeded,
+        RollExceptionNotAllowed,
+        NotInHousehold,
     }
 }
 
@@ -225,6 +228,12 @@ pub enum Error {
     RollSignature(relief_protocol::SignatureError),
     #[error("주민 명부의 받은 부분이 이어지지 않습니다: {0}")]
     RollOutOfOrder(String),
+    #[error("{0}은(는) 주민 명부로 확인되어 명부 예외가 필요 없습니다")]
+    RollExceptionNotNeeded(String),
+    #[error("캠페인 정책에 없는 명부 예외입니다: {0}")]
+    RollExceptionNotAllowed(relief_core::roll::RollOverride),
+    #[error("주민 명부에서 신청인과 같은 세대가 아닌 사람은 세대원으로 고를 수 없습니다")]
+    NotInHousehold,
 }
 
 impl Error {
@@ -286,6 +295,9 @@ impl Error {
             Error::ConflictClosed(_) => StoreCode::ConflictClosed,
             Error::RollSignature(_) => StoreCode::RollSignature,
             Error::RollOutOfOrder(_) => StoreCode::RollOutOfOrder,
+            Error::RollExceptionNotNeeded(_) => StoreCode::RollExceptionNotNeeded,
+            Error::RollExceptionNotAllowed(_) => StoreCode::RollExceptionNotAllowed,
+            Error::NotInHousehold => StoreCode::NotInHousehold,
         }
     }
 

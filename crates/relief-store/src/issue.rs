@@ -4,13 +4,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::Datelike;
 use chrono::NaiveDateTime;
 use relief_core::amount::entitlement;
 use relief_core::card;
-use relief_core::eligibility::{self, Verdict, Visit, Visitor};
-use relief_core::identity::{BeneficiaryKey, IdentityNumber};
+use relief_core::eligibility::{self, Refusal, RollLookup, Standing, Verdict, Visit, Visitor};
+use relief_core::identity::{BeneficiaryKey, IdentityNumber, MaskedId};
 use relief_core::policy::{BirthYearOf, OfflineMode, Policy};
 use relief_core::proxy::{self, Collection, IdDocument, Relation};
+use relief_core::roll::RollOverride;
 use relief_core::{HouseholdSize, Krw, Sigungu};
 use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use serde::Serialize;
@@ -32,14 +34,37 @@ pub struct Applicant {
     pub id_document: IdDocument,
 }
 
+/// Whom a beneficiary is: by the number the clerk typed, or picked from
+/// the applicant's household on the roll (no number typed: the roll's key
+/// and masked number are all the counter needs).
+#[derive(Debug, Clone)]
+pub enum Who {
+    Number(IdentityNumber),
+    /// A member of the applicant's household on the roll.
+    Listed(BeneficiaryKey),
+}
+
 /// One person (or, for a household campaign, household) to be paid.
 pub struct BeneficiaryRequest {
-    pub id: IdentityNumber,
+    pub who: Who,
     pub name: String,
     /// The applicant's relation to this beneficiary.
     pub relation: Relation,
-    pub household_size: HouseholdSize,
+    /// As the visitor states it: needed only where the roll does not say
+    /// (the terminal has none, or a supervisor makes an exception).
+    pub household_size: Option<HouseholdSize>,
     pub resident_sigungu: Sigungu,
+    /// Served though the roll does not admit them.
+    pub roll_exception: Option<RollException>,
+}
+
+/// A documented exception to the roll (a newborn with a birth
+/// certificate, a registration the extract missed), with the note the
+/// supervisor writes down: what they saw.
+#[derive(Debug, Clone)]
+pub struct RollException {
+    pub reason: RollOverride,
+    pub note: String,
 }
 
 /// How the payment was checked against the rest of the province.
@@ -64,6 +89,8 @@ pub struct IssueRequest {
     /// ledger ([`Store::open_visit`]): the issuance closes it, and a visit
     /// already ended cannot issue.
     pub visit: Option<String>,
+    /// The supervisor who allows this request's roll exceptions.
+    pub roll_approver: Option<Session>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -81,6 +108,8 @@ pub struct Issued {
     pub cards: Vec<IssuedCard>,
     pub beneficiaries: Vec<String>,
     pub offline: bool,
+    /// The version of the roll that allowed it.
+    pub roll_version: Option<u64>,
 }
 
 /// A beneficiary once every rule has passed.
@@ -92,6 +121,8 @@ struct Checked {
     household_size: HouseholdSize,
     sigungu: Sigungu,
     shares: Vec<(String, Krw)>,
+    /// The exception, its note and the supervisor who allowed it.
+    exception: Option<(RollOverride, String, String)>,
 }
 
 /// What an issuance will be, once every rule has passed.
@@ -100,6 +131,7 @@ struct Plan {
     total: Krw,
     amounts: Vec<Krw>,
     window: String,
+    roll_version: Option<u64>,
 }
 
 impl Store {
@@ -171,6 +203,7 @@ impl Store {
             cards,
             beneficiaries: plan.beneficiaries.into_iter().map(|b| b.masked).collect(),
             offline,
+            roll_version: plan.roll_version,
         })
     }
 
@@ -190,6 +223,7 @@ impl Store {
             return Err(Error::NoBeneficiaries);
         }
         let applicant_key = applicant.id.beneficiary_key(&self.secret);
+        let roll_version = self.roll_copy()?.version;
         let mut window_name = None;
         let mut seen = BTreeSet::new();
         let mut checked = Vec::with_capacity(request.beneficiaries.len());
@@ -200,7 +234,7 @@ impl Store {
                     field: "받는 사람 이름",
                 });
             }
-            let key = b.id.beneficiary_key(&self.secret);
+            let (key, masked) = self.identify(&b.who, &applicant_key)?;
             if !seen.insert(key) {
                 return Err(Error::SameBeneficiaryTwice);
             }
@@ -212,16 +246,25 @@ impl Store {
             }
             let birth_year = match policy.campaign.birth_year_of {
                 BirthYearOf::Applicant => applicant.id.birth_year(),
-                BirthYearOf::Householder => b.id.birth_year(),
+                BirthYearOf::Householder => masked.birth_date().year(),
             };
+            let registered = self.registered(
+                b,
+                &key,
+                &masked,
+                &name,
+                roll_version,
+                request.roll_approver.as_ref(),
+            )?;
+            let (household_size, foreign) = (registered.household_size, registered.foreign);
             let visit = Visit {
                 at,
                 site: self.site.as_site(),
                 resident_sigungu: b.resident_sigungu,
-                household_size: b.household_size,
+                household_size,
                 visitor: Visitor {
                     birth_year,
-                    foreign: b.id.is_foreign(),
+                    foreign,
                 },
             };
             let decision = eligibility::check(policy, &visit);
@@ -238,31 +281,27 @@ impl Store {
             let collection = Collection {
                 relation: b.relation,
                 applicant_age: applicant.id.age_on(at.date()),
-                beneficiary_age: b.id.age_on(at.date()),
+                beneficiary_age: masked.age_on(at.date()),
                 household_of_minors: request.household_of_minors,
             };
             proxy::may_collect(&policy.proxy, &collection).map_err(|refusal| Error::Proxy {
                 name: name.clone(),
                 refusal,
             })?;
-            let money = entitlement(
-                policy,
-                b.resident_sigungu,
-                b.household_size,
-                b.id.is_foreign(),
-            );
+            let money = entitlement(policy, b.resident_sigungu, household_size, foreign);
             checked.push(Checked {
                 key,
-                masked: b.id.masked().to_string(),
+                masked: masked.to_string(),
                 name,
                 relation: b.relation,
-                household_size: b.household_size,
+                household_size,
                 sigungu: b.resident_sigungu,
                 shares: money
                     .shares
                     .iter()
                     .map(|s| (s.source.to_owned(), s.amount))
                     .collect(),
+                exception: registered.exception,
             });
         }
         let total = checked
@@ -276,8 +315,144 @@ impl Store {
             total,
             amounts,
             window: window_name.expect("at least one beneficiary was allowed"),
+            roll_version: (roll_version > 0).then_some(roll_version),
         })
     }
+
+    /// Who the roll says a beneficiary is: their household's size and
+    /// whether they are a foreign resident, or the refusal. A documented
+    /// exception, allowed by a supervisor, serves someone the roll does
+    /// not list (or lists as taken off) on what the visitor shows.
+    fn registered(
+        &self,
+        b: &BeneficiaryRequest,
+        key: &BeneficiaryKey,
+        masked: &MaskedId,
+        name: &str,
+        roll_version: u64,
+        approver: Option<&Session>,
+    ) -> Result<Registered> {
+        let policy = &self.policy;
+        let found = match roll_version {
+            0 => None,
+            _ => self.roll_person(key)?,
+        };
+        let size = match &found {
+            Some(person) => Some(self.roll_household_size(person.household)?),
+            None => None,
+        };
+        let lookup = match (&found, size) {
+            (Some(person), Some(household_size)) => RollLookup::Listed(eligibility::Listing {
+                status: person.status,
+                here: person.here,
+                eupmyeondong: &person.eupmyeondong,
+                household_size,
+            }),
+            _ if roll_version == 0 => RollLookup::NoCopy,
+            _ => RollLookup::NotListed,
+        };
+        let declared = || {
+            b.household_size.ok_or(Error::Missing {
+                field: "세대원 수"
+            })
+        };
+        let standing = eligibility::registration(
+            policy,
+            self.site.site_type,
+            self.site.eupmyeondong.as_deref(),
+            lookup,
+        );
+        match (standing, &b.roll_exception) {
+            (Ok(Standing::Declared), None) => Ok(Registered {
+                household_size: declared()?,
+                foreign: masked.is_foreign(),
+                exception: None,
+            }),
+            (
+                Ok(Standing::Listed {
+                    household_size,
+                    foreign,
+                }),
+                None,
+            ) => Ok(Registered {
+                household_size,
+                foreign,
+                exception: None,
+            }),
+            (Ok(_), Some(_)) => Err(Error::RollExceptionNotNeeded(name.to_owned())),
+            (Err(Refusal::NotOnRoll | Refusal::RemovedFromRoll), Some(exception)) => {
+                let allowed = policy
+                    .roll
+                    .as_ref()
+                    .is_some_and(|rules| rules.overrides.contains(&exception.reason));
+                if !allowed {
+                    return Err(Error::RollExceptionNotAllowed(exception.reason));
+                }
+                let approver = approver.ok_or(Error::SupervisorRequired)?;
+                approver.require_supervisor()?;
+                let note = exception.note.trim();
+                if note.is_empty() {
+                    return Err(Error::Missing {
+                        field: "명부 예외 확인 내용",
+                    });
+                }
+                Ok(Registered {
+                    household_size: declared()?,
+                    foreign: masked.is_foreign(),
+                    exception: Some((
+                        exception.reason,
+                        note.to_owned(),
+                        approver.employee_id().to_owned(),
+                    )),
+                })
+            }
+            (Err(refusal), _) => Err(Error::NotEligible {
+                name: name.to_owned(),
+                reason: refusal.code(),
+                message: refusal.message(policy),
+            }),
+        }
+    }
+}
+
+impl Store {
+    /// A beneficiary's key and masked number, as the request names them.
+    pub fn beneficiary_of(&self, who: &Who) -> Result<(BeneficiaryKey, MaskedId)> {
+        match who {
+            Who::Number(id) => Ok((id.beneficiary_key(&self.secret), id.masked())),
+            Who::Listed(key) => self
+                .roll_person(key)?
+                .map(|m| (*key, m.masked))
+                .ok_or(Error::NotInHousehold),
+        }
+    }
+
+    /// A beneficiary's key and masked number. One picked from the roll
+    /// must be of the applicant's own household there.
+    fn identify(
+        &self,
+        who: &Who,
+        applicant: &BeneficiaryKey,
+    ) -> Result<(BeneficiaryKey, MaskedId)> {
+        match who {
+            Who::Number(id) => Ok((id.beneficiary_key(&self.secret), id.masked())),
+            Who::Listed(key) => {
+                let member = self.roll_person(key)?;
+                let household = self.roll_person(applicant)?.map(|a| a.household);
+                match member {
+                    Some(m) if Some(m.household) == household => Ok((*key, m.masked)),
+                    _ => Err(Error::NotInHousehold),
+                }
+            }
+        }
+    }
+}
+
+/// A beneficiary as the roll (or an exception to it) has them.
+struct Registered {
+    household_size: HouseholdSize,
+    foreign: bool,
+    exception: Option<(RollOverride, String, String)>,
 }
 
 fn refuse_if_paid(conn: &Connection, campaign: &str, b: &Checked) -> Result<()> {
@@ -391,8 +566,8 @@ impl Write<'_> {
         self.tx.execute(
             "INSERT INTO issuance (id, campaign_id, policy_version, site_code, clerk_id, issued_at,
                 applicant_masked, applicant_name, applicant_id_document, verification, offline_approved_by,
-                decision_window, total_krw)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                decision_window, total_krw, roll_version)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             params![
                 self.id,
                 policy.campaign.id,
@@ -406,14 +581,15 @@ impl Write<'_> {
                 verification,
                 approver,
                 window,
-                total.won() as i64
+                total.won() as i64,
+                plan.roll_version.map(|v| v as i64)
             ],
         )?;
         for (position, b) in beneficiaries.iter().enumerate() {
             self.tx.execute(
                 "INSERT INTO issuance_beneficiary (issuance_id, position, campaign_id, beneficiary_key, masked, name,
-                    relation, household_size, sigungu)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    relation, household_size, sigungu, roll_exception, roll_exception_note, roll_exception_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 params![
                     self.id,
                     position as i64,
@@ -423,7 +599,10 @@ impl Write<'_> {
                     b.name,
                     b.relation,
                     b.household_size.get(),
-                    b.sigungu.to_string()
+                    b.sigungu.to_string(),
+                    b.exception.as_ref().map(|e| e.0),
+                    b.exception.as_ref().map(|e| e.1.as_str()),
+                    b.exception.as_ref().map(|e| e.2.as_str())
                 ],
             )?;
             for (source, amount) in &b.shares {
@@ -456,6 +635,7 @@ impl Write<'_> {
                 .iter()
                 .map(|b| BeneficiaryPaid {
                     key: b.key.to_hex(),
+                    roll_exception: b.exception.as_ref().map(|e| e.0),
                     household_size: b.household_size.get(),
                     sigungu: b.sigungu.to_string(),
                     shares_krw: b.shares.iter().map(|(s, a)| (s.clone(), a.won())).collect(),
@@ -469,6 +649,7 @@ impl Write<'_> {
                 })
                 .collect(),
             total_krw: total.won(),
+            roll_version: plan.roll_version,
         };
         // The visit closes with its issuance, or the issuance is refused.
         if let Some(visit) = &request.visit {

@@ -35,7 +35,10 @@ pub use clerk::{ClerkInfo, LOCKOUT_AFTER, LOCKOUT_MINUTES, NewClerk, PIN_DIGITS,
 pub use conflict::ConflictRecord;
 pub use deny::{DenyEntry, Paid};
 pub use error::{Error, Result, StoreCode};
-pub use issue::{Applicant, BeneficiaryRequest, IssueRequest, Issued, IssuedCard, Verification};
+pub use issue::{
+    Applicant, BeneficiaryRequest, IssueRequest, Issued, IssuedCard, RollException, Verification,
+    Who,
+};
 pub use outbox::OutboxEvent;
 pub use query::{BeneficiaryRecord, CardRecord, IssuanceRecord, VoidRecord};
 pub use roll::{RollApplied, RollCopy, RollDownload, RollPerson};

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
+use relief_core::HouseholdSize;
 use relief_core::identity::{BeneficiaryKey, MaskedId};
 use relief_core::roll::RollStatus;
 use relief_protocol::{RollCursor, RollPage};
@@ -218,6 +219,27 @@ impl Store {
         )?;
         let rows = stmt.query_map(params![household as i64], person)?;
         rows.map(|row| row?).collect()
+    }
+
+    /// A household's size as the rules count it: its members still on the
+    /// register and in this 시군. (More than the largest size a household
+    /// can have counts as that size: the rules treat every size above
+    /// their largest alike.)
+    pub fn roll_household_size(&self, household: u64) -> Result<HouseholdSize> {
+        let n: i64 = self.conn.prepare_cached(
+            "SELECT count(*) FROM roll_person WHERE household = ?1 AND status <> 'removed' AND here = 1",
+        )?
+        .query_row(params![household as i64], |r| r.get(0))?;
+        HouseholdSize::try_from(n.clamp(1, i64::from(HouseholdSize::MAX)))
+            .map_err(|e| Error::Corrupt(e.to_string()))
+    }
+
+    /// The size of a person's household on the roll, if the roll lists them.
+    pub fn roll_household_size_of(&self, key: &BeneficiaryKey) -> Result<Option<HouseholdSize>> {
+        match self.roll_person(key)? {
+            Some(person) => Ok(Some(self.roll_household_size(person.household)?)),
+            None => Ok(None),
+        }
     }
 
     /// How many people the copy holds.

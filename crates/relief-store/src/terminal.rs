@@ -20,6 +20,8 @@ pub struct SiteProfile {
     pub name: String,
     pub site_type: SiteType,
     pub sigungu: Sigungu,
+    /// A center's own 읍면동, as the resident roll names it.
+    pub eupmyeondong: Option<String>,
     /// A demo terminal may be told what time it is; a production one never.
     pub demo: bool,
     pub created_at: NaiveDateTime,
@@ -39,6 +41,8 @@ pub struct TerminalSetup {
     pub site_name: String,
     pub site_type: SiteType,
     pub sigungu: Sigungu,
+    /// A center's own 읍면동, as the resident roll names it.
+    pub eupmyeondong: Option<String>,
     pub demo: bool,
     /// Where the policy came from, for people reading the record.
     pub policy_file: String,
@@ -92,15 +96,20 @@ impl Store {
         }
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
-            "INSERT INTO site (id, site_code, site_name, site_type, sigungu, demo, created_at)
-             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO site (id, site_code, site_name, site_type, sigungu, demo, created_at, eupmyeondong)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
                 setup.site_code.trim(),
                 setup.site_name.trim(),
                 setup.site_type.code(),
                 setup.sigungu.to_string(),
                 setup.demo,
-                time::format(at)
+                time::format(at),
+                setup
+                    .eupmyeondong
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|e| !e.is_empty())
             ],
         )?;
         tx.execute(
@@ -129,7 +138,7 @@ impl Store {
 fn load_site(conn: &rusqlite::Connection) -> Result<Option<SiteProfile>> {
     let row = conn
         .query_row(
-            "SELECT site_code, site_name, site_type, sigungu, demo, created_at FROM site WHERE id = 1",
+            "SELECT site_code, site_name, site_type, sigungu, demo, created_at, eupmyeondong FROM site WHERE id = 1",
             [],
             |row| {
                 Ok((
@@ -139,11 +148,12 @@ fn load_site(conn: &rusqlite::Connection) -> Result<Option<SiteProfile>> {
                     row.get::<_, String>(3)?,
                     row.get::<_, bool>(4)?,
                     row.get::<_, String>(5)?,
+                    row.get::<_, Option<String>>(6)?,
                 ))
             },
         )
         .optional()?;
-    let Some((code, name, site_type, sigungu, demo, created_at)) = row else {
+    let Some((code, name, site_type, sigungu, demo, created_at, eupmyeondong)) = row else {
         return Ok(None);
     };
     Ok(Some(SiteProfile {
@@ -153,6 +163,7 @@ fn load_site(conn: &rusqlite::Connection) -> Result<Option<SiteProfile>> {
         sigungu: sigungu
             .parse()
             .map_err(|_| Error::Corrupt(format!("시군 {sigungu:?}")))?,
+        eupmyeondong,
         demo,
         created_at: time::parse(&created_at)?,
     }))

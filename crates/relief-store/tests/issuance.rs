@@ -37,6 +37,7 @@ fn a_family_is_issued_one_card_and_everything_is_recorded() {
         verification: Verification::Online,
         household_of_minors: false,
         visit: None,
+        roll_approver: None,
     };
     // Week 1 is for 4+ households, but the applicant (born 1986, digit 6)
     // comes on Mondays, and 04-21 is a Tuesday.
@@ -68,6 +69,7 @@ fn a_family_is_issued_one_card_and_everything_is_recorded() {
         verification: Verification::Online,
         household_of_minors: false,
         visit: None,
+        roll_approver: None,
     };
     let issued = t.store.issue(&t.clerk, request, free_day()).unwrap();
     assert_eq!(issued.total, Krw(300_000));
@@ -245,6 +247,7 @@ fn a_minor_is_paid_only_through_their_legal_representative() {
         verification: Verification::Online,
         household_of_minors: false,
         visit: None,
+        roll_approver: None,
     };
     let error = t.store.issue(&t.clerk, request, free_day()).unwrap_err();
     assert!(matches!(&error, Error::Proxy { .. }), "{error}");
@@ -283,6 +286,7 @@ fn cards_must_hold_the_amount_and_be_scanned_once() {
         verification: Verification::Online,
         household_of_minors: false,
         visit: None,
+        roll_approver: None,
     };
     assert!(matches!(
         t.store.issue(&t.clerk, family, free_day()),
@@ -333,6 +337,7 @@ fn the_card_limit_of_the_day_decides_how_many_cards() {
         verification: Verification::Online,
         household_of_minors: false,
         visit: None,
+        roll_approver: None,
     };
     let error = t
         .store
@@ -665,6 +670,7 @@ fn the_store_reopens_as_it_was_and_is_initialised_once() {
     let again = Store::init(
         &path,
         TerminalSetup {
+            eupmyeondong: None,
             site_code: "x".into(),
             site_name: "x".into(),
             site_type: relief_core::SiteType::Nh,

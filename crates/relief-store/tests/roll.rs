@@ -16,9 +16,7 @@ use proptest::prelude::*;
 use relief_core::identity::BeneficiaryKey;
 use relief_core::policy::builtin::GYEONGGI_2020;
 use relief_core::roll::RollStatus;
-use relief_protocol::{
-    EnrollResponse, LedgerKey, RollCursor, RollMember, RollPage, SignedPolicy, SiteInfo,
-};
+use relief_protocol::{RollCursor, RollMember, RollPage};
 use relief_store::*;
 use sha2::{Digest, Sha256};
 
@@ -26,36 +24,11 @@ const HERE: &str = "41110";
 const THERE: &str = "41130";
 
 fn signing() -> SigningKey {
-    SigningKey::from_bytes(&[9; 32])
+    ledger_signing()
 }
 
 fn enrolled() -> Terminal {
-    let mut t = setup();
-    let supervisor = t.supervisor.clone();
-    let key = signing();
-    let answer = EnrollResponse {
-        terminal_id: "terminal-1".into(),
-        token: "secret-token".into(),
-        site: SiteInfo {
-            code: "41110-515".into(),
-            name: "매탄1동".into(),
-            site_type: relief_core::SiteType::Center,
-            sigungu: HERE.into(),
-        },
-        campaign_secret: "11".repeat(32),
-        policy: SignedPolicy::sign(&key, "gyeonggi-2020", "2020.1", GYEONGGI_2020),
-        ledger_key: LedgerKey::of(&key).to_hex(),
-    };
-    t.store
-        .enroll(
-            &supervisor,
-            "http://ledger:8700/",
-            &answer,
-            None,
-            at(4, 1, 9),
-        )
-        .unwrap();
-    t
+    enrolled_site(GYEONGGI_2020, None)
 }
 
 /// Person `n`'s key. Pairs of people share their first 8 bytes, as two

@@ -98,19 +98,20 @@ pub async fn issue(
     options: Options,
     at: NaiveDateTime,
 ) -> Result<Visited, VisitError> {
-    let (keys, enrolled) = {
+    let (people, enrolled) = {
         let mut store = lock(store);
         store.end_stale_visits(at)?;
         // Everything the store would refuse is refused before the ledger
         // is asked, so that a refusal here holds nobody there.
         store.check_issue(&request, at)?;
-        let keys: Vec<BeneficiaryKey> = request
+        let people = request
             .beneficiaries
             .iter()
-            .map(|b| store.beneficiary_key(&b.id))
-            .collect();
-        (keys, store.enrollment()?.is_some())
+            .map(|b| store.beneficiary_of(&b.who))
+            .collect::<Result<Vec<_>, _>>()?;
+        (people, store.enrollment()?.is_some())
     };
+    let keys: Vec<BeneficiaryKey> = people.iter().map(|(key, _)| *key).collect();
     if options.offline || !enrolled {
         let because = if options.offline {
             "오프라인 발급을 선택했습니다"
@@ -132,7 +133,7 @@ pub async fn issue(
             offline(store, clerk, request, approver, because, at)
         }
         Err(error) => Err(error.into()),
-        Ok(answer) => match refusal(store, &request, &keys, &answer) {
+        Ok(answer) => match refusal(store, &people, &answer) {
             Err(error) => Err(error),
             Ok(Some(refused)) => Err(refused.into()),
             Ok(None) => {
@@ -210,26 +211,25 @@ fn key_paid_here(store: &Mutex<Store>, hex: &str) -> Option<bool> {
 /// refusal; `None` when every one is held for this visit.
 fn refusal(
     store: &Mutex<Store>,
-    request: &IssueRequest,
-    keys: &[BeneficiaryKey],
+    people: &[(BeneficiaryKey, relief_core::identity::MaskedId)],
     answer: &ClaimResponse,
 ) -> Result<Option<relief_store::Error>, VisitError> {
-    if answer.results.len() != keys.len()
+    if answer.results.len() != people.len()
         || answer
             .results
             .iter()
-            .zip(keys)
-            .any(|(r, k)| r.key() != k.to_hex())
+            .zip(people)
+            .any(|(r, (k, _))| r.key() != k.to_hex())
     {
         return Err(VisitError::Ledger(SyncError::Protocol(format!(
             "{}명을 확인했는데 답은 {}건이고 순서가 요청과 같아야 합니다",
-            keys.len(),
+            people.len(),
             answer.results.len()
         ))));
     }
     let site_name = lock(store).site().name.clone();
-    for (result, beneficiary) in answer.results.iter().zip(&request.beneficiaries) {
-        let masked = beneficiary.id.masked().to_string();
+    for (result, (_, masked)) in answer.results.iter().zip(people) {
+        let masked = masked.to_string();
         match result {
             ClaimResult::Granted { .. } => {}
             // Not kept on the deny-list here: that holds the ledger's feed

@@ -20,6 +20,7 @@ pub fn set_up(path: &Path, at: NaiveDateTime) -> Result<Store> {
     let mut store = Store::init(
         path,
         TerminalSetup {
+            eupmyeondong: None,
             site_code: "DEMO-41110".into(),
             site_name: "데모 행정복지센터 (수원)".into(),
             site_type: SiteType::Center,

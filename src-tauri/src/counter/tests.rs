@@ -114,6 +114,7 @@ fn a_production_terminal_refuses_a_set_clock() {
     Store::init(
         &path,
         relief_store::TerminalSetup {
+            eupmyeondong: None,
             site_code: "41110-510".into(),
             site_name: "파장동 행정복지센터".into(),
             site_type: relief_core::SiteType::Center,

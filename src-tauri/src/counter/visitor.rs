@@ -7,7 +7,7 @@ use relief_core::eligibility::{self, Visit, Visitor};
 use relief_core::identity::{CheckDigit, IdentityNumber};
 use relief_core::proxy;
 use relief_core::{HouseholdSize, Sigungu, ko};
-use relief_store::{Applicant, BeneficiaryRequest, IssueRequest, Paid, Verification};
+use relief_store::{Applicant, BeneficiaryRequest, IssueRequest, Paid, Verification, Who};
 use relief_sync::visit::{self, VisitError};
 use zeroize::Zeroizing;
 
@@ -86,17 +86,23 @@ impl Counter {
         let policy = store.policy();
         let mut lines = Vec::with_capacity(beneficiaries.len());
         for b in &beneficiaries {
-            let money = entitlement(
-                policy,
-                b.resident_sigungu,
-                b.household_size,
-                b.id.is_foreign(),
-            );
+            let (key, masked) = store.beneficiary_of(&b.who)?;
+            // The roll's household where it lists them, else the one typed.
+            let size = match store.roll_household_size_of(&key)?.or(b.household_size) {
+                Some(size) => size,
+                None => {
+                    return Err(relief_store::Error::Missing {
+                        field: "세대원 수"
+                    }
+                    .into());
+                }
+            };
+            let money = entitlement(policy, b.resident_sigungu, size, masked.is_foreign());
             lines.push(QuoteLine {
-                masked: b.id.masked().to_string(),
+                masked: masked.to_string(),
                 name: b.name.clone(),
                 amount: money.total().won(),
-                paid: store.paid(&store.beneficiary_key(&b.id))?.map(paid_view),
+                paid: store.paid(&key)?.map(paid_view),
             });
         }
         let total: u64 = lines.iter().map(|l| l.amount).sum();
@@ -126,6 +132,7 @@ impl Counter {
             verification: Verification::Online,
             household_of_minors: input.household_of_minors,
             visit: None,
+            roll_approver: None,
         };
         let approver = input.approver.as_ref().map(|a| visit::Approver {
             employee_id: a.employee_id.clone(),
@@ -215,15 +222,16 @@ fn parse_people(input: &IssueInput) -> Result<(IdentityNumber, Vec<BeneficiaryRe
             IdentityNumber::parse(&Zeroizing::new(b.rrn.clone()))?
         };
         beneficiaries.push(BeneficiaryRequest {
-            id,
+            who: Who::Number(id),
             name: if b.name.trim().is_empty() {
                 input.applicant_name.clone()
             } else {
                 b.name.clone()
             },
             relation: b.relation,
-            household_size: household(b.household_size)?,
+            household_size: Some(household(b.household_size)?),
             resident_sigungu: sigungu(&b.resident_sigungu)?,
+            roll_exception: None,
         });
     }
     if beneficiaries.is_empty() {

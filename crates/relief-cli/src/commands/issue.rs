@@ -8,15 +8,25 @@
 //!  "cards": ["GG20-000001"]}
 //! ```
 //! A beneficiary without `rrn` and `name` is the applicant; `sigungu` is the
-//! site's by default.
+//! site's by default. Where the terminal holds the resident roll, the
+//! household size comes from it (`household_size` is then left out), and a
+//! member of the applicant's household may be given by their place in it
+//! instead of their number, as `relief roll household` lists it:
+//! `{"member": 2, "name": "김영희", "relation": "spouse"}`. Someone the roll
+//! does not admit is served only on a documented exception, with a
+//! supervisor (`--approver`): `"roll_exception": "newborn",
+//! "roll_exception_note": "출생증명서 확인", "household_size": 4`.
 
 use std::path::Path;
 use std::sync::Mutex;
 
 use relief_core::identity::IdentityNumber;
 use relief_core::proxy::{IdDocument, Relation};
+use relief_core::roll::RollOverride;
 use relief_core::{HouseholdSize, Sigungu};
-use relief_store::{Applicant, BeneficiaryRequest, IssueRequest, Verification};
+use relief_store::{
+    Applicant, BeneficiaryRequest, IssueRequest, RollException, Store, Verification, Who,
+};
 use relief_sync::visit::{self, Approver, VisitError};
 use serde::Deserialize;
 use zeroize::Zeroizing;
@@ -48,10 +58,14 @@ struct Person {
 #[serde(deny_unknown_fields)]
 struct Beneficiary {
     rrn: Option<Zeroizing<String>>,
+    /// Their place in the applicant's household on the roll, from 1.
+    member: Option<usize>,
     name: Option<String>,
     relation: Relation,
-    household_size: i64,
+    household_size: Option<i64>,
     sigungu: Option<Sigungu>,
+    roll_exception: Option<RollOverride>,
+    roll_exception_note: Option<String>,
 }
 
 /// Reads the application. serde's own message quotes the value it could
@@ -97,21 +111,52 @@ pub fn run(dir: Option<&Path>, args: IssueArgs, json: bool) -> Result<(), CliErr
     };
     let text = input.rest()?;
     let application = read_application(&text)?;
+    // A roll exception is the supervisor's: they sign in now.
+    let roll_approver = match &approver {
+        Some(a)
+            if application
+                .beneficiaries
+                .iter()
+                .any(|b| b.roll_exception.is_some()) =>
+        {
+            Some(store.sign_in(&a.employee_id, &a.pin, at)?)
+        }
+        _ => None,
+    };
 
     let site_sigungu = store.site().sigungu;
     let applicant_id = IdentityNumber::parse(&application.applicant.rrn)?;
     let mut beneficiaries = Vec::with_capacity(application.beneficiaries.len());
     for b in application.beneficiaries {
-        let id = match &b.rrn {
-            Some(rrn) => IdentityNumber::parse(rrn)?,
-            None => applicant_id.clone(),
+        let who = match (&b.rrn, b.member) {
+            (Some(_), Some(_)) => {
+                return Err(CliError::Input(
+                    "받는 사람은 rrn과 member 중 하나로만 지정합니다".into(),
+                ));
+            }
+            (Some(rrn), None) => Who::Number(IdentityNumber::parse(rrn)?),
+            (None, Some(place)) => Who::Listed(member(&store, &applicant_id, place)?),
+            (None, None) => Who::Number(applicant_id.clone()),
+        };
+        let roll_exception = match (b.roll_exception, b.roll_exception_note) {
+            (Some(reason), note) => Some(RollException {
+                reason,
+                note: note.unwrap_or_default(),
+            }),
+            (None, Some(_)) => {
+                return Err(CliError::Input(
+                    "roll_exception_note는 roll_exception과 함께 씁니다".into(),
+                ));
+            }
+            (None, None) => None,
         };
         beneficiaries.push(BeneficiaryRequest {
-            id,
+            who,
             name: b.name.unwrap_or_else(|| application.applicant.name.clone()),
             relation: b.relation,
-            household_size: HouseholdSize::try_from(b.household_size)?,
+            household_size: b.household_size.map(HouseholdSize::try_from).transpose()?,
             resident_sigungu: b.sigungu.unwrap_or(site_sigungu),
+            roll_exception,
         });
     }
     let request = IssueRequest {
@@ -125,6 +170,7 @@ pub fn run(dir: Option<&Path>, args: IssueArgs, json: bool) -> Result<(), CliErr
         verification: Verification::Online,
         household_of_minors: application.household_of_minors,
         visit: None,
+        roll_approver,
     };
     let store = Mutex::new(store);
     let options = visit::Options {
@@ -163,4 +209,29 @@ pub fn run(dir: Option<&Path>, args: IssueArgs, json: bool) -> Result<(), CliErr
             cards.join(", ")
         )
     })
+}
+
+/// The key of the `place`th member (from 1) of the applicant's household
+/// on the roll, in the order `relief roll household` lists them.
+fn member(
+    store: &Store,
+    applicant: &IdentityNumber,
+    place: usize,
+) -> Result<relief_core::identity::BeneficiaryKey, CliError> {
+    let person = store
+        .roll_person(&store.beneficiary_key(applicant))?
+        .ok_or_else(|| {
+            CliError::Input("신청인이 주민 명부에 없어 세대원을 순번으로 고를 수 없습니다".into())
+        })?;
+    let household = store.roll_household(person.household)?;
+    place
+        .checked_sub(1)
+        .and_then(|i| household.get(i))
+        .map(|m| m.key)
+        .ok_or_else(|| {
+            CliError::Input(format!(
+                "세대원 순번은 1부터 {}까지입니다 (받은 값: {place})",
+                household.len()
+            ))
+        })
 }

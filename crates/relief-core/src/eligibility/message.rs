@@ -112,6 +112,27 @@ impl Refusal<'_> {
                 ko::time(hours.open),
                 ko::time(hours.close)
             ),
+            Refusal::NoRoll => {
+                "이 단말기에 주민 명부가 아직 없습니다. 원장 서버와 동기화한 뒤 발급하세요."
+                    .to_owned()
+            }
+            Refusal::NotOnRoll => {
+                "이 시군의 주민 명부에 없는 사람입니다. 주소지 시군의 창구에서 신청하거나, 등본으로 확인되면 감독자 예외 처리를 받으세요."
+                    .to_owned()
+            }
+            Refusal::RemovedFromRoll => {
+                "주민 명부에서 말소된 사람입니다 (전출 또는 사망).".to_owned()
+            }
+            Refusal::MovedAway => {
+                "기준일 뒤 다른 시군으로 전입한 사람입니다. 지금 주소지 시군의 창구에서 신청하세요."
+                    .to_owned()
+            }
+            Refusal::OtherEupmyeondong { theirs } => format!(
+                "읍면동 행정복지센터는 주소지 읍면동 주민만 받습니다. {theirs} 행정복지센터나 시군 안 농협 지점에서 신청하세요."
+            ),
+            Refusal::StatusNotEntitled { status } => {
+                format!("{}은(는) 이번 지원 대상이 아닙니다.", status.label())
+            }
         }
     }
 }

@@ -8,6 +8,9 @@
 //! 3. the time: declared closures, then opening hours.
 
 mod message;
+mod registration;
+
+pub use registration::{Listing, RollLookup, Standing, registration};
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Weekday};
 use serde::{Serialize, Serializer};
@@ -126,6 +129,24 @@ pub enum Refusal<'p> {
     OutsideHours {
         hours: Hours,
     },
+    /// The policy checks the roll and this terminal has no copy yet.
+    NoRoll,
+    /// Nobody of this number on the roll of this 시군.
+    NotOnRoll,
+    /// Taken off the register since the base date (moved out of the
+    /// province, died).
+    RemovedFromRoll,
+    /// Registered in another 시군 of the campaign since the base date.
+    MovedAway,
+    /// A center serves only its own 읍면동.
+    OtherEupmyeondong {
+        theirs: String,
+    },
+    /// A standing on the roll (e.g. other foreigners) this campaign does
+    /// not pay.
+    StatusNotEntitled {
+        status: crate::roll::RollStatus,
+    },
 }
 
 impl Refusal<'_> {
@@ -145,6 +166,12 @@ impl Refusal<'_> {
             Refusal::WrongDateParity { .. } => "wrong_date_parity",
             Refusal::Closed { .. } => "closed",
             Refusal::OutsideHours { .. } => "outside_hours",
+            Refusal::NoRoll => "no_roll",
+            Refusal::NotOnRoll => "not_on_roll",
+            Refusal::RemovedFromRoll => "removed_from_roll",
+            Refusal::MovedAway => "moved_away",
+            Refusal::OtherEupmyeondong { .. } => "other_eupmyeondong",
+            Refusal::StatusNotEntitled { .. } => "status_not_entitled",
         }
     }
 }

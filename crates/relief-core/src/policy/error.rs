@@ -75,4 +75,8 @@ pub enum PolicyProblem {
     MustInclude(&'static str),
     #[error("허용 범위({min}~{max}) 밖입니다: {found}")]
     OutOfRange { found: i64, min: i64, max: i64 },
+    #[error("명부에서 말소된 사람(removed)은 지급 대상이 될 수 없습니다")]
+    RemovedEntitled,
+    #[error("외국인 구분({0})을 지급 대상으로 하려면 foreign_residents.eligible = true여야 합니다")]
+    ForeignStatusNotEligible(String),
 }

@@ -39,6 +39,17 @@ struct RawPolicy {
     card_limits: Vec<RawCardLimit>,
     proxy: RawProxy,
     foreign_residents: RawForeign,
+    roll: Option<RawRoll>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRoll {
+    required: bool,
+    entitled: Vec<crate::roll::RollStatus>,
+    center_own_eupmyeondong: bool,
+    #[serde(default)]
+    overrides: Vec<crate::roll::RollOverride>,
 }
 
 #[derive(Deserialize)]
@@ -279,6 +290,11 @@ impl Checker {
         let card_limits = self.card_limits(&raw.card_limits, &campaign.period)?;
         let proxy = self.proxy(&raw.proxy)?;
         let foreign = self.foreign(&raw.foreign_residents, &campaign.period, &amounts)?;
+        let roll = raw
+            .roll
+            .as_ref()
+            .map(|r| self.roll(r, &foreign))
+            .transpose()?;
         Ok(Policy {
             campaign,
             regions,
@@ -288,6 +304,30 @@ impl Checker {
             card_limits,
             proxy,
             foreign,
+            roll,
+        })
+    }
+
+    fn roll(&self, raw: &RawRoll, foreign: &ForeignRules) -> Checked<RollRules> {
+        if raw.entitled.is_empty() {
+            return Err(at("roll.entitled", PolicyProblem::Empty));
+        }
+        for status in &raw.entitled {
+            if *status == crate::roll::RollStatus::Removed {
+                return Err(at("roll.entitled", PolicyProblem::RemovedEntitled));
+            }
+            if status.is_foreign() && !foreign.eligible {
+                return Err(at(
+                    "roll.entitled",
+                    PolicyProblem::ForeignStatusNotEligible(status.code().to_owned()),
+                ));
+            }
+        }
+        Ok(RollRules {
+            required: raw.required,
+            entitled: raw.entitled.clone(),
+            center_own_eupmyeondong: raw.center_own_eupmyeondong,
+            overrides: raw.overrides.clone(),
         })
     }
 

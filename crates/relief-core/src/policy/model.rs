@@ -23,6 +23,25 @@ pub struct Policy {
     pub card_limits: Vec<CardLimit>,
     pub proxy: ProxyRules,
     pub foreign: ForeignRules,
+    /// How the resident roll is used; `None`: the campaign has no roll,
+    /// and the visitor's word (and papers) is what the clerk checks.
+    pub roll: Option<RollRules>,
+}
+
+/// How the check uses the terminal's copy of the resident roll.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RollRules {
+    /// Without a copy the terminal serves no one. When not required, a
+    /// terminal without one checks the visitor's word, as before rolls.
+    pub required: bool,
+    /// The standings on the roll that are paid; foreign ones also by the
+    /// foreign residents' own period and sites.
+    pub entitled: Vec<crate::roll::RollStatus>,
+    /// A 읍면동 center serves only the residents of its own 읍면동.
+    pub center_own_eupmyeondong: bool,
+    /// The documented exceptions for which a supervisor may serve someone
+    /// the roll refuses.
+    pub overrides: Vec<crate::roll::RollOverride>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -289,3 +289,41 @@ fn schema_basis_and_sources() {
         PolicyProblem::MustInclude("\"self\""),
     );
 }
+
+#[test]
+fn the_roll_section_says_who_is_entitled_and_its_mistakes_are_named() {
+    let gyeonggi = Policy::from_toml("gyeonggi-2020.toml", GYEONGGI_2020).unwrap();
+    let roll = gyeonggi.roll.expect("Gyeonggi has a roll");
+    assert!(!roll.required);
+    assert!(roll.center_own_eupmyeondong);
+    assert_eq!(roll.entitled.len(), 3);
+    assert_eq!(roll.overrides.len(), 2);
+    let national = Policy::from_toml("national-2020.toml", NATIONAL_2020).unwrap();
+    assert_eq!(national.roll, None);
+
+    let entitled = r#"entitled = ["resident", "marriage_migrant", "permanent_resident"]"#;
+    assert_refused(
+        GYEONGGI_2020,
+        entitled,
+        r#"entitled = ["resident", "removed"]"#,
+        "roll.entitled",
+        PolicyProblem::RemovedEntitled,
+    );
+    assert_refused(
+        GYEONGGI_2020,
+        entitled,
+        "entitled = []",
+        "roll.entitled",
+        PolicyProblem::Empty,
+    );
+    let no_foreigners = edited(GYEONGGI_2020, "eligible = true", "eligible = false");
+    assert_refused(
+        &no_foreigners,
+        entitled,
+        r#"entitled = ["resident", "permanent_resident"]"#,
+        "roll.entitled",
+        PolicyProblem::ForeignStatusNotEligible("permanent_resident".into()),
+    );
+    let error = error_after(GYEONGGI_2020, entitled, r#"entitled = ["tourist"]"#);
+    assert!(error.to_string().contains("tourist"), "{error}");
+}

@@ -132,6 +132,7 @@ impl Terminal {
                 .iter()
                 .map(|p| BeneficiaryPaid {
                     key: self.key(*p).to_hex(),
+                    roll_exception: None,
                     household_size: 1,
                     sigungu: "41110".into(),
                     shares_krw: [("province".to_owned(), 100_000)].into(),
@@ -142,6 +143,7 @@ impl Terminal {
                 amount_krw: 100_000 * people.len() as u64,
             }],
             total_krw: 100_000 * people.len() as u64,
+            roll_version: None,
         });
         self.event(body)
     }

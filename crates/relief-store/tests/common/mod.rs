@@ -40,11 +40,17 @@ impl Terminal {
 }
 
 pub fn setup_with(policy_text: &str) -> Terminal {
+    setup_site(policy_text, None)
+}
+
+/// A center of 41110, of the 읍면동 given.
+pub fn setup_site(policy_text: &str, eupmyeondong: Option<&str>) -> Terminal {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("terminal.sqlite3");
     let mut store = Store::init(
         &path,
         TerminalSetup {
+            eupmyeondong: eupmyeondong.map(str::to_owned),
             site_code: "41110-515".into(),
             site_name: "수원시 매탄1동 행정복지센터".into(),
             site_type: SiteType::Center,
@@ -108,11 +114,12 @@ pub fn id(number: &str) -> IdentityNumber {
 
 pub fn beneficiary(number: &str, relation: Relation, household_size: i64) -> BeneficiaryRequest {
     BeneficiaryRequest {
-        id: id(number),
+        who: relief_store::Who::Number(id(number)),
         name: "홍길동".into(),
         relation,
-        household_size: HouseholdSize::try_from(household_size).unwrap(),
+        household_size: Some(HouseholdSize::try_from(household_size).unwrap()),
         resident_sigungu: "41110".parse().unwrap(),
+        roll_exception: None,
     }
 }
 
@@ -129,6 +136,7 @@ pub fn solo(number: &str, cards: &[&str]) -> IssueRequest {
         verification: Verification::Online,
         household_of_minors: false,
         visit: None,
+        roll_approver: None,
     }
 }
 
@@ -157,4 +165,40 @@ pub fn copy_of_setup() -> Terminal {
         supervisor,
         clerk,
     }
+}
+
+/// The ledger's signing key in these tests.
+pub fn ledger_signing() -> ed25519_dalek::SigningKey {
+    ed25519_dalek::SigningKey::from_bytes(&[9; 32])
+}
+
+/// A center of 41110 enrolled at a ledger whose key is [`ledger_signing`].
+pub fn enrolled_site(policy_text: &str, eupmyeondong: Option<&str>) -> Terminal {
+    use relief_protocol::{EnrollResponse, LedgerKey, SignedPolicy, SiteInfo};
+    let mut t = setup_site(policy_text, eupmyeondong);
+    let supervisor = t.supervisor.clone();
+    let key = ledger_signing();
+    let answer = EnrollResponse {
+        terminal_id: "terminal-1".into(),
+        token: "secret-token".into(),
+        site: SiteInfo {
+            code: "41110-515".into(),
+            name: "매탄1동".into(),
+            site_type: SiteType::Center,
+            sigungu: "41110".into(),
+        },
+        campaign_secret: "11".repeat(32),
+        policy: SignedPolicy::sign(&key, "gyeonggi-2020", "2020.1", policy_text),
+        ledger_key: LedgerKey::of(&key).to_hex(),
+    };
+    t.store
+        .enroll(
+            &supervisor,
+            "http://ledger:8700/",
+            &answer,
+            None,
+            at(4, 1, 9),
+        )
+        .unwrap();
+    t
 }
