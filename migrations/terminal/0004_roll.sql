@@ -48,17 +48,28 @@ CREATE TABLE roll_key (
 ) WITHOUT ROWID;
 
 -- Each issuance names the version of the roll that allowed it (none: the
--- terminal had no roll, and took the visitor's word), and each person
--- served though the roll did not admit them the documented exception, the
--- supervisor who allowed it and why.
+-- terminal had no roll, and took the visitor's word).
 ALTER TABLE issuance ADD COLUMN roll_version INTEGER CHECK (roll_version >= 1);
-ALTER TABLE issuance_beneficiary ADD COLUMN roll_exception TEXT
-    CHECK (roll_exception IN ('newborn', 'missed_registration'));
-ALTER TABLE issuance_beneficiary ADD COLUMN roll_exception_note TEXT
-    CHECK ((roll_exception IS NULL) = (roll_exception_note IS NULL)
-           AND length(trim(roll_exception_note)) > 0);
-ALTER TABLE issuance_beneficiary ADD COLUMN roll_exception_by TEXT REFERENCES clerk (employee_id)
-    CHECK ((roll_exception IS NULL) = (roll_exception_by IS NULL));
+
+-- A person served though the roll did not admit them: the documented
+-- exception, what the supervisor saw, and who they are. History, like
+-- the issuance it belongs to.
+CREATE TABLE roll_exception (
+    issuance_id  TEXT NOT NULL,
+    position     INTEGER NOT NULL,
+    reason       TEXT NOT NULL CHECK (reason IN ('newborn', 'missed_registration')),
+    note         TEXT NOT NULL CHECK (length(trim(note)) > 0),
+    approved_by  TEXT NOT NULL REFERENCES clerk (employee_id),
+    PRIMARY KEY (issuance_id, position),
+    FOREIGN KEY (issuance_id, position) REFERENCES issuance_beneficiary (issuance_id, position)
+);
+CREATE TRIGGER roll_exception_by_supervisor BEFORE INSERT ON roll_exception
+WHEN (SELECT role FROM clerk WHERE employee_id = NEW.approved_by) IS NOT 'supervisor'
+BEGIN
+    SELECT RAISE(ABORT, 'roll_exception_by_supervisor');
+END;
+CREATE TRIGGER roll_exception_append_only_u BEFORE UPDATE ON roll_exception BEGIN SELECT RAISE(ABORT, 'append_only'); END;
+CREATE TRIGGER roll_exception_append_only_d BEFORE DELETE ON roll_exception BEGIN SELECT RAISE(ABORT, 'append_only'); END;
 
 -- A 읍면동 center's own 읍면동, as the roll names it: a center serves the
 -- residents of its own (where the policy says so). None for an NH branch.

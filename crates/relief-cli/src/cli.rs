@@ -218,6 +218,10 @@ pub struct InitArgs {
     pub site_type: SiteType,
     #[arg(long, value_name = "CODE")]
     pub sigungu: Sigungu,
+    /// A center's own 읍면동, as the resident roll names it: where the
+    /// policy says so, a center serves only its residents.
+    #[arg(long, value_name = "NAME")]
+    pub eupmyeondong: Option<String>,
     /// Campaign policy (TOML). Without it, the embedded 경기도 2020 policy.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,

@@ -588,8 +588,8 @@ impl Write<'_> {
         for (position, b) in beneficiaries.iter().enumerate() {
             self.tx.execute(
                 "INSERT INTO issuance_beneficiary (issuance_id, position, campaign_id, beneficiary_key, masked, name,
-                    relation, household_size, sigungu, roll_exception, roll_exception_note, roll_exception_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    relation, household_size, sigungu)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
                     self.id,
                     position as i64,
@@ -599,12 +599,15 @@ impl Write<'_> {
                     b.name,
                     b.relation,
                     b.household_size.get(),
-                    b.sigungu.to_string(),
-                    b.exception.as_ref().map(|e| e.0),
-                    b.exception.as_ref().map(|e| e.1.as_str()),
-                    b.exception.as_ref().map(|e| e.2.as_str())
+                    b.sigungu.to_string()
                 ],
             )?;
+            if let Some((reason, note, approver)) = &b.exception {
+                self.tx.execute(
+                    "INSERT INTO roll_exception (issuance_id, position, reason, note, approved_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![self.id, position as i64, reason, note, approver],
+                )?;
+            }
             for (source, amount) in &b.shares {
                 self.tx.execute(
                     "INSERT INTO beneficiary_share (issuance_id, position, source, amount_krw) VALUES (?1, ?2, ?3, ?4)",

@@ -13,13 +13,7 @@ use crate::error::Result;
 /// Columns added after rows were first recorded, left out of a snapshot
 /// while empty: a row written before they existed snapshots as it did
 /// when its entry was made, and its entry still verifies.
-const ADDED_LATER: &[&str] = &[
-    "roll_version",
-    "roll_exception",
-    "roll_exception_note",
-    "roll_exception_by",
-    "eupmyeondong",
-];
+const ADDED_LATER: &[&str] = &["roll_version", "eupmyeondong"];
 
 /// Every column of every row a query returns, as JSON objects. Keys sort
 /// (serde_json's map is ordered), so the text is canonical.
@@ -97,6 +91,15 @@ pub(crate) fn issuance(conn: &Connection, id: &str) -> Result<String> {
     )?;
     if !visit.is_empty() {
         snapshot["visit_end"] = json!(visit);
+    }
+    // Likewise the roll's exceptions, kept since the roll.
+    let exceptions = rows(
+        conn,
+        "SELECT * FROM roll_exception WHERE issuance_id = ?1 ORDER BY position",
+        &[&id],
+    )?;
+    if !exceptions.is_empty() {
+        snapshot["roll_exceptions"] = json!(exceptions);
     }
     Ok(text(snapshot))
 }

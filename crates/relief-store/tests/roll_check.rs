@@ -290,8 +290,9 @@ fn a_supervisor_serves_a_newborn_the_roll_misses_with_a_reason_recorded() {
     let conn = Connection::open(f.t.path()).unwrap();
     let recorded: (String, String, String, i64) = conn
         .query_row(
-            "SELECT roll_exception, roll_exception_note, roll_exception_by, household_size
-             FROM issuance_beneficiary WHERE issuance_id = ?1",
+            "SELECT e.reason, e.note, e.approved_by, b.household_size
+             FROM roll_exception e JOIN issuance_beneficiary b USING (issuance_id, position)
+             WHERE e.issuance_id = ?1",
             [&issued.issuance_id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )

@@ -138,12 +138,16 @@ fn checking_an_issuance_refuses_what_issuing_would_and_writes_nothing() {
 }
 
 /// Takes a store back to the schema before visits (2): what an older
-/// program left on disk.
+/// program left on disk (the roll's tables and columns, 4, undone first).
 fn as_before_visits(path: &std::path::Path) {
     let conn = Connection::open(path).unwrap();
     conn.execute_batch(
         "PRAGMA foreign_keys = OFF;
          BEGIN;
+         DROP TABLE roll_exception; DROP TABLE roll_key; DROP TABLE roll_person;
+         DROP TABLE roll_place; DROP TABLE roll_copy;
+         ALTER TABLE issuance DROP COLUMN roll_version;
+         ALTER TABLE site DROP COLUMN eupmyeondong;
          DROP TABLE visit_end; DROP TABLE visit;
          CREATE TABLE outbox_v2 (
              seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE,

@@ -37,7 +37,7 @@ pub fn run(dir: Option<&Path>, args: InitArgs, json: bool) -> Result<(), CliErro
     let store = Store::init(
         &path,
         TerminalSetup {
-            eupmyeondong: None,
+            eupmyeondong: args.eupmyeondong,
             site_code: args.site_code,
             site_name: args.site_name,
             site_type: args.site_type,
