@@ -175,4 +175,77 @@ fn two_terminals_download_their_sigungus_roll_through_faults_then_its_changes() 
     let again = json(relief(&center).args(["sync", "--json"]).output().unwrap());
     assert_eq!(again["pulled"]["roll"]["people"], 0);
     assert_eq!(store.roll_size().unwrap(), ours.len() as u64 + 1);
+    drop(store);
+
+    // At the counter: those the change took off are refused with their
+    // reason; a household is served by place, without typing numbers.
+    let at = "2020-05-18T10:00";
+    for (who, reason) in [(&died, "removed_from_roll"), (&moved, "moved_away")] {
+        let out = issue_json(
+            &center,
+            &format!(
+                r#"{{"applicant": {{"rrn": "{}", "name": "주민", "id_document": "resident_card"}},
+                "beneficiaries": [{{"relation": "self"}}], "cards": ["GG-0001"]}}"#,
+                who.rrn
+            ),
+            at,
+        );
+        assert!(!out.status.success());
+        let error: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+        assert_eq!(
+            (error["error"].as_str(), error["reason"].as_str()),
+            (Some("not_eligible"), Some(reason))
+        );
+    }
+    let household = relief(&center)
+        .args(["roll", "household", "--clerk", "S001", "--json"])
+        .write_stdin_str(&format!("{}\n", ours[30].rrn));
+    let household = json(household);
+    let members = household["members"].as_array().unwrap();
+    let adult = members.iter().position(|m| {
+        m["masked"]
+            != household["members"][household["applicant"].as_u64().unwrap() as usize - 1]["masked"]
+            && m["masked"].as_str().unwrap()[..2].parse::<u32>().unwrap() > 30
+    });
+    let mut beneficiaries = vec![r#"{"relation": "self"}"#.to_owned()];
+    if let Some(i) = adult {
+        beneficiaries.push(format!(
+            r#"{{"member": {}, "name": "가족", "relation": "lineal_relative"}}"#,
+            i + 1
+        ));
+    }
+    let out = issue_json(
+        &center,
+        &format!(
+            r#"{{"applicant": {{"rrn": "{}", "name": "주민", "id_document": "resident_card"}},
+            "beneficiaries": [{}], "cards": ["GG-0001"]}}"#,
+            ours[30].rrn,
+            beneficiaries.join(", ")
+        ),
+        at,
+    );
+    let issued = json(out);
+    assert_eq!(issued["roll_version"], 2);
+    assert_eq!(
+        issued["beneficiaries"].as_array().unwrap().len(),
+        beneficiaries.len()
+    );
+    // A place beyond the household is named, not guessed.
+    let out = issue_json(
+        &center,
+        &format!(
+            r#"{{"applicant": {{"rrn": "{}", "name": "주민", "id_document": "resident_card"}},
+            "beneficiaries": [{{"member": 99, "name": "가족", "relation": "spouse"}}], "cards": ["GG-0002"]}}"#,
+            ours[31].rrn
+        ),
+        at,
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("세대원 순번"));
+}
+
+fn issue_json(dir: &Path, application: &str, at: &str) -> std::process::Output {
+    relief(dir)
+        .args(["issue", "--clerk", "S001", "--json", "--at", at])
+        .write_stdin_str(application)
 }

@@ -86,6 +86,19 @@ impl CliError {
         }
     }
 
+    /// Why the rules refused a visitor (`not_on_roll`, `wrong_week`, ...),
+    /// beside the error's code.
+    pub fn reason(&self) -> Option<&'static str> {
+        match self {
+            CliError::Store(relief_store::Error::NotEligible { reason, .. })
+            | CliError::Sync(relief_sync::SyncError::Store(relief_store::Error::NotEligible {
+                reason,
+                ..
+            })) => Some(reason),
+            _ => None,
+        }
+    }
+
     /// Stable code for `--json` error output.
     pub fn code(&self) -> &'static str {
         match self {

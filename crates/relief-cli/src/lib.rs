@@ -38,8 +38,11 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             if json {
-                let value =
+                let mut value =
                     serde_json::json!({ "error": error.code(), "message": error.to_string() });
+                if let Some(reason) = error.reason() {
+                    value["reason"] = reason.into();
+                }
                 eprintln!("{value}");
             } else {
                 eprintln!("relief: {error}");
