@@ -170,6 +170,136 @@ async fn an_eligible_visitor_is_issued_a_card_and_gets_a_receipt() {
     window.close().await;
 }
 
+/// Masked as the screen and the receipt show it.
+fn masked(number: &str) -> String {
+    format!("{}-{}******", &number[..6], &number[6..7])
+}
+
+#[tokio::test]
+async fn a_household_from_the_roll_is_ticked_by_keyboard_and_paid_on_one_visit() {
+    let test = "a_household_from_the_roll_is_ticked_by_keyboard_and_paid_on_one_visit";
+    let Some(desktop) = Desktop::start(test) else {
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    let ledger_dir = tempfile::tempdir().unwrap();
+    let ledger = LedgerProcess::start(
+        env!("CARGO_BIN_EXE_sys-relief-ledger").as_ref(),
+        ledger_dir.path(),
+    );
+    // A household of four on the roll (week one, born in a year ending in 1:
+    // Monday 04-20), and a neighbour.
+    let (applicant, spouse, child, grandmother, neighbour) = (
+        born(1981, 31),
+        born(1983, 32),
+        born(2012, 33),
+        born(1950, 34),
+        born(1976, 35),
+    );
+    let mut csv = String::from("rrn,household_id,sigungu,eupmyeondong,registered_since,status\n");
+    for (number, household) in [
+        (&applicant, "H-1"),
+        (&spouse, "H-1"),
+        (&child, "H-1"),
+        (&grandmother, "H-1"),
+        (&neighbour, "H-2"),
+    ] {
+        csv.push_str(&format!(
+            "{},{household},41110,매탄1동,2010-01-01,resident\n",
+            number.as_str()
+        ));
+    }
+    let file = ledger_dir.path().join("roll.csv");
+    std::fs::write(&file, csv).unwrap();
+    ledger.admin(&["import-roll", "--csv", file.to_str().unwrap()]);
+    let (code, fingerprint) = ledger.enrollment_code("DEMO-41110", "center");
+
+    let window = open(&desktop, &data, test).await;
+    window.sign_in(SUPERVISOR.0, SUPERVISOR.1).await;
+    window.click("tab-enroll").await;
+    window.type_into("ledger-url", &ledger.url()).await;
+    window.type_into("enroll-code", &code).await;
+    window.type_into("enroll-fingerprint", &fingerprint).await;
+    window.click("enroll-submit").await;
+    window.wait_for_text("sync-status", "온라인").await;
+    window.wait_for_text("roll-status", "주민 명부 v1").await;
+    window.click("tab-counter").await;
+
+    // The number alone brings the household: no size to type.
+    window.type_into("rrn-input", &applicant).await;
+    window.find("household").await;
+    assert!(!window.is_shown("household-size").await);
+    assert!(window.text("roll-household-size").await.contains("4명"));
+    let mut rows = Vec::new();
+    for i in 0..4 {
+        rows.push(window.text(&format!("member-masked-{i}")).await);
+    }
+    let place = |number: &str| rows.iter().position(|r| *r == masked(number)).unwrap();
+    assert!(window.text("verdict").await.contains("가능"));
+    // The keyboard is on the first member who is not the applicant: tick
+    // them and the next with space, arrows between.
+    let others: Vec<usize> = (0..4).filter(|&i| i != place(&applicant)).collect();
+    window
+        .wait_for_focus(&format!("member-{}", others[0]))
+        .await;
+    let (space, down) = (" ".to_owned(), char::from(Key::Down).to_string());
+    window
+        .type_into(&format!("member-{}", others[0]), &space)
+        .await;
+    window
+        .type_into(&format!("member-{}", others[0]), &down)
+        .await;
+    window
+        .wait_for_focus(&format!("member-{}", others[1]))
+        .await;
+    window
+        .type_into(&format!("member-{}", others[1]), &space)
+        .await;
+    let ticked = [rows[others[0]].clone(), rows[others[1]].clone()];
+    // An adult's relation is chosen; a minor's is their legal representative.
+    for &i in &others[..2] {
+        let select = window.find(&format!("member-relation-{i}")).await;
+        if rows[i] != masked(&child) {
+            select.select_by_value("lineal_relative").await.unwrap();
+        }
+    }
+    window.screenshot("1-household").await;
+    window
+        .type_into(&format!("member-{}", others[1]), &enter().to_string())
+        .await;
+    window.wait_for_focus("applicant-name").await;
+    window.type_into("applicant-name", "홍길동").await;
+    window.wait_for_text("quote", "100,000원").await;
+    window
+        .type_into("card-serial", &format!("GG-0007{}", enter()))
+        .await;
+    window.wait_for_text("card-split", "GG-0007").await;
+    window.click("issue-submit").await;
+    assert!(window.text("confirm-total").await.contains("300,000원"));
+    if window.is_shown("approver-id").await {
+        window.type_into("approver-id", SUPERVISOR.0).await;
+        window.type_into("approver-pin", SUPERVISOR.1).await;
+    }
+    window.click("issue-confirm").await;
+    let receipt = window.find("issue-done").await.text().await.unwrap();
+    window.screenshot("2-receipt").await;
+    for shown in [masked(&applicant), ticked[0].clone(), ticked[1].clone()] {
+        assert!(receipt.contains(&shown), "{shown} on {receipt}");
+    }
+    assert!(receipt.contains("300,000원"), "{receipt}");
+    assert_eq!(receipt.matches("세대원(명부)").count(), 2, "{receipt}");
+    let fourth = rows[others[2]].clone();
+    assert!(
+        !receipt.contains(&fourth),
+        "the member not ticked is not paid"
+    );
+    for number in [&applicant, &spouse, &child, &grandmother] {
+        assert!(!receipt.contains(number.as_str()), "no number in plain");
+    }
+    let _ = neighbour;
+    window.close().await;
+}
+
 #[tokio::test]
 async fn a_visitor_on_the_wrong_day_sees_the_next_dates() {
     let test = "a_visitor_on_the_wrong_day_sees_the_next_dates";

@@ -7,15 +7,23 @@ export function ChoiceSelect<T extends string>({
   value,
   onChange,
   testid,
+  placeholder,
 }: {
   choices: Choice<T>[];
-  value: T;
+  /** None chosen yet: the placeholder shows, and is not a choice. */
+  value: T | undefined;
   onChange: (code: T) => void;
   testid?: string;
+  placeholder?: string;
 }) {
   // The options are the set's own codes, so the chosen value is one of them.
   return (
-    <select data-testid={testid} value={value} onChange={(e) => onChange(e.currentTarget.value as T)}>
+    <select data-testid={testid} value={value ?? ""} onChange={(e) => onChange(e.currentTarget.value as T)}>
+      {value === undefined && (
+        <option value="" disabled>
+          {placeholder ?? "선택"}
+        </option>
+      )}
       {choices.map((c) => (
         <option value={c.code} key={c.code}>
           {c.label}

@@ -34,6 +34,10 @@ pub struct Applicant {
     pub id_document: IdDocument,
 }
 
+/// The name recorded for a household member picked from the roll whose
+/// name the clerk did not type.
+pub const LISTED_MEMBER: &str = "세대원(명부)";
+
 /// Whom a beneficiary is: by the number the clerk typed, or picked from
 /// the applicant's household on the roll (no number typed: the roll's key
 /// and masked number are all the counter needs).
@@ -228,12 +232,17 @@ impl Store {
         let mut seen = BTreeSet::new();
         let mut checked = Vec::with_capacity(request.beneficiaries.len());
         for b in &request.beneficiaries {
-            let name = b.name.trim().to_owned();
-            if name.is_empty() {
-                return Err(Error::Missing {
-                    field: "받는 사람 이름",
-                });
-            }
+            // A member ticked on the roll's household needs no name typed:
+            // the roll has none, and the masked number tells them apart.
+            let name = match (b.name.trim(), &b.who) {
+                ("", Who::Listed(_)) => LISTED_MEMBER.to_owned(),
+                ("", Who::Number(_)) => {
+                    return Err(Error::Missing {
+                        field: "받는 사람 이름",
+                    });
+                }
+                (name, _) => name.to_owned(),
+            };
             let (key, masked) = self.identify(&b.who, &applicant_key)?;
             if !seen.insert(key) {
                 return Err(Error::SameBeneficiaryTwice);
@@ -248,14 +257,8 @@ impl Store {
                 BirthYearOf::Applicant => applicant.id.birth_year(),
                 BirthYearOf::Householder => masked.birth_date().year(),
             };
-            let registered = self.registered(
-                b,
-                &key,
-                &masked,
-                &name,
-                roll_version,
-                request.roll_approver.as_ref(),
-            )?;
+            let registered =
+                self.registered(b, &key, &masked, &name, request.roll_approver.as_ref())?;
             let (household_size, foreign) = (registered.household_size, registered.foreign);
             let visit = Visit {
                 at,
@@ -329,58 +332,41 @@ impl Store {
         key: &BeneficiaryKey,
         masked: &MaskedId,
         name: &str,
-        roll_version: u64,
         approver: Option<&Session>,
     ) -> Result<Registered> {
         let policy = &self.policy;
-        let found = match roll_version {
-            0 => None,
-            _ => self.roll_person(key)?,
-        };
-        let size = match &found {
-            Some(person) => Some(self.roll_household_size(person.household)?),
-            None => None,
-        };
-        let lookup = match (&found, size) {
-            (Some(person), Some(household_size)) => RollLookup::Listed(eligibility::Listing {
-                status: person.status,
-                here: person.here,
-                eupmyeondong: &person.eupmyeondong,
-                household_size,
-            }),
-            _ if roll_version == 0 => RollLookup::NoCopy,
-            _ => RollLookup::NotListed,
-        };
         let declared = || {
             b.household_size.ok_or(Error::Missing {
                 field: "세대원 수"
             })
         };
-        let standing = eligibility::registration(
-            policy,
-            self.site.site_type,
-            self.site.eupmyeondong.as_deref(),
-            lookup,
-        );
-        match (standing, &b.roll_exception) {
-            (Ok(Standing::Declared), None) => Ok(Registered {
+        match (self.roll_standing(key)?, &b.roll_exception) {
+            (RollStanding::Declared, None) => Ok(Registered {
                 household_size: declared()?,
                 foreign: masked.is_foreign(),
                 exception: None,
             }),
             (
-                Ok(Standing::Listed {
+                RollStanding::Listed {
                     household_size,
                     foreign,
-                }),
+                    ..
+                },
                 None,
             ) => Ok(Registered {
                 household_size,
                 foreign,
                 exception: None,
             }),
-            (Ok(_), Some(_)) => Err(Error::RollExceptionNotNeeded(name.to_owned())),
-            (Err(Refusal::NotOnRoll | Refusal::RemovedFromRoll), Some(exception)) => {
+            (RollStanding::Declared | RollStanding::Listed { .. }, Some(_)) => {
+                Err(Error::RollExceptionNotNeeded(name.to_owned()))
+            }
+            (
+                RollStanding::Refused {
+                    overridable: true, ..
+                },
+                Some(exception),
+            ) => {
                 let allowed = policy
                     .roll
                     .as_ref()
@@ -406,13 +392,85 @@ impl Store {
                     )),
                 })
             }
-            (Err(refusal), _) => Err(Error::NotEligible {
+            (
+                RollStanding::Refused {
+                    reason, message, ..
+                },
+                _,
+            ) => Err(Error::NotEligible {
                 name: name.to_owned(),
-                reason: refusal.code(),
-                message: refusal.message(policy),
+                reason,
+                message,
             }),
         }
     }
+
+    /// What the roll says of a person: nothing to go by (no roll), their
+    /// household, or why they are not served here (and whether a
+    /// supervisor's documented exception may serve them all the same).
+    pub fn roll_standing(&self, key: &BeneficiaryKey) -> Result<RollStanding> {
+        let policy = &self.policy;
+        let version = self.roll_copy()?.version;
+        let found = match version {
+            0 => None,
+            _ => self.roll_person(key)?,
+        };
+        let size = match &found {
+            Some(person) => Some(self.roll_household_size(person.household)?),
+            None => None,
+        };
+        let lookup = match (&found, size) {
+            (Some(person), Some(household_size)) => RollLookup::Listed(eligibility::Listing {
+                status: person.status,
+                here: person.here,
+                eupmyeondong: &person.eupmyeondong,
+                household_size,
+            }),
+            _ if version == 0 => RollLookup::NoCopy,
+            _ => RollLookup::NotListed,
+        };
+        let standing = eligibility::registration(
+            policy,
+            self.site.site_type,
+            self.site.eupmyeondong.as_deref(),
+            lookup,
+        );
+        Ok(match standing {
+            Ok(Standing::Declared) => RollStanding::Declared,
+            Ok(Standing::Listed {
+                household_size,
+                foreign,
+            }) => RollStanding::Listed {
+                household: found.expect("listed").household,
+                household_size,
+                foreign,
+            },
+            Err(refusal) => RollStanding::Refused {
+                reason: refusal.code(),
+                message: refusal.message(policy),
+                overridable: matches!(refusal, Refusal::NotOnRoll | Refusal::RemovedFromRoll),
+            },
+        })
+    }
+}
+
+/// What the roll says of a person (see [`Store::roll_standing`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RollStanding {
+    /// No roll to go by: the visitor states the household size.
+    Declared,
+    Listed {
+        household: u64,
+        household_size: HouseholdSize,
+        foreign: bool,
+    },
+    Refused {
+        reason: &'static str,
+        message: String,
+        /// A documented exception may serve them (not on the roll, or
+        /// taken off it).
+        overridable: bool,
+    },
 }
 
 impl Store {

@@ -36,8 +36,8 @@ pub use conflict::ConflictRecord;
 pub use deny::{DenyEntry, Paid};
 pub use error::{Error, Result, StoreCode};
 pub use issue::{
-    Applicant, BeneficiaryRequest, IssueRequest, Issued, IssuedCard, RollException, Verification,
-    Who,
+    Applicant, BeneficiaryRequest, IssueRequest, Issued, IssuedCard, LISTED_MEMBER, RollException,
+    RollStanding, Verification, Who,
 };
 pub use outbox::OutboxEvent;
 pub use query::{BeneficiaryRecord, CardRecord, IssuanceRecord, VoidRecord};

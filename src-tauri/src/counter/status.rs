@@ -42,6 +42,14 @@ impl Counter {
                 open_conflicts: sync.open_conflicts,
                 last_error: sync.last_error,
             },
+            roll: {
+                let copy = store.roll_copy()?;
+                RollView {
+                    version: copy.version,
+                    received: copy.download.as_ref().map(|d| d.received),
+                    expected: copy.download.and_then(|d| d.expected),
+                }
+            },
             cards_on_hand: store.stock()?.on_hand(),
             regions: policy
                 .regions

@@ -30,7 +30,7 @@ fn person(year: i32, serial: u32) -> Zeroizing<String> {
 fn check(counter: &Counter, rrn: &str, household: u32) -> Result<CheckView> {
     counter.check(&CheckInput {
         rrn: rrn.to_owned(),
-        household_size: household,
+        household_size: Some(household),
         resident_sigungu: "41110".into(),
     })
 }
@@ -42,9 +42,10 @@ fn visit(rrn: &str, household: u32, cards: &[&str], approver: Option<(&str, &str
         id_document: IdDocument::ResidentCard,
         beneficiaries: vec![BeneficiaryInput {
             rrn: String::new(),
+            member: None,
             name: String::new(),
             relation: Relation::SelfApplicant,
-            household_size: household,
+            household_size: Some(household),
             resident_sigungu: "41110".into(),
         }],
         cards: cards.iter().map(|c| c.to_string()).collect(),
@@ -213,7 +214,7 @@ fn bad_input_is_a_korean_error_not_a_panic() {
     assert_eq!(zero.code, "household_size");
     let mut elsewhere = CheckInput {
         rrn: person(1986, 1).to_string(),
-        household_size: 1,
+        household_size: Some(1),
         resident_sigungu: "11110".into(),
     };
     assert_eq!(

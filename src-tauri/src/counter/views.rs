@@ -88,6 +88,7 @@ pub struct AppStatus {
     pub offline_mode: OfflineMode,
     pub session: Option<SessionView>,
     pub sync: SyncView,
+    pub roll: RollView,
     pub cards_on_hand: u64,
     pub regions: Vec<Region>,
     pub relations: Vec<Choice<Relation>>,
@@ -98,12 +99,43 @@ pub struct AppStatus {
     pub report_formats: Vec<Choice<Format>>,
 }
 
+/// The terminal's copy of the resident roll, for the status bar.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct RollView {
+    /// 0: no roll yet.
+    pub version: u64,
+    /// A download under way: how many people have come, of how many.
+    pub received: Option<u64>,
+    pub expected: Option<u64>,
+}
+
 #[derive(Debug, Clone, Deserialize, TS)]
 #[ts(export)]
 pub struct CheckInput {
     pub rrn: String,
-    pub household_size: u32,
+    /// As the visitor states it; not asked where the roll lists them.
+    pub household_size: Option<u32>,
     pub resident_sigungu: String,
+}
+
+/// One member of the applicant's household on the roll.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct MemberView {
+    /// Their beneficiary key (hex): how the window names them back.
+    pub key: String,
+    pub masked: String,
+    pub age: u32,
+    pub eupmyeondong: String,
+    /// 주민, 결혼이민자, 말소(전출·사망), ...
+    pub status: String,
+    pub applicant: bool,
+    /// On the register and of this 시군: counted in the household, and
+    /// may be collected for.
+    pub registered: bool,
+    pub minor: bool,
+    pub paid: Option<PaidView>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -143,6 +175,10 @@ pub struct CheckView {
     pub shares: Vec<Share>,
     pub basis: Basis,
     pub paid: Option<PaidView>,
+    /// The household as the roll lists it (none without a roll); its
+    /// size is then the roll's.
+    pub household: Option<Vec<MemberView>>,
+    pub household_size: Option<u8>,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -150,9 +186,13 @@ pub struct CheckView {
 pub struct BeneficiaryInput {
     /// Empty for the applicant themself.
     pub rrn: String,
+    /// A member ticked on the roll's household: their key (hex), instead
+    /// of a number.
+    pub member: Option<String>,
     pub name: String,
     pub relation: Relation,
-    pub household_size: u32,
+    /// Not asked where the roll lists them.
+    pub household_size: Option<u32>,
     pub resident_sigungu: String,
 }
 

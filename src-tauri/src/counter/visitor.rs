@@ -4,10 +4,14 @@
 use relief_core::amount::entitlement;
 use relief_core::card;
 use relief_core::eligibility::{self, Visit, Visitor};
+use relief_core::identity::BeneficiaryKey;
 use relief_core::identity::{CheckDigit, IdentityNumber};
 use relief_core::proxy;
+use relief_core::roll::RollStatus;
 use relief_core::{HouseholdSize, Sigungu, ko};
-use relief_store::{Applicant, BeneficiaryRequest, IssueRequest, Paid, Verification, Who};
+use relief_store::{
+    Applicant, BeneficiaryRequest, IssueRequest, Paid, RollStanding, Verification, Who,
+};
 use relief_sync::visit::{self, VisitError};
 use zeroize::Zeroizing;
 
@@ -20,7 +24,6 @@ impl Counter {
     pub fn check(&self, input: &CheckInput) -> Result<CheckView> {
         self.session()?;
         let id = IdentityNumber::parse(&Zeroizing::new(input.rrn.clone()))?;
-        let size = household(input.household_size)?;
         let resident = sigungu(&input.resident_sigungu)?;
         let now = self.now();
         let age = id.age_on(now.date());
@@ -29,23 +32,72 @@ impl Counter {
         if !policy.covers(resident) {
             return Err(relief_store::Error::UnknownSigungu(resident).into());
         }
+        let key = store.beneficiary_key(&id);
+        // The roll, where it lists the visitor, says their household and
+        // standing; without one, the visitor says the size.
+        let (size, foreign, household, refused) = match store.roll_standing(&key)? {
+            RollStanding::Declared => {
+                let size = input.household_size.ok_or(relief_store::Error::Missing {
+                    field: "세대원 수",
+                })?;
+                (household(size)?, id.is_foreign(), None, None)
+            }
+            RollStanding::Listed {
+                household,
+                household_size,
+                foreign,
+            } => (household_size, foreign, Some(household), None),
+            RollStanding::Refused {
+                reason, message, ..
+            } => {
+                let size = household(input.household_size.unwrap_or(1))?;
+                (size, id.is_foreign(), None, Some((reason, message)))
+            }
+        };
         let visit = Visit {
             at: now,
             site: store.site().as_site(),
             resident_sigungu: resident,
             household_size: size,
-            visitor: Visitor::from_identity(&id),
+            visitor: Visitor {
+                birth_year: id.birth_year(),
+                foreign,
+            },
         };
         let decision = eligibility::check(policy, &visit);
-        let money = entitlement(policy, resident, size, id.is_foreign());
-        let paid = store.paid(&store.beneficiary_key(&id))?.map(paid_view);
-        let (allowed, reason, message) = match &paid {
-            Some(p) => (false, "already_paid".to_owned(), p.detail.clone()),
-            None => (
+        let money = entitlement(policy, resident, size, foreign);
+        let paid = store.paid(&key)?.map(paid_view);
+        let (allowed, reason, message) = match (&paid, refused) {
+            (_, Some((reason, message))) => (false, reason.to_owned(), message),
+            (Some(p), None) => (false, "already_paid".to_owned(), p.detail.clone()),
+            (None, None) => (
                 decision.allowed(),
                 decision.verdict.code().to_owned(),
                 decision.verdict.message(policy),
             ),
+        };
+        let members = match household {
+            Some(household) => Some(
+                store
+                    .roll_household(household)?
+                    .into_iter()
+                    .map(|m| -> Result<MemberView> {
+                        let age = m.masked.age_on(now.date());
+                        Ok(MemberView {
+                            key: m.key.to_hex(),
+                            masked: m.masked.to_string(),
+                            age,
+                            eupmyeondong: m.eupmyeondong,
+                            status: m.status.label().to_owned(),
+                            applicant: m.key == key,
+                            registered: m.here && m.status != RollStatus::Removed,
+                            minor: age < policy.proxy.adult_age,
+                            paid: store.paid(&m.key)?.map(paid_view),
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?,
+            ),
+            None => None,
         };
         Ok(CheckView {
             allowed,
@@ -74,6 +126,8 @@ impl Counter {
                 .collect(),
             basis: money.basis,
             paid,
+            household_size: members.as_ref().map(|_| size.get()),
+            household: members,
         })
     }
 
@@ -216,20 +270,25 @@ fn parse_people(input: &IssueInput) -> Result<(IdentityNumber, Vec<BeneficiaryRe
     let applicant = IdentityNumber::parse(&Zeroizing::new(input.applicant_rrn.clone()))?;
     let mut beneficiaries = Vec::with_capacity(input.beneficiaries.len());
     for b in &input.beneficiaries {
-        let id = if b.rrn.trim().is_empty() {
-            applicant.clone()
-        } else {
-            IdentityNumber::parse(&Zeroizing::new(b.rrn.clone()))?
+        let who = match &b.member {
+            Some(key) => Who::Listed(
+                BeneficiaryKey::from_hex(key)
+                    .map_err(|_| AppError::new(AppCode::Input, "세대원 키가 올바르지 않습니다"))?,
+            ),
+            None if b.rrn.trim().is_empty() => Who::Number(applicant.clone()),
+            None => Who::Number(IdentityNumber::parse(&Zeroizing::new(b.rrn.clone()))?),
         };
         beneficiaries.push(BeneficiaryRequest {
-            who: Who::Number(id),
-            name: if b.name.trim().is_empty() {
-                input.applicant_name.clone()
-            } else {
-                b.name.clone()
+            who,
+            // A member ticked on the roll has no name there: the store
+            // records them as the roll's member, not as the applicant.
+            name: match (b.member.is_some(), b.name.trim().is_empty()) {
+                (true, true) => String::new(),
+                (false, true) => input.applicant_name.clone(),
+                (_, false) => b.name.clone(),
             },
             relation: b.relation,
-            household_size: Some(household(b.household_size)?),
+            household_size: b.household_size.map(household).transpose()?,
             resident_sigungu: sigungu(&b.resident_sigungu)?,
             roll_exception: None,
         });

@@ -5,4 +5,13 @@ export type BeneficiaryInput = {
 /**
  * Empty for the applicant themself.
  */
-rrn: string, name: string, relation: Relation, household_size: number, resident_sigungu: string, };
+rrn: string, 
+/**
+ * A member ticked on the roll's household: their key (hex), instead
+ * of a number.
+ */
+member: string | null, name: string, relation: Relation, 
+/**
+ * Not asked where the roll lists them.
+ */
+household_size: number | null, resident_sigungu: string, };

@@ -18,11 +18,12 @@ describe("household size", () => {
 });
 
 describe("when the rules are asked", () => {
-  it("waits for the full number and a household size", () => {
+  it("waits for the full number, and asks without a size for the roll to give it", () => {
     const form = emptyForm(SUWON);
     expect(checkInput(form)).toBeNull();
-    expect(checkInput({ ...form, rrn: applicant })).toBeNull();
     expect(checkInput({ ...form, rrn: applicant.slice(0, 12), householdSize: "4" })).toBeNull();
+    expect(checkInput({ ...form, rrn: applicant })).toEqual({ rrn: applicant, household_size: null, resident_sigungu: SUWON });
+    expect(checkInput({ ...form, rrn: applicant, householdSize: "0" })?.household_size).toBeNull();
   });
   it("asks with the site's 시군 unless the clerk chose another", () => {
     const form = { ...emptyForm(SUWON), rrn: applicant, householdSize: "4" };
@@ -64,8 +65,22 @@ describe("the issuance the form becomes", () => {
     expect(input.applicant_name).toBe("홍길동");
     expect(input.cards).toEqual(["GG-0001"]);
     expect(input.beneficiaries).toEqual([
-      { rrn: "", name: "", relation: "self", household_size: 3, resident_sigungu: SUWON },
-      { rrn: child, name: "홍아이", relation: "lineal_relative", household_size: 3, resident_sigungu: SUWON },
+      { rrn: "", member: null, name: "", relation: "self", household_size: 3, resident_sigungu: SUWON },
+      { rrn: child, member: null, name: "홍아이", relation: "lineal_relative", household_size: 3, resident_sigungu: SUWON },
+    ]);
+  });
+  it("pays members ticked on the roll by their key, once each has a relation", () => {
+    const form = { ...emptyForm(SUWON), rrn: applicant, name: "홍길동", members: { ab12: "" as const } };
+    expect(problems(form, true)).toEqual(["선택한 세대원의 관계를 고르세요"]);
+    expect(peopleReady(form)).toBe(false);
+    const chosen = { ...form, members: { ab12: "spouse" as const } };
+    expect(problems(chosen, true)).toEqual([]);
+    expect(peopleReady(chosen)).toBe(true);
+    // Without the roll, the size would be asked.
+    expect(problems(chosen, false).some((t) => t.startsWith("가구원 수"))).toBe(true);
+    expect(issueInput(chosen, [], null).beneficiaries).toEqual([
+      { rrn: "", member: null, name: "", relation: "self", household_size: null, resident_sigungu: SUWON },
+      { rrn: "", member: "ab12", name: "", relation: "spouse", household_size: null, resident_sigungu: SUWON },
     ]);
   });
   it("leaves the applicant out when they only collect for others", () => {

@@ -30,6 +30,9 @@ export interface VisitorForm {
   /** The applicant is paid too (not only collecting for others). */
   self: boolean;
   others: Other[];
+  /** Members of the household on the roll the applicant collects for, by
+   * key, with the relation chosen ("" until chosen). */
+  members: Record<string, Relation | "">;
   householdOfMinors: boolean;
 }
 
@@ -44,6 +47,7 @@ export function emptyForm(siteSigungu: string, idDocument: IdDocument = "residen
     idDocument,
     self: true,
     others: [],
+    members: {},
     householdOfMinors: false,
   };
 }
@@ -55,11 +59,14 @@ export function householdSize(text: string): number | null {
   return n >= 1 && n <= MAX_HOUSEHOLD ? n : null;
 }
 
-/** The eligibility question, once the fields that decide it are filled. */
+/**
+ * The eligibility question, once the number is in: where the roll lists
+ * the visitor it says the household size, so the size typed (if any) goes
+ * along only for a terminal without one.
+ */
 export function checkInput(form: VisitorForm): CheckInput | null {
-  const size = householdSize(form.householdSize);
-  if (!isComplete(form.rrn) || size === null || !form.sigungu) return null;
-  return { rrn: form.rrn, household_size: size, resident_sigungu: form.sigungu };
+  if (!isComplete(form.rrn) || !form.sigungu) return null;
+  return { rrn: form.rrn, household_size: householdSize(form.householdSize), resident_sigungu: form.sigungu };
 }
 
 export function emptyOther(form: VisitorForm): Other {
@@ -72,13 +79,19 @@ export function emptyOther(form: VisitorForm): Other {
   };
 }
 
-/** What still stands between the form and an issuance, in the clerk's words. */
-export function problems(form: VisitorForm): string[] {
+/**
+ * What still stands between the form and an issuance, in the clerk's words.
+ * `onRoll`: the roll lists the applicant's household (no size to type).
+ */
+export function problems(form: VisitorForm, onRoll = false): string[] {
   const out: string[] = [];
   if (!isComplete(form.rrn)) out.push("주민등록번호 13자리를 입력하세요");
-  if (householdSize(form.householdSize) === null) out.push(`가구원 수를 1~${MAX_HOUSEHOLD} 사이로 입력하세요`);
+  if (!onRoll && householdSize(form.householdSize) === null) out.push(`가구원 수를 1~${MAX_HOUSEHOLD} 사이로 입력하세요`);
   if (!form.name.trim()) out.push("신청인 이름을 입력하세요");
-  if (!form.self && form.others.length === 0) out.push("받을 사람이 없습니다: 본인 수령을 선택하거나 가족을 추가하세요");
+  const members = Object.values(form.members);
+  if (!form.self && form.others.length === 0 && members.length === 0)
+    out.push("받을 사람이 없습니다: 본인 수령을 선택하거나 가족을 추가하세요");
+  if (members.some((r) => r === "")) out.push("선택한 세대원의 관계를 고르세요");
   const seen = new Set([form.rrn]);
   form.others.forEach((o, i) => {
     const who = `가족 ${i + 1}`;
@@ -94,16 +107,25 @@ export function problems(form: VisitorForm): string[] {
 
 /** The issuance the form describes; `cards` in scan order. */
 export function issueInput(form: VisitorForm, cards: string[], approver: Approver | null): IssueInput {
-  const size = householdSize(form.householdSize) ?? 0;
+  const size = householdSize(form.householdSize);
   const beneficiaries: BeneficiaryInput[] = [
     ...(form.self
-      ? [{ rrn: "", name: "", relation: "self" as const, household_size: size, resident_sigungu: form.sigungu }]
+      ? [{ rrn: "", member: null, name: "", relation: "self" as const, household_size: size, resident_sigungu: form.sigungu }]
       : []),
+    ...Object.entries(form.members).map(([key, relation]) => ({
+      rrn: "",
+      member: key,
+      name: "",
+      relation: relation || ("lineal_relative" as const),
+      household_size: null,
+      resident_sigungu: form.sigungu,
+    })),
     ...form.others.map((o) => ({
       rrn: digitsOf(o.rrn),
+      member: null,
       name: o.name.trim(),
       relation: o.relation,
-      household_size: householdSize(o.householdSize) ?? 0,
+      household_size: householdSize(o.householdSize),
       resident_sigungu: o.sigungu,
     })),
   ];
@@ -128,7 +150,9 @@ export function needsApprover(offlineMode: OfflineMode, enrolled: boolean, onlin
 
 /** Whether everyone to be paid is typed in fully, so the amounts can be quoted. */
 export function peopleReady(form: VisitorForm): boolean {
-  if (!form.self && form.others.length === 0) return false;
+  const members = Object.values(form.members);
+  if (!form.self && form.others.length === 0 && members.length === 0) return false;
+  if (members.some((r) => r === "")) return false;
   return form.others.every(
     (o) => isComplete(digitsOf(o.rrn)) && o.name.trim() !== "" && householdSize(o.householdSize) !== null,
   );

@@ -1,5 +1,15 @@
 import type { AppStatus } from "../bindings/AppStatus";
 
+/** The copy of the resident roll: none, the download's progress, or its version. */
+function rollText(status: AppStatus): string {
+  const roll = status.roll;
+  if (roll.received !== null) {
+    const percent = roll.expected ? Math.floor((100 * roll.received) / roll.expected) : null;
+    return `주민 명부 받는 중${percent !== null ? ` ${percent}%` : ""} (${roll.received.toLocaleString("ko-KR")}명)`;
+  }
+  return roll.version === 0 ? "주민 명부 없음" : `주민 명부 v${roll.version}`;
+}
+
 /** Online or not, the last contact, what waits to be pushed, the stock. */
 export function StatusBar({ status }: { status: AppStatus }) {
   const sync = status.sync;
@@ -13,6 +23,7 @@ export function StatusBar({ status }: { status: AppStatus }) {
         {sync.rejected > 0 && <span class="warn"> · 거부 {sync.rejected}건</span>}
         {sync.open_conflicts > 0 && <span class="warn"> · 충돌 {sync.open_conflicts}건</span>}
       </span>
+      <span data-testid="roll-status">{rollText(status)}</span>
       <span data-testid="stock-count">보유 카드 {status.cards_on_hand}장</span>
       <span>{status.now.replace("T", " ").slice(0, 16)}</span>
     </footer>

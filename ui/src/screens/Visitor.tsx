@@ -21,6 +21,7 @@ import { Others } from "./Others";
 import { CardScan } from "./CardScan";
 import { Confirm } from "./Confirm";
 import { Receipt } from "./Receipt";
+import { Household } from "./Household";
 
 /** Calls `ask` whenever `key` changes (and is not empty), keeping only the latest answer. */
 function useAnswer<T>(key: string, ask: () => Promise<T>): [T | null, AppError | null] {
@@ -51,11 +52,27 @@ export function Visitor({ status, refresh }: { status: AppStatus; refresh: () =>
   const issuing = useAction();
   const rrn = useFocusOnMount<HTMLInputElement>();
   const household = useRef<HTMLInputElement>(null);
+  const applicantName = useRef<HTMLInputElement>(null);
+  // The number was just completed: the keyboard goes where the answer says.
+  const [numberDone, setNumberDone] = useState(false);
   const submit = useRef<HTMLButtonElement>(null);
   const update = (patch: Partial<VisitorForm>) => setForm((f) => ({ ...f, ...patch }));
 
   const question = checkInput(form);
-  const [check, checkError] = useAnswer<CheckView>(question ? JSON.stringify(question) : "", () => api.check(question!));
+  const [check, answerError] = useAnswer<CheckView>(question ? JSON.stringify(question) : "", () => api.check(question!));
+  // Without a roll, the answer waits for the household size: not an error.
+  const checkError = answerError?.code === "missing" ? null : answerError;
+  const onRoll = check?.household != null;
+  useEffect(() => {
+    if (!numberDone || (!check && !answerError)) return;
+    setNumberDone(false);
+    if (onRoll) {
+      const first = document.querySelector<HTMLInputElement>("[data-member-box]:not(:disabled)");
+      (first ?? applicantName.current)?.focus();
+    } else {
+      household.current?.focus();
+    }
+  }, [numberDone, check, answerError]);
   const draft = issueInput(form, [], null);
   const quoteKey = check?.allowed && peopleReady(form) ? JSON.stringify(draft) : "";
   const [quote, quoteError] = useAnswer<QuoteView>(quoteKey, () => api.quote(draft));
@@ -69,7 +86,7 @@ export function Visitor({ status, refresh }: { status: AppStatus; refresh: () =>
     if (cardsDone) submit.current?.focus();
   }, [cardsDone]);
 
-  const todo = problems(form);
+  const todo = problems(form, onRoll);
   const ready = check?.allowed === true && quote !== null && cardsDone && todo.length === 0;
   const askApprover = forceApprover || needsApprover(status.offline_mode, status.sync.enrolled, status.sync.online);
 
@@ -110,24 +127,43 @@ export function Visitor({ status, refresh }: { status: AppStatus; refresh: () =>
               inputRef={rrn}
               onDigits={(digits) => {
                 const completed = !isComplete(form.rrn) && isComplete(digits);
-                update({ rrn: digits });
-                if (completed) setTimeout(() => household.current?.focus(), 0);
+                // Another number: another household.
+                update({ rrn: digits, members: {} });
+                if (completed) setNumberDone(true);
               }}
             />
           </label>
+          {check?.household && (
+            <Household
+              members={check.household}
+              ticked={form.members}
+              relations={status.relations.filter((r) => r.code !== "self")}
+              onTick={(m, on) => {
+                const members = { ...form.members };
+                if (on) members[m.key] = m.minor ? "legal_representative" : "";
+                else delete members[m.key];
+                update({ members });
+              }}
+              onRelation={(key, relation) => update({ members: { ...form.members, [key]: relation } })}
+              onDone={() => applicantName.current?.focus()}
+            />
+          )}
           <div class="row">
-            <label>
-              가구원 수
-              <input
-                ref={household}
-                data-testid="household-size"
-                inputMode="numeric"
-                autocomplete="off"
-                size={4}
-                value={form.householdSize}
-                onInput={(e) => update({ householdSize: e.currentTarget.value })}
-              />
-            </label>
+            {!onRoll && (
+              <label>
+                가구원 수
+                <input
+                  ref={household}
+                  data-testid="household-size"
+                  inputMode="numeric"
+                  autocomplete="off"
+                  size={4}
+                  value={form.householdSize}
+                  onInput={(e) => update({ householdSize: e.currentTarget.value })}
+                />
+              </label>
+            )}
+            {onRoll && <span data-testid="roll-household-size">가구원 {check?.household_size}명 (주민 명부)</span>}
             <label>
               주소지 시군
               <select data-testid="resident-sigungu" value={form.sigungu} onChange={(e) => update({ sigungu: e.currentTarget.value })}>
@@ -142,7 +178,7 @@ export function Visitor({ status, refresh }: { status: AppStatus; refresh: () =>
           <div class="row">
             <label>
               신청인 이름
-              <input data-testid="applicant-name" autocomplete="off" size={10} value={form.name} onInput={(e) => update({ name: e.currentTarget.value })} />
+              <input ref={applicantName} data-testid="applicant-name" autocomplete="off" size={10} value={form.name} onInput={(e) => update({ name: e.currentTarget.value })} />
             </label>
             <label>
               확인한 신분증
