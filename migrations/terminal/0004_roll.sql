@@ -40,9 +40,10 @@ CREATE TABLE roll_person (
 
 -- A person's household by the first 8 bytes of their key: an index of 20
 -- bytes a person rather than 40. Two keys may share a prefix; the lookup
--- then compares whole keys in roll_person.
+-- then compares whole keys in roll_person. A first download builds it
+-- once, in order, at its end.
 CREATE TABLE roll_key (
-    prefix     INTEGER NOT NULL,
+    prefix     BLOB NOT NULL CHECK (length(prefix) = 8),
     household  INTEGER NOT NULL,
     PRIMARY KEY (prefix, household)
 ) WITHOUT ROWID;

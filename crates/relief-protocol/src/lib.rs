@@ -41,4 +41,6 @@ pub use pull::{
     ConflictStatus, ConflictView, DenyChange, FeedCursor, InvalidCursor, PaymentRef, PullResponse,
 };
 pub use push::{Outcome, PushRequest, PushResponse, Verdict, VerdictKind};
-pub use roll::{InvalidRollCursor, MAX_ROLL_LIMIT, RollCursor, RollMember, RollPage};
+pub use roll::{
+    InvalidRollCursor, MAX_ROLL_LIMIT, ROLL_MORE_FROM, RollCursor, RollMember, RollPage,
+};

@@ -18,6 +18,23 @@ use crate::policy::{LedgerKey, SignatureError};
 /// The most people one roll page may carry.
 pub const MAX_ROLL_LIMIT: u32 = 50_000;
 
+/// A header on a roll page with more after it: `UPTO/CURSOR`, the version
+/// and place to ask from next (the body's `upto_version` and `next`),
+/// readable before the body, so that a terminal asks for the next page
+/// while it checks and applies this one.
+pub const ROLL_MORE_FROM: &str = "relief-roll-more-from";
+
+/// The value of [`ROLL_MORE_FROM`] for a page.
+pub fn more_from(upto: u64, next: &RollCursor) -> String {
+    format!("{upto}/{next}")
+}
+
+/// Reads [`more_from`] back.
+pub fn parse_more_from(text: &str) -> Option<(u64, RollCursor)> {
+    let (upto, cursor) = text.split_once('/')?;
+    Some((upto.parse().ok()?, cursor.parse().ok()?))
+}
+
 /// A place in a download: after this household and, within it, this
 /// person (their key, hex). The beginning is household 0 and no key,
 /// written `0-`.
@@ -252,6 +269,18 @@ mod tests {
             ..signed
         };
         assert_eq!(garbled.verify(&ledger), Err(SignatureError::BadSignature));
+    }
+
+    #[test]
+    fn the_next_pages_header_reads_back() {
+        let next = RollCursor {
+            household: 9,
+            key: "ab".repeat(32),
+        };
+        assert_eq!(parse_more_from(&more_from(3, &next)), Some((3, next)));
+        for bad in ["", "3", "x/0-", "3/x"] {
+            assert_eq!(parse_more_from(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -73,8 +73,8 @@ pub struct RollApplied {
 }
 
 /// The first 8 bytes of a key, the index the roll is looked up by.
-fn prefix(key: &[u8; 32]) -> i64 {
-    i64::from_be_bytes(key[..8].try_into().expect("8 of 32 bytes"))
+fn prefix(key: &[u8; 32]) -> &[u8] {
+    &key[..8]
 }
 
 fn key_of(hex_key: &str) -> Result<[u8; 32]> {
@@ -166,7 +166,17 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let people = apply_people(&tx, page, &sigungu, from == 0)?;
+        let first = from == 0;
+        let people = apply_people(&tx, page, &sigungu, first)?;
+        if first && page.next.is_none() {
+            // Built once, in key order: a packed index, and no random
+            // writes into it while a whole 시군 arrives.
+            tx.execute(
+                "INSERT INTO roll_key (prefix, household)
+                 SELECT DISTINCT substr(key, 1, 8), household FROM roll_person ORDER BY 1, 2",
+                [],
+            )?;
+        }
         let at = time::format(at);
         let received = copy.download.as_ref().map_or(0, |d| d.received) + people;
         match &page.next {
@@ -353,7 +363,9 @@ fn apply_people(tx: &Transaction, page: &RollPage, sigungu: &str, first: bool) -
             member.status,
             here
         ])?;
-        file.execute(params![prefix(&key), household])?;
+        if !first {
+            file.execute(params![prefix(&key), household])?;
+        }
         applied += 1;
     }
     Ok(applied)

@@ -9,7 +9,8 @@ use bytes::Bytes;
 use relief_core::identity::BeneficiaryKey;
 use relief_protocol::{
     API_PREFIX, ClaimRequest, ClaimResponse, EnrollRequest, EnrollResponse, ErrorBody, Event,
-    FeedCursor, PULL_MORE_FROM, PullResponse, PushRequest, PushResponse, RollCursor, RollPage,
+    FeedCursor, PULL_MORE_FROM, PullResponse, PushRequest, PushResponse, ROLL_MORE_FROM,
+    RollCursor, RollPage,
 };
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -243,7 +244,7 @@ impl Client {
         upto: Option<u64>,
         after: &RollCursor,
         limit: u32,
-    ) -> Result<RollPage, SyncError> {
+    ) -> Result<RollArrived, SyncError> {
         let mut query = vec![
             ("from", from.to_string()),
             ("after", after.to_string()),
@@ -254,7 +255,41 @@ impl Client {
         }
         let url = reqwest::Url::parse_with_params(&self.url("/roll"), &query)
             .map_err(|e| SyncError::Protocol(e.to_string()))?;
-        self.send(self.http.get(url)).await
+        let (headers, body) = self.exchange(self.http.get(url)).await?;
+        let more_from = match headers.get(ROLL_MORE_FROM) {
+            None => None,
+            Some(value) => Some(
+                value
+                    .to_str()
+                    .ok()
+                    .and_then(relief_protocol::roll::parse_more_from)
+                    .ok_or_else(|| {
+                        SyncError::Protocol(format!("{ROLL_MORE_FROM} 헤더 {value:?}"))
+                    })?,
+            ),
+        };
+        Ok(RollArrived { more_from, body })
+    }
+}
+
+/// A roll page as it arrived.
+#[derive(Debug, Clone)]
+pub struct RollArrived {
+    /// The version and place the next page starts at, when there is one.
+    pub more_from: Option<(u64, RollCursor)>,
+    body: Bytes,
+}
+
+impl RollArrived {
+    pub fn decode(&self) -> Result<RollPage, SyncError> {
+        let page: RollPage = decode(&self.body)?;
+        let said = page.next.clone().map(|next| (page.upto_version, next));
+        if self.more_from.is_some() && self.more_from != said {
+            return Err(SyncError::Protocol(format!(
+                "{ROLL_MORE_FROM} 헤더와 본문의 다음 위치가 다릅니다"
+            )));
+        }
+        Ok(page)
     }
 }
 

@@ -6,8 +6,10 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use backon::Retryable;
+use relief_protocol::RollCursor;
 use relief_store::Store;
 use serde::Serialize;
+use tokio_util::task::AbortOnDropHandle;
 
 use crate::client::SyncError;
 use crate::run::{Retry, client_for, lock, now};
@@ -36,6 +38,11 @@ pub struct RollReport {
 }
 
 /// Brings the store's copy of the roll up to the ledger's latest version.
+/// Each page is asked for as soon as the one before names where it starts
+/// (a header, before its body is read), so that the ledger reads and
+/// sends it while this terminal checks and applies the last. A page that
+/// was asked for ahead and does not follow (the store refused the one
+/// before) is dropped; the next round asks again from the store's place.
 pub async fn download_roll(
     store: &Mutex<Store>,
     retry: Retry,
@@ -50,22 +57,44 @@ pub async fn download_roll(
         (enrollment, store.roll_copy()?.version)
     };
     let client = client_for(&enrollment, Duration::from_secs(60))?;
+    let fetch = |from: u64, upto: Option<u64>, after: RollCursor| {
+        let client = client.clone();
+        let ask = move || {
+            let (client, after) = (client.clone(), after.clone());
+            async move { client.roll(from, upto, &after, limit).await }
+        };
+        AbortOnDropHandle::new(tokio::spawn(
+            ask.retry(retry.backoff())
+                .sleep(tokio::time::sleep)
+                .when(SyncError::is_transient),
+        ))
+    };
     let mut report = RollReport {
         version: start,
         ..RollReport::default()
     };
+    let mut ahead: Option<(u64, Option<u64>, RollCursor, AbortOnDropHandle<_>)> = None;
     loop {
         let copy = lock(store).roll_copy()?;
         let (from, upto, after) = copy.next_request();
-        let ask = || {
-            let (client, after) = (client.clone(), after.clone());
-            async move { client.roll(from, upto, &after, limit).await }
+        let asked = match ahead.take() {
+            Some((f, u, a, handle)) if (f, u, &a) == (from, upto, &after) => handle,
+            _ => fetch(from, upto, after.clone()),
         };
-        let page = ask
-            .retry(retry.backoff())
-            .sleep(tokio::time::sleep)
-            .when(SyncError::is_transient)
-            .await?;
+        let arrived = match asked.await {
+            Ok(arrived) => arrived?,
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(e) => return Err(SyncError::Unreachable(e.to_string())),
+        };
+        if let Some((upto, next)) = &arrived.more_from {
+            ahead = Some((
+                from,
+                Some(*upto),
+                next.clone(),
+                fetch(from, Some(*upto), next.clone()),
+            ));
+        }
+        let page = arrived.decode()?;
         if copy.download.is_none() && page.upto_version == from {
             // Nothing newer at the ledger.
             return Ok(report);

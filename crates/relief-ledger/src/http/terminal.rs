@@ -6,7 +6,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use relief_protocol::{
     ClaimRequest, ClaimResponse, ConflictView, EnrollRequest, EnrollResponse, FeedCursor,
-    PULL_MORE_FROM, PullResponse, PushResponse, RollCursor, RollPage,
+    PULL_MORE_FROM, PullResponse, PushResponse, ROLL_MORE_FROM, RollCursor, RollPage,
 };
 use serde::Deserialize;
 
@@ -151,20 +151,27 @@ pub async fn roll<S: Storage>(
     State(state): State<AppState<S>>,
     Caller(terminal): Caller,
     query: Result<Query<RollParams>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<RollPage>, ApiError> {
+) -> Result<(HeaderMap, Json<RollPage>), ApiError> {
     let Query(params) = query?;
-    Ok(Json(
-        blocking(&state, move |ledger| {
-            ledger.roll_page(
-                &terminal,
-                params.from,
-                params.upto,
-                &params.after,
-                params.limit,
-            )
-        })
-        .await?,
-    ))
+    let page = blocking(&state, move |ledger| {
+        ledger.roll_page(
+            &terminal,
+            params.from,
+            params.upto,
+            &params.after,
+            params.limit,
+        )
+    })
+    .await?;
+    let mut headers = HeaderMap::new();
+    if let Some(next) = &page.next {
+        let value = relief_protocol::roll::more_from(page.upto_version, next);
+        headers.insert(
+            ROLL_MORE_FROM,
+            HeaderValue::from_str(&value).expect("digits, a dash and hex"),
+        );
+    }
+    Ok((headers, Json(page)))
 }
 
 /// One conflict, only to a terminal that is part of it.
