@@ -2,8 +2,8 @@
 -- is registered, in which household and 읍면동, of which standing. No
 -- names, no identity numbers: a person is their beneficiary key, a
 -- household the ledger's serial for it. Kept small, since a 시군 can be a
--- million people: the masked number as its seven digits, the 읍면동 by a
--- number.
+-- million people: the masked number as its seven digits, the 읍면동 and
+-- standing by a number.
 
 -- The copy held, and a download under way: its target version and where
 -- it stopped, so that a cut download goes on from there. Only a completed
@@ -20,21 +20,25 @@ CREATE TABLE roll_copy (
 );
 INSERT INTO roll_copy (id) VALUES (1);
 
-CREATE TABLE roll_place (
-    id    INTEGER PRIMARY KEY,
-    name  TEXT NOT NULL UNIQUE CHECK (length(name) BETWEEN 1 AND 40)
+-- What a person is listed as, shared by many: their 읍면동, their standing,
+-- and whether they are still of this 시군 (`here` 0: registered in another
+-- 시군 since, kept so the clerk is told they moved). A 시군 has a few
+-- hundred of these.
+CREATE TABLE roll_group (
+    id            INTEGER PRIMARY KEY,
+    eupmyeondong  TEXT NOT NULL CHECK (length(eupmyeondong) BETWEEN 1 AND 40),
+    status        TEXT NOT NULL CHECK (status IN ('resident', 'marriage_migrant', 'permanent_resident', 'other_foreign', 'removed')),
+    here          INTEGER NOT NULL CHECK (here IN (0, 1)),
+    UNIQUE (eupmyeondong, status, here)
 );
 
 -- `birth` is the masked number's digits, YYMMDDG (`800102-1******` is
--- 8001021). `here` is 0 for someone who has since registered in another
--- 시군: kept, so the clerk is told they moved.
+-- 8001021).
 CREATE TABLE roll_person (
     household  INTEGER NOT NULL CHECK (household >= 1),
     key        BLOB NOT NULL CHECK (length(key) = 32),
     birth      INTEGER NOT NULL CHECK (birth BETWEEN 0 AND 9999999),
-    place      INTEGER NOT NULL,
-    status     TEXT NOT NULL CHECK (status IN ('resident', 'marriage_migrant', 'permanent_resident', 'other_foreign', 'removed')),
-    here       INTEGER NOT NULL CHECK (here IN (0, 1)),
+    grp        INTEGER NOT NULL,
     PRIMARY KEY (household, key)
 ) WITHOUT ROWID;
 

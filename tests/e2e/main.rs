@@ -54,6 +54,18 @@ async fn open(desktop: &Desktop, data: &tempfile::TempDir, test: &'static str) -
     window
 }
 
+/// A supervisor enrolls the demo terminal at `ledger`, and it comes online.
+async fn enroll(window: &Window, ledger: &LedgerProcess) {
+    let (code, fingerprint) = ledger.enrollment_code("DEMO-41110", "center");
+    window.sign_in(SUPERVISOR.0, SUPERVISOR.1).await;
+    window.click("tab-enroll").await;
+    window.type_into("ledger-url", &ledger.url()).await;
+    window.type_into("enroll-code", &code).await;
+    window.type_into("enroll-fingerprint", &fingerprint).await;
+    window.click("enroll-submit").await;
+    window.wait_for_text("sync-status", "온라인").await;
+}
+
 /// Types a visitor in, by keyboard as far as the verdict, and returns it.
 async fn ask(window: &Window, rrn: &str, household: &str) -> String {
     window.type_into("rrn-input", rrn).await;
@@ -212,16 +224,9 @@ async fn a_household_from_the_roll_is_ticked_by_keyboard_and_paid_on_one_visit()
     let file = ledger_dir.path().join("roll.csv");
     std::fs::write(&file, csv).unwrap();
     ledger.admin(&["import-roll", "--csv", file.to_str().unwrap()]);
-    let (code, fingerprint) = ledger.enrollment_code("DEMO-41110", "center");
 
     let window = open(&desktop, &data, test).await;
-    window.sign_in(SUPERVISOR.0, SUPERVISOR.1).await;
-    window.click("tab-enroll").await;
-    window.type_into("ledger-url", &ledger.url()).await;
-    window.type_into("enroll-code", &code).await;
-    window.type_into("enroll-fingerprint", &fingerprint).await;
-    window.click("enroll-submit").await;
-    window.wait_for_text("sync-status", "온라인").await;
+    enroll(&window, &ledger).await;
     window.wait_for_text("roll-status", "주민 명부 v1").await;
     window.click("tab-counter").await;
 
@@ -356,16 +361,9 @@ async fn an_offline_issuance_is_pushed_once_the_ledger_comes_up() {
         env!("CARGO_BIN_EXE_sys-relief-ledger").as_ref(),
         ledger_dir.path(),
     );
-    let (code, fingerprint) = ledger.enrollment_code("DEMO-41110", "center");
 
     let window = open(&desktop, &data, test).await;
-    window.sign_in(SUPERVISOR.0, SUPERVISOR.1).await;
-    window.click("tab-enroll").await;
-    window.type_into("ledger-url", &ledger.url()).await;
-    window.type_into("enroll-code", &code).await;
-    window.type_into("enroll-fingerprint", &fingerprint).await;
-    window.click("enroll-submit").await;
-    window.wait_for_text("sync-status", "온라인").await;
+    enroll(&window, &ledger).await;
 
     ledger.kill();
     window.click("tab-counter").await;

@@ -208,10 +208,10 @@ impl Store {
     pub fn roll_person(&self, key: &BeneficiaryKey) -> Result<Option<RollPerson>> {
         let key = key.as_bytes();
         let mut stmt = self.conn.prepare_cached(
-            "SELECT p.household, p.key, p.birth, pl.name, p.status, p.here
+            "SELECT p.household, p.key, p.birth, g.eupmyeondong, g.status, g.here
              FROM roll_key k
              JOIN roll_person p ON p.household = k.household AND p.key = ?2
-             JOIN roll_place pl ON pl.id = p.place
+             JOIN roll_group g ON g.id = p.grp
              WHERE k.prefix = ?1",
         )?;
         stmt.query_row(params![prefix(key), &key[..]], person)
@@ -223,8 +223,8 @@ impl Store {
     /// keys (those taken off the register included, marked so).
     pub fn roll_household(&self, household: u64) -> Result<Vec<RollPerson>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT p.household, p.key, p.birth, pl.name, p.status, p.here
-             FROM roll_person p JOIN roll_place pl ON pl.id = p.place
+            "SELECT p.household, p.key, p.birth, g.eupmyeondong, g.status, g.here
+             FROM roll_person p JOIN roll_group g ON g.id = p.grp
              WHERE p.household = ?1 ORDER BY p.key",
         )?;
         let rows = stmt.query_map(params![household as i64], person)?;
@@ -236,10 +236,13 @@ impl Store {
     /// can have counts as that size: the rules treat every size above
     /// their largest alike.)
     pub fn roll_household_size(&self, household: u64) -> Result<HouseholdSize> {
-        let n: i64 = self.conn.prepare_cached(
-            "SELECT count(*) FROM roll_person WHERE household = ?1 AND status <> 'removed' AND here = 1",
-        )?
-        .query_row(params![household as i64], |r| r.get(0))?;
+        let n: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM roll_person p JOIN roll_group g ON g.id = p.grp
+             WHERE p.household = ?1 AND g.status <> 'removed' AND g.here = 1",
+            )?
+            .query_row(params![household as i64], |r| r.get(0))?;
         HouseholdSize::try_from(n.clamp(1, i64::from(HouseholdSize::MAX)))
             .map_err(|e| Error::Corrupt(e.to_string()))
     }
@@ -296,17 +299,20 @@ fn person(r: &rusqlite::Row) -> rusqlite::Result<Result<RollPerson>> {
 /// wherever it was filed, and takes someone of another 시군 only to note
 /// that a person of this one moved there.
 fn apply_people(tx: &Transaction, page: &RollPage, sigungu: &str, first: bool) -> Result<u64> {
-    let mut places: HashMap<String, i64> = HashMap::new();
+    let mut groups: HashMap<(String, RollStatus, bool), i64> = HashMap::new();
     {
-        let mut stmt = tx.prepare_cached("SELECT name, id FROM roll_place")?;
-        for row in stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))? {
-            let (name, id) = row?;
-            places.insert(name, id);
+        let mut stmt =
+            tx.prepare_cached("SELECT eupmyeondong, status, here, id FROM roll_group")?;
+        for row in stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?)))? {
+            let (group, id) = row?;
+            groups.insert(group, id);
         }
     }
-    let mut add_place = tx.prepare_cached("INSERT INTO roll_place (name) VALUES (?1)")?;
+    let mut add_group = tx.prepare_cached(
+        "INSERT INTO roll_group (eupmyeondong, status, here) VALUES (?1, ?2, ?3)",
+    )?;
     let mut insert = tx.prepare_cached(
-        "INSERT INTO roll_person (household, key, birth, place, status, here) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO roll_person (household, key, birth, grp) VALUES (?1, ?2, ?3, ?4)",
     )?;
     let mut file =
         tx.prepare_cached("INSERT OR IGNORE INTO roll_key (prefix, household) VALUES (?1, ?2)")?;
@@ -346,23 +352,17 @@ fn apply_people(tx: &Transaction, page: &RollPage, sigungu: &str, first: bool) -
                 member.sigungu
             )));
         }
-        let place = match places.get(&member.eupmyeondong) {
+        let group = (member.eupmyeondong.clone(), member.status, here);
+        let grp = match groups.get(&group) {
             Some(id) => *id,
             None => {
-                add_place.execute(params![member.eupmyeondong])?;
+                add_group.execute(params![member.eupmyeondong, member.status, here])?;
                 let id = tx.last_insert_rowid();
-                places.insert(member.eupmyeondong.clone(), id);
+                groups.insert(group, id);
                 id
             }
         };
-        insert.execute(params![
-            household,
-            &key[..],
-            masked.digits(),
-            place,
-            member.status,
-            here
-        ])?;
+        insert.execute(params![household, &key[..], masked.digits(), grp])?;
         if !first {
             file.execute(params![prefix(&key), household])?;
         }

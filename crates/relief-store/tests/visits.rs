@@ -145,7 +145,7 @@ fn as_before_visits(path: &std::path::Path) {
         "PRAGMA foreign_keys = OFF;
          BEGIN;
          DROP TABLE roll_exception; DROP TABLE roll_key; DROP TABLE roll_person;
-         DROP TABLE roll_place; DROP TABLE roll_copy;
+         DROP TABLE roll_group; DROP TABLE roll_copy;
          ALTER TABLE issuance DROP COLUMN roll_version;
          ALTER TABLE site DROP COLUMN eupmyeondong;
          DROP TABLE visit_end; DROP TABLE visit;
