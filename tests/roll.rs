@@ -197,6 +197,27 @@ fn two_terminals_download_their_sigungus_roll_through_faults_then_its_changes() 
             (Some("not_eligible"), Some(reason))
         );
     }
+    // The check at this terminal: the roll's size, the roll's refusals.
+    let check = |rrn: &str| {
+        json(
+            relief(&center)
+                .args(["check", "--terminal", "--rrn-stdin", "--at", at, "--json"])
+                .write_stdin_str(&format!("{rrn}\n")),
+        )
+    };
+    let size = ours
+        .iter()
+        .filter(|r| r.household_id == ours[30].household_id)
+        .count()
+        + 1; // and the newborn
+    let checked = check(&ours[30].rrn);
+    assert_eq!(checked["household_from_roll"], true);
+    assert_eq!(checked["household_size"], size as u64);
+    let checked = check(&died.rrn);
+    assert_eq!(
+        (checked["allowed"].as_bool(), checked["reason"].as_str()),
+        (Some(false), Some("removed_from_roll"))
+    );
     let household = relief(&center)
         .args(["roll", "household", "--clerk", "S001", "--json"])
         .write_stdin_str(&format!("{}\n", ours[30].rrn));

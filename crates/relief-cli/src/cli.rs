@@ -178,24 +178,35 @@ pub struct ConflictAcceptArgs {
 #[derive(Args)]
 #[command(group = clap::ArgGroup::new("who").required(true).args(["birth_year", "rrn_stdin"]))]
 pub struct CheckArgs {
+    /// Check at this terminal (`--data-dir`): its site and policy, and its
+    /// copy of the resident roll, which says the household size and
+    /// whether the visitor is registered here.
+    #[arg(long, requires = "rrn_stdin", conflicts_with_all = ["policy", "site_type", "site_sigungu"])]
+    pub terminal: bool,
     /// Campaign policy (TOML). Without it, the embedded 경기도 2020 policy.
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
     /// center (행정복지센터) or nh (NH농협).
-    #[arg(long, value_name = "center|nh")]
-    pub site_type: SiteType,
+    #[arg(long, value_name = "center|nh", required_unless_present = "terminal")]
+    pub site_type: Option<SiteType>,
     /// The site's 시군 code, e.g. 41110.
-    #[arg(long, value_name = "CODE")]
-    pub site_sigungu: Sigungu,
+    #[arg(long, value_name = "CODE", required_unless_present = "terminal")]
+    pub site_sigungu: Option<Sigungu>,
     /// The resident's 시군 code; the site's by default.
     #[arg(long, value_name = "CODE")]
     pub resident_sigungu: Option<Sigungu>,
     /// Local date and time at the counter.
     #[arg(long, value_name = "YYYY-MM-DDTHH:MM", value_parser = parse_local_time)]
     pub at: NaiveDateTime,
-    /// 세대원 수 on the resident register.
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
-    pub household_size: i64,
+    /// 세대원 수 on the resident register (with --terminal, only where
+    /// its roll does not list the visitor).
+    #[arg(
+        long,
+        value_name = "N",
+        allow_negative_numbers = true,
+        required_unless_present = "terminal"
+    )]
+    pub household_size: Option<i64>,
     /// The birth year the campaign's rotation uses.
     #[arg(long, value_name = "YYYY", allow_negative_numbers = true)]
     pub birth_year: Option<i32>,

@@ -19,7 +19,7 @@ pub fn main() -> ExitCode {
     let json = cli.json;
     let dir = cli.data_dir.as_deref();
     let outcome = match cli.command {
-        Command::Check(args) => commands::check::run(args, json),
+        Command::Check(args) => commands::check::run(dir, args, json),
         Command::Init(args) => commands::init::run(dir, args, json),
         Command::Clerk(command) => commands::clerk::run(dir, command, json),
         Command::Stock(command) => commands::stock::run(dir, command, json),

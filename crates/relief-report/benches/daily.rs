@@ -23,6 +23,7 @@ fn input(count: u32) -> DailyInput {
                 applicant_name: "홍길동".into(),
                 beneficiaries: (0..people)
                     .map(|p| Beneficiary {
+                        roll_exception: None,
                         masked: format!("{:02}0315-{}******", 50 + p, 1 + p % 2),
                         name: format!("수급자{p}"),
                         relation: "배우자".into(),

@@ -41,7 +41,8 @@ pub fn daily(report: &DailyReport) -> Result<Vec<u8>, ReportError> {
     .map(|s| s.to_string())
     .collect();
     header.extend(input.sources.iter().map(|s| format!("{}_지급액", s.label)));
-    header.extend(["지급액_합계", "카드_번호", "상태", "취소_사유"].map(str::to_owned));
+    header
+        .extend(["지급액_합계", "카드_번호", "상태", "취소_사유", "명부_예외"].map(str::to_owned));
     w.write_record(&header)?;
     for issuance in &input.issuances {
         let cards: Vec<&str> = issuance.cards.iter().map(|c| c.serial.as_str()).collect();
@@ -87,6 +88,7 @@ pub fn daily(report: &DailyReport) -> Result<Vec<u8>, ReportError> {
                     .map(|v| v.reason.clone())
                     .unwrap_or_default(),
             );
+            record.push(b.roll_exception.clone().unwrap_or_default());
             w.write_record(&record)?;
         }
     }

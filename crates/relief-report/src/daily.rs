@@ -40,6 +40,9 @@ pub struct DailyReport<'a> {
     pub by_hour: Vec<(u32, Tally)>,
     pub online: Tally,
     pub offline: Tally,
+    /// Beneficiaries served on a supervisor's exception to the resident
+    /// roll (a newborn, a registration the extract missed).
+    pub roll_exceptions: u64,
     pub voids: Vec<&'a Issuance>,
 }
 
@@ -52,6 +55,7 @@ impl<'a> DailyReport<'a> {
         let mut clerks: BTreeMap<&str, Tally> = BTreeMap::new();
         let mut hours: BTreeMap<u32, Tally> = BTreeMap::new();
         let (mut online, mut offline) = (Tally::default(), Tally::default());
+        let mut roll_exceptions = 0;
         let mut voids = Vec::new();
         for issuance in &input.issuances {
             if issuance.void.is_some() {
@@ -63,6 +67,9 @@ impl<'a> DailyReport<'a> {
             for b in &issuance.beneficiaries {
                 for (source, amount) in &b.shares {
                     *sources.entry(source).or_default() += amount;
+                }
+                if b.roll_exception.is_some() {
+                    roll_exceptions += 1;
                 }
                 let row = households.entry(b.household_size).or_default();
                 row.beneficiaries += 1;
@@ -117,6 +124,7 @@ impl<'a> DailyReport<'a> {
             by_hour: hours.into_iter().collect(),
             online,
             offline,
+            roll_exceptions,
             voids,
         }
     }
@@ -168,6 +176,7 @@ pub(crate) mod tests {
             applicant_name: "홍길동".into(),
             beneficiaries: (0..people)
                 .map(|_| Beneficiary {
+                    roll_exception: None,
                     masked: "860315-1******".into(),
                     name: "홍길동".into(),
                     relation: "본인".into(),
@@ -207,6 +216,37 @@ pub(crate) mod tests {
             issuances,
             open_conflicts: vec![],
         }
+    }
+
+    #[test]
+    fn people_served_on_a_roll_exception_are_counted_unless_voided() {
+        let newborn = "출생증명서로 확인한 신생아".to_owned();
+        let mut standing = issuance(1, 9, 3, 2, "C001", false);
+        standing.beneficiaries[1].roll_exception = Some(newborn.clone());
+        let mut voided = issuance(2, 10, 1, 1, "C001", false);
+        voided.beneficiaries[0].roll_exception = Some(newborn);
+        voided.void = Some(Void {
+            at: voided.issued_at,
+            by: "S001".into(),
+            reason: "착오".into(),
+            disposition: "재고로 회수".into(),
+        });
+        let input = input(vec![standing, voided, issuance(3, 11, 1, 1, "C002", false)]);
+        let report = DailyReport::build(&input);
+        assert_eq!(report.roll_exceptions, 1);
+        let csv = String::from_utf8(crate::csv::daily(&report).unwrap()).unwrap();
+        assert_eq!(
+            csv.matches("출생증명서로 확인한 신생아").count(),
+            2,
+            "every row says so"
+        );
+        assert!(
+            csv.lines()
+                .next()
+                .unwrap()
+                .trim_end()
+                .ends_with("명부_예외")
+        );
     }
 
     #[test]

@@ -48,6 +48,7 @@ fn issuance(record: &IssuanceRecord) -> Issuance {
                 household_size: b.household_size,
                 sigungu: b.sigungu.clone(),
                 shares: b.shares.iter().map(|(s, a)| (s.clone(), a.won())).collect(),
+                roll_exception: b.roll_exception.map(|e| e.label().to_owned()),
             })
             .collect(),
         cards: record

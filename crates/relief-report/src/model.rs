@@ -69,6 +69,9 @@ pub struct Beneficiary {
     pub sigungu: String,
     /// By source code.
     pub shares: BTreeMap<String, u64>,
+    /// Served though the resident roll did not admit them: the documented
+    /// exception, in words.
+    pub roll_exception: Option<String>,
 }
 
 impl Beneficiary {

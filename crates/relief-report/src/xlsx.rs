@@ -142,6 +142,8 @@ pub fn daily(report: &DailyReport) -> Result<Vec<u8>, ReportError> {
         totals.write_number_with_format(row, 3, *amount as f64, &won)?;
         row += 1;
     }
+    totals.write_string(row, 0, "명부 예외 (감독자 확인)")?;
+    totals.write_number(row, 2, report.roll_exceptions as f64)?;
     Ok(workbook.save_to_buffer()?)
 }
 

@@ -410,23 +410,26 @@ impl Store {
     /// supervisor's documented exception may serve them all the same).
     pub fn roll_standing(&self, key: &BeneficiaryKey) -> Result<RollStanding> {
         let policy = &self.policy;
-        let version = self.roll_copy()?.version;
-        let found = match version {
-            0 => None,
-            _ => self.roll_person(key)?,
+        // Until a first download completes there is no copy to look in.
+        let found = if self.roll_copy()?.version == 0 {
+            None
+        } else {
+            Some(self.roll_person(key)?)
         };
         let size = match &found {
-            Some(person) => Some(self.roll_household_size(person.household)?),
-            None => None,
+            Some(Some(person)) => Some(self.roll_household_size(person.household)?),
+            _ => None,
         };
         let lookup = match (&found, size) {
-            (Some(person), Some(household_size)) => RollLookup::Listed(eligibility::Listing {
-                status: person.status,
-                here: person.here,
-                eupmyeondong: &person.eupmyeondong,
-                household_size,
-            }),
-            _ if version == 0 => RollLookup::NoCopy,
+            (Some(Some(person)), Some(household_size)) => {
+                RollLookup::Listed(eligibility::Listing {
+                    status: person.status,
+                    here: person.here,
+                    eupmyeondong: &person.eupmyeondong,
+                    household_size,
+                })
+            }
+            (None, _) => RollLookup::NoCopy,
             _ => RollLookup::NotListed,
         };
         let standing = eligibility::registration(
@@ -441,7 +444,7 @@ impl Store {
                 household_size,
                 foreign,
             }) => RollStanding::Listed {
-                household: found.expect("listed").household,
+                household: found.flatten().expect("listed").household,
                 household_size,
                 foreign,
             },

@@ -42,6 +42,8 @@ pub struct BeneficiaryRecord {
     pub household_size: u8,
     pub sigungu: String,
     pub shares: BTreeMap<String, Krw>,
+    /// Served though the roll did not admit them, for this exception.
+    pub roll_exception: Option<relief_core::roll::RollOverride>,
 }
 
 impl BeneficiaryRecord {
@@ -175,8 +177,11 @@ fn load(conn: &Connection, id: &str) -> Result<Option<IssuanceRecord>> {
             .insert(source, Krw(amount as u64));
     }
     let mut statement = conn.prepare_cached(
-        "SELECT position, beneficiary_key, masked, name, relation, household_size, sigungu
-         FROM issuance_beneficiary WHERE issuance_id = ?1 ORDER BY position",
+        "SELECT b.position, b.beneficiary_key, b.masked, b.name, b.relation, b.household_size,
+                b.sigungu, e.reason
+         FROM issuance_beneficiary b
+         LEFT JOIN roll_exception e ON e.issuance_id = b.issuance_id AND e.position = b.position
+         WHERE b.issuance_id = ?1 ORDER BY b.position",
     )?;
     let beneficiaries = statement
         .query_map([id], |r| {
@@ -188,10 +193,12 @@ fn load(conn: &Connection, id: &str) -> Result<Option<IssuanceRecord>> {
                 r.get::<_, Relation>(4)?,
                 r.get::<_, u8>(5)?,
                 r.get::<_, String>(6)?,
+                r.get::<_, Option<relief_core::roll::RollOverride>>(7)?,
             ))
         })?
         .map(|row| {
-            let (position, key, masked, name, relation, household_size, sigungu) = row?;
+            let (position, key, masked, name, relation, household_size, sigungu, roll_exception) =
+                row?;
             Ok(BeneficiaryRecord {
                 key: hex::encode(key),
                 masked,
@@ -200,6 +207,7 @@ fn load(conn: &Connection, id: &str) -> Result<Option<IssuanceRecord>> {
                 household_size,
                 sigungu,
                 shares: shares.remove(&position).unwrap_or_default(),
+                roll_exception,
             })
         })
         .collect::<Result<Vec<_>>>()?;

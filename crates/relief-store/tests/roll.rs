@@ -331,13 +331,38 @@ fn run(ops: Vec<Op>) {
         let before = t.store.roll_copy().unwrap();
         match t.store.apply_roll_page(page, at(4, 2, 9)) {
             Ok(applied) => {
+                // Taken: everyone of this 시군, and anyone the copy knew
+                // who has left it; not strangers of the other 시군.
+                let mut taken = 0;
                 for m in &page.people {
+                    let n = ledger_n(&m.key);
+                    if m.sigungu == HERE || known.contains(&n) {
+                        taken += 1;
+                    }
                     if m.sigungu == HERE {
-                        let n = ledger_n(&m.key);
                         known.insert(n);
                     }
                 }
+                assert_eq!(applied.people, taken);
                 assert_eq!(applied.completed, page.next.is_none());
+                let after = t.store.roll_copy().unwrap();
+                match (&after.download, applied.completed) {
+                    (None, true) => assert_eq!(after.version, page.upto_version),
+                    (Some(d), false) => {
+                        let so_far = before.download.as_ref().map_or(0, |d| d.received);
+                        assert_eq!(
+                            d.received,
+                            so_far + taken,
+                            "the download counts what it took"
+                        );
+                        assert_eq!(
+                            (d.target, Some(&d.after)),
+                            (page.upto_version, page.next.as_ref())
+                        );
+                        assert_eq!(after.version, before.version, "not raised before the end");
+                    }
+                    other => panic!("{other:?}"),
+                }
                 true
             }
             Err(e) => {
@@ -470,6 +495,21 @@ fn a_copy_of_another_sigungu_or_campaign_is_refused() {
         Err(Error::RollSignature(_))
     ));
     assert_eq!(t.store.roll_copy().unwrap().version, 0);
+    assert_eq!(
+        t.store.roll_copy().unwrap().next_request(),
+        (0, None, RollCursor::start())
+    );
     t.store.apply_roll_page(&page, at(4, 2, 9)).unwrap();
     assert_eq!(t.store.roll_copy().unwrap().version, 1);
+    // A page that brings the copy nowhere (from its own version to it) is
+    // not a download.
+    let nowhere = ledger.page(1, Some(1), &RollCursor::start(), 10);
+    assert!(matches!(
+        t.store.apply_roll_page(&nowhere, at(4, 2, 9)),
+        Err(Error::RollOutOfOrder(_))
+    ));
+    assert_eq!(
+        t.store.roll_copy().unwrap().next_request(),
+        (1, None, RollCursor::start())
+    );
 }

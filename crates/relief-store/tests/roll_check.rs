@@ -179,6 +179,20 @@ fn the_household_size_comes_from_the_roll_not_the_visitor() {
     };
     assert_eq!(payload.roll_version, Some(2));
     assert_eq!(payload.beneficiaries[0].household_size, 3);
+    // The size the screen quotes, for someone listed; none for a stranger.
+    let store = &f.t.store;
+    assert_eq!(
+        store
+            .roll_household_size_of(&store.beneficiary_key(&id(&f.child)))
+            .unwrap(),
+        Some(3.try_into().unwrap())
+    );
+    assert_eq!(
+        store
+            .roll_household_size_of(&store.beneficiary_key(&id(&person(77))))
+            .unwrap(),
+        None
+    );
 }
 
 #[test]

@@ -23,7 +23,12 @@ export function StatusBar({ status }: { status: AppStatus }) {
         {sync.rejected > 0 && <span class="warn"> · 거부 {sync.rejected}건</span>}
         {sync.open_conflicts > 0 && <span class="warn"> · 충돌 {sync.open_conflicts}건</span>}
       </span>
-      <span data-testid="roll-status">{rollText(status)}</span>
+      <span data-testid="roll-status">
+        {rollText(status)}
+        {status.roll.received !== null && status.roll.expected !== null && (
+          <progress data-testid="roll-progress" max={status.roll.expected} value={status.roll.received} />
+        )}
+      </span>
       <span data-testid="stock-count">보유 카드 {status.cards_on_hand}장</span>
       <span>{status.now.replace("T", " ").slice(0, 16)}</span>
     </footer>

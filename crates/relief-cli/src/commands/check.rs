@@ -13,6 +13,10 @@ use relief_core::{Sigungu, Site};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
+use std::path::Path;
+
+use relief_store::RollStanding;
+
 use crate::cli::CheckArgs;
 use crate::error::CliError;
 
@@ -35,6 +39,10 @@ struct Answer<'a> {
     campaign: Campaign<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     identity: Option<Identity>,
+    /// The household size the check used.
+    household_size: u8,
+    /// It came from the terminal's resident roll (`--terminal`).
+    household_from_roll: bool,
 }
 
 #[derive(Serialize)]
@@ -59,8 +67,16 @@ struct Identity {
     age: u32,
 }
 
-pub fn run(args: CheckArgs, json: bool) -> Result<(), CliError> {
-    let policy = load_policy(&args)?;
+pub fn run(dir: Option<&Path>, args: CheckArgs, json: bool) -> Result<(), CliError> {
+    // At a terminal: its site, its policy, its roll.
+    let store = match args.terminal {
+        true => Some(crate::terminal::open(dir)?),
+        false => None,
+    };
+    let policy = match &store {
+        Some(store) => store.policy().clone(),
+        None => load_policy(&args)?,
+    };
     let covered = |code: Sigungu| {
         if policy.covers(code) {
             Ok(code)
@@ -71,13 +87,17 @@ pub fn run(args: CheckArgs, json: bool) -> Result<(), CliError> {
             })
         }
     };
-    let site = Site {
-        kind: args.site_type,
-        sigungu: covered(args.site_sigungu)?,
+    let site = match (&store, args.site_type, args.site_sigungu) {
+        (Some(store), _, _) => store.site().as_site(),
+        (None, Some(kind), Some(sigungu)) => Site {
+            kind,
+            sigungu: covered(sigungu)?,
+        },
+        _ => unreachable!("clap requires the site without --terminal"),
     };
-    let resident_sigungu = covered(args.resident_sigungu.unwrap_or(args.site_sigungu))?;
-    let household_size = HouseholdSize::try_from(args.household_size)?;
-    let (visitor, identity) = match args.birth_year {
+    let resident_sigungu = covered(args.resident_sigungu.unwrap_or(site.sigungu))?;
+    let mut roll = None;
+    let (mut visitor, identity) = match args.birth_year {
         Some(year) => (
             Visitor {
                 birth_year: year,
@@ -87,6 +107,9 @@ pub fn run(args: CheckArgs, json: bool) -> Result<(), CliError> {
         ),
         None => {
             let id = read_identity()?;
+            if let Some(store) = &store {
+                roll = Some(store.roll_standing(&store.beneficiary_key(&id))?);
+            }
             let identity = Identity {
                 masked: id.masked().to_string(),
                 check_digit: id.check_digit(),
@@ -94,6 +117,31 @@ pub fn run(args: CheckArgs, json: bool) -> Result<(), CliError> {
                 age: id.age_on(args.at.date()),
             };
             (Visitor::from_identity(&id), Some(identity))
+        }
+    };
+    let (roll_size, refused) = match roll {
+        Some(RollStanding::Listed {
+            household_size,
+            foreign,
+            ..
+        }) => {
+            visitor.foreign = foreign;
+            (Some(household_size), None)
+        }
+        Some(RollStanding::Refused {
+            reason, message, ..
+        }) => (None, Some((reason, message))),
+        Some(RollStanding::Declared) | None => (None, None),
+    };
+    let household_size = match (roll_size, args.household_size) {
+        (Some(size), _) => size,
+        (None, Some(n)) => HouseholdSize::try_from(n)?,
+        // Refused by the roll: the schedule is not asked, and no size is.
+        (None, None) if refused.is_some() => HouseholdSize::try_from(1)?,
+        (None, None) => {
+            return Err(CliError::Input(
+                "주민 명부에 이 방문자의 세대가 없어 --household-size가 필요합니다".into(),
+            ));
         }
     };
     let at_year = args.at.year();
@@ -114,10 +162,18 @@ pub fn run(args: CheckArgs, json: bool) -> Result<(), CliError> {
     let decision = check(&policy, &visit);
     let money = entitlement(&policy, resident_sigungu, household_size, visitor.foreign);
     let household_total = money.for_household(household_size);
+    let (allowed, reason, message) = match refused {
+        Some((reason, message)) => (false, reason, message),
+        None => (
+            decision.allowed(),
+            decision.verdict.code(),
+            decision.verdict.message(&policy),
+        ),
+    };
     let answer = Answer {
-        allowed: decision.allowed(),
-        reason: decision.verdict.code(),
-        message: decision.verdict.message(&policy),
+        allowed,
+        reason,
+        message,
         next: decision.next.as_slice(),
         amount_per_person_krw: money.total(),
         basis: money.basis,
@@ -141,6 +197,8 @@ pub fn run(args: CheckArgs, json: bool) -> Result<(), CliError> {
             version: &policy.campaign.version,
         },
         identity,
+        household_size: household_size.get(),
+        household_from_roll: roll_size.is_some(),
     };
     if json {
         println!("{}", serde_json::to_string(&answer)?);

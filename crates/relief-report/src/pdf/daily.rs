@@ -113,7 +113,15 @@ pub fn daily(report: &DailyReport) -> Result<Vec<u8>, ReportError> {
         ("오프라인 발급", &report.offline),
     ]
     .map(|(label, t)| tally_row(label.to_owned(), t));
-    tally_table("확인 방법별", "구분", rows.to_vec(), "").draw(&mut pdf);
+    let mut rows = rows.to_vec();
+    // Beneficiaries a supervisor served though the roll did not admit them.
+    rows.push(vec![
+        "명부 예외 (감독자 확인)".to_owned(),
+        String::new(),
+        format!("{}명", report.roll_exceptions),
+        String::new(),
+    ]);
+    tally_table("확인 방법별", "구분", rows, "").draw(&mut pdf);
 
     let rows = report
         .voids
