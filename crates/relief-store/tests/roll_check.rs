@@ -56,7 +56,7 @@ fn number(birth: (i32, u32, u32), foreign: bool, serial: u32) -> Zeroizing<Strin
     synthetic::number(
         NaiveDate::from_ymd_opt(birth.0, birth.1, birth.2).unwrap(),
         foreign,
-        serial % 2 == 0,
+        serial.is_multiple_of(2),
         serial,
     )
 }
