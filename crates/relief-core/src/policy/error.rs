@@ -79,4 +79,8 @@ pub enum PolicyProblem {
     RemovedEntitled,
     #[error("외국인 구분({0})을 지급 대상으로 하려면 foreign_residents.eligible = true여야 합니다")]
     ForeignStatusNotEligible(String),
+    #[error(
+        "단말기의 주민 명부는 그 시군의 것뿐이라 region = \"any_covered\"인 창구와 함께 쓸 수 없습니다"
+    )]
+    RollNeedsOwnSigungu,
 }

@@ -295,6 +295,13 @@ impl Checker {
             .as_ref()
             .map(|r| self.roll(r, &foreign))
             .transpose()?;
+        // A terminal holds its own 시군's roll: it cannot vouch for anyone
+        // else's residents.
+        if roll.is_some()
+            && [sites.center.region, sites.nh.region].contains(&RegionRule::AnyCovered)
+        {
+            return Err(at("roll", PolicyProblem::RollNeedsOwnSigungu));
+        }
         Ok(Policy {
             campaign,
             regions,

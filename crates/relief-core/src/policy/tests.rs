@@ -326,4 +326,12 @@ fn the_roll_section_says_who_is_entitled_and_its_mistakes_are_named() {
     );
     let error = error_after(GYEONGGI_2020, entitled, r#"entitled = ["tourist"]"#);
     assert!(error.to_string().contains("tourist"), "{error}");
+    // A roll is a 시군's: a site serving the whole province cannot use it.
+    assert_refused(
+        GYEONGGI_2020,
+        "[sites.nh]\nregion = \"same_sigungu\"",
+        "[sites.nh]\nregion = \"any_covered\"",
+        "roll",
+        PolicyProblem::RollNeedsOwnSigungu,
+    );
 }
