@@ -411,26 +411,26 @@ impl Store {
     pub fn roll_standing(&self, key: &BeneficiaryKey) -> Result<RollStanding> {
         let policy = &self.policy;
         // Until a first download completes there is no copy to look in.
-        let found = if self.roll_copy()?.version == 0 {
+        let listed = if self.roll_copy()?.version == 0 {
             None
         } else {
-            Some(self.roll_person(key)?)
+            Some(match self.roll_person(key)? {
+                Some(person) => {
+                    let size = self.roll_household_size(person.household)?;
+                    Some((person, size))
+                }
+                None => None,
+            })
         };
-        let size = match &found {
-            Some(Some(person)) => Some(self.roll_household_size(person.household)?),
-            _ => None,
-        };
-        let lookup = match (&found, size) {
-            (Some(Some(person)), Some(household_size)) => {
-                RollLookup::Listed(eligibility::Listing {
-                    status: person.status,
-                    here: person.here,
-                    eupmyeondong: &person.eupmyeondong,
-                    household_size,
-                })
-            }
-            (None, _) => RollLookup::NoCopy,
-            _ => RollLookup::NotListed,
+        let lookup = match &listed {
+            None => RollLookup::NoCopy,
+            Some(None) => RollLookup::NotListed,
+            Some(Some((person, household_size))) => RollLookup::Listed(eligibility::Listing {
+                status: person.status,
+                here: person.here,
+                eupmyeondong: &person.eupmyeondong,
+                household_size: *household_size,
+            }),
         };
         let standing = eligibility::registration(
             policy,
@@ -444,7 +444,7 @@ impl Store {
                 household_size,
                 foreign,
             }) => RollStanding::Listed {
-                household: found.flatten().expect("listed").household,
+                household: listed.flatten().expect("listed").0.household,
                 household_size,
                 foreign,
             },
@@ -496,7 +496,7 @@ impl Store {
         applicant: &BeneficiaryKey,
     ) -> Result<(BeneficiaryKey, MaskedId)> {
         match who {
-            Who::Number(id) => Ok((id.beneficiary_key(&self.secret), id.masked())),
+            Who::Number(_) => self.beneficiary_of(who),
             Who::Listed(key) => {
                 let member = self.roll_person(key)?;
                 let household = self.roll_person(applicant)?.map(|a| a.household);

@@ -64,6 +64,14 @@ pub struct RollPerson {
     pub here: bool,
 }
 
+impl RollPerson {
+    /// Still on the register and of this 시군: counted in their household
+    /// (as [`Store::roll_household_size`] counts), and may be paid.
+    pub fn registered(&self) -> bool {
+        self.here && self.status != RollStatus::Removed
+    }
+}
+
 /// What applying a page did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct RollApplied {
@@ -321,7 +329,7 @@ fn apply_people(tx: &Transaction, page: &RollPage, sigungu: &str, first: bool) -
     let mut unfile = tx.prepare_cached(
         "DELETE FROM roll_key WHERE prefix = ?1 AND household = ?2
          AND NOT EXISTS (SELECT 1 FROM roll_person p WHERE p.household = ?2
-                         AND substr(p.key, 1, 8) = substr(?3, 1, 8))",
+                         AND substr(p.key, 1, 8) = ?1)",
     )?;
     let mut applied = 0;
     for member in &page.people {
@@ -344,7 +352,7 @@ fn apply_people(tx: &Transaction, page: &RollPage, sigungu: &str, first: bool) -
             }
             for old in filed {
                 remove.execute(params![old, &key[..]])?;
-                unfile.execute(params![prefix(&key), old, &key[..]])?;
+                unfile.execute(params![prefix(&key), old])?;
             }
         } else if !here {
             return Err(Error::RollOutOfOrder(format!(

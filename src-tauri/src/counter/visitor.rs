@@ -7,7 +7,6 @@ use relief_core::eligibility::{self, Visit, Visitor};
 use relief_core::identity::BeneficiaryKey;
 use relief_core::identity::{CheckDigit, IdentityNumber};
 use relief_core::proxy;
-use relief_core::roll::RollStatus;
 use relief_core::{HouseholdSize, Sigungu, ko};
 use relief_store::{
     Applicant, BeneficiaryRequest, IssueRequest, Paid, RollStanding, Verification, Who,
@@ -83,6 +82,7 @@ impl Counter {
                     .into_iter()
                     .map(|m| -> Result<MemberView> {
                         let age = m.masked.age_on(now.date());
+                        let registered = m.registered();
                         Ok(MemberView {
                             key: m.key.to_hex(),
                             masked: m.masked.to_string(),
@@ -90,7 +90,7 @@ impl Counter {
                             eupmyeondong: m.eupmyeondong,
                             status: m.status.label().to_owned(),
                             applicant: m.key == key,
-                            registered: m.here && m.status != RollStatus::Removed,
+                            registered,
                             minor: age < policy.proxy.adult_age,
                             paid: store.paid(&m.key)?.map(paid_view),
                         })

@@ -5,7 +5,7 @@ use relief_protocol::{MAX_ROLL_LIMIT, RollCursor, RollMember, RollPage};
 
 use super::{Ledger, Result, ServiceError};
 use crate::storage::Storage;
-use crate::storage::queries::{self, RollDownloadRow, RollPlace, TerminalRow};
+use crate::storage::queries::{self, RollDownloadRow, RollPlace, RollSpan, TerminalRow};
 
 fn member(row: RollDownloadRow) -> RollMember {
     RollMember {
@@ -51,27 +51,22 @@ impl<S: Storage> Ledger<S> {
                 ));
             }
             let key = after.key_bytes();
-            let page = queries::roll_download_page(
-                db,
+            let span = RollSpan {
                 campaign,
-                &terminal.sigungu,
-                from as i64,
-                upto as i64,
-                RollPlace {
-                    household_serial: after.household as i64,
-                    beneficiary_key: &key,
-                },
-                i64::from(limit) + 1,
-            )?;
-            let total = match after == &RollCursor::start() {
-                true => Some(queries::roll_download_size(
-                    db,
-                    campaign,
-                    &terminal.sigungu,
-                    from as i64,
-                    upto as i64,
-                )? as u64),
-                false => None,
+                sigungu: &terminal.sigungu,
+                from: from as i64,
+                upto: upto as i64,
+            };
+            let place = RollPlace {
+                household_serial: after.household as i64,
+                beneficiary_key: &key,
+            };
+            let page = queries::roll_download_page(db, span, place, i64::from(limit) + 1)?;
+            // The first page says how many the whole download brings.
+            let total = if after == &RollCursor::start() {
+                Some(queries::roll_download_size(db, span)? as u64)
+            } else {
+                None
             };
             Ok((page, upto, total))
         })?;

@@ -25,7 +25,7 @@ pub use issuances::{
 };
 pub use keys::{insert_admin_token, insert_signing_key, is_admin_token, signing_key};
 pub use roll::{
-    NewHousehold, RollDownloadRow, RollEntry, RollPerson, RollPlace, RollVersion,
+    NewHousehold, RollDownloadRow, RollEntry, RollPerson, RollPlace, RollSpan, RollVersion,
     complete_roll_version, complete_roll_version_of, household_serials, household_size,
     insert_households, last_household_serial, reserve_roll_version, roll_download_page,
     roll_download_size, roll_person, roll_version_of_file, upsert_roll,

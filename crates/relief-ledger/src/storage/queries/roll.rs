@@ -296,75 +296,67 @@ pub struct RollPlace<'a> {
 const DOWNLOAD_COLUMNS: &str =
     "beneficiary_key, household_serial, masked, sigungu, eupmyeondong, status";
 
-/// A page of a terminal's download, in household order: from nothing, the
-/// people of `sigungu` as of `upto`; from a version, everyone of the
-/// campaign changed after it (a terminal takes those of its 시군 and
-/// learns who left it).
+/// What one download covers: from nothing, the people of `sigungu` as of
+/// `upto`; from a version, everyone of the campaign changed after it up to
+/// `upto` (a terminal takes those of its 시군 and learns who left it).
+#[derive(Debug, Clone, Copy)]
+pub struct RollSpan<'a> {
+    pub campaign: &'a str,
+    pub sigungu: &'a str,
+    pub from: i64,
+    pub upto: i64,
+}
+
+impl<'a> RollSpan<'a> {
+    /// The rows of the span: a condition on `$1`..`$3`, and those values.
+    fn filter(&self) -> (&'static str, [Param<'a>; 3]) {
+        if self.from == 0 {
+            (
+                "campaign_id = $1 AND sigungu = $2 AND version <= $3",
+                [self.campaign.into(), self.sigungu.into(), self.upto.into()],
+            )
+        } else {
+            (
+                "campaign_id = $1 AND version > $2 AND version <= $3",
+                [self.campaign.into(), self.from.into(), self.upto.into()],
+            )
+        }
+    }
+}
+
+/// A page of a terminal's download, in household order.
 pub fn roll_download_page(
     db: &mut dyn Db,
-    campaign: &str,
-    sigungu: &str,
-    from: i64,
-    upto: i64,
+    span: RollSpan,
     after: RollPlace,
     limit: i64,
 ) -> Result<Vec<RollDownloadRow>> {
-    let place = "(household_serial > $4 OR (household_serial = $4 AND beneficiary_key > $5))";
-    let rows = if from == 0 {
-        db.query(
-            &format!(
-                "SELECT {DOWNLOAD_COLUMNS} FROM roll_person
-                 WHERE campaign_id = $1 AND sigungu = $2 AND version <= $3 AND {place}
-                 ORDER BY household_serial, beneficiary_key LIMIT $6"
-            ),
-            &[
-                campaign.into(),
-                sigungu.into(),
-                upto.into(),
-                after.household_serial.into(),
-                after.beneficiary_key.into(),
-                limit.into(),
-            ],
-        )?
-    } else {
-        db.query(
-            &format!(
-                "SELECT {DOWNLOAD_COLUMNS} FROM roll_person
-                 WHERE campaign_id = $1 AND version > $2 AND version <= $3 AND {place}
-                 ORDER BY household_serial, beneficiary_key LIMIT $6"
-            ),
-            &[
-                campaign.into(),
-                from.into(),
-                upto.into(),
-                after.household_serial.into(),
-                after.beneficiary_key.into(),
-                limit.into(),
-            ],
-        )?
-    };
+    let (filter, [p1, p2, p3]) = span.filter();
+    let rows = db.query(
+        &format!(
+            "SELECT {DOWNLOAD_COLUMNS} FROM roll_person
+             WHERE {filter}
+               AND (household_serial > $4 OR (household_serial = $4 AND beneficiary_key > $5))
+             ORDER BY household_serial, beneficiary_key LIMIT $6"
+        ),
+        &[
+            p1,
+            p2,
+            p3,
+            after.household_serial.into(),
+            after.beneficiary_key.into(),
+            limit.into(),
+        ],
+    )?;
     crate::storage::row::all(rows)
 }
 
-/// How many people a download from `from` to `upto` brings (see
-/// [`roll_download_page`]).
-pub fn roll_download_size(
-    db: &mut dyn Db,
-    campaign: &str,
-    sigungu: &str,
-    from: i64,
-    upto: i64,
-) -> Result<i64> {
-    let row = if from == 0 {
-        db.query_opt(
-            "SELECT count(*) AS n FROM roll_person WHERE campaign_id = $1 AND sigungu = $2 AND version <= $3",
-            &[campaign.into(), sigungu.into(), upto.into()],
-        )?
-    } else {
-        db.query_opt(
-            "SELECT count(*) AS n FROM roll_person WHERE campaign_id = $1 AND version > $2 AND version <= $3",
-            &[campaign.into(), from.into(), upto.into()],
-        )?
-    };
-    row.map_or(Ok(0), |r| r.int("n"))
+/// How many people a download brings.
+pub fn roll_download_size(db: &mut dyn Db, span: RollSpan) -> Result<i64> {
+    let (filter, params) = span.filter();
+    db.query_opt(
+        &format!("SELECT count(*) AS n FROM roll_person WHERE {filter}"),
+        &params,
+    )?
+    .map_or(Ok(0), |r| r.int("n"))
 }
