@@ -102,6 +102,7 @@ fn events(t: &Terminal, terminal_index: u64, count: u64) -> Vec<Event> {
                     cards: vec![CardLoaded {
                         serial: issuance_id,
                         amount_krw: 100_000,
+                        face_value_krw: Some(500_000),
                     }],
                     total_krw: 100_000,
                     roll_version: None,

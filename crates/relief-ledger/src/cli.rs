@@ -10,6 +10,8 @@ use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use relief_core::SiteType;
 
+use crate::service::Role;
+
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8700";
 pub const DEFAULT_DB: &str = "sqlite:relief-ledger.sqlite3";
 
@@ -52,8 +54,9 @@ pub struct ServeArgs {
 
 #[derive(Subcommand)]
 pub enum AdminCommand {
-    /// Creates an admin token for the API (printed once; only its hash is kept).
-    Token(Db),
+    /// Creates a token for the API (printed once; only its hash is kept):
+    /// an admin's, or a card issuer's (`--role card-issuer`).
+    Token(TokenArgs),
     /// Creates a one-time enrollment code for a site.
     EnrollmentCode(EnrollmentCodeArgs),
     /// Imports the card companies' applications (CSV: rrn,sigungu,amount_krw,paid_at,issuer).
@@ -66,9 +69,40 @@ pub enum AdminCommand {
     PublishPolicy(PublishArgs),
     /// The province's view of a day.
     Summary(SummaryArgs),
+    /// What the card issuer is still to do for the cards of a day's
+    /// instructions (load and activate, block), as a file.
+    Activations(ActivationsArgs),
     /// Ends the claims a terminal still holds, when it is not coming back
     /// (a PC lost mid-visit).
     WithdrawClaims(WithdrawArgs),
+}
+
+#[derive(Args)]
+pub struct TokenArgs {
+    #[command(flatten)]
+    pub db: Db,
+    /// `admin` or `card-issuer`
+    #[arg(long, default_value = "admin", value_parser = parse_role)]
+    pub role: Role,
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    text.replace('-', "_")
+        .parse()
+        .map_err(|e: relief_core::UnknownCode| e.to_string())
+}
+
+#[derive(Args)]
+pub struct ActivationsArgs {
+    #[command(flatten)]
+    pub db: Db,
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: NaiveDate,
+    /// csv (the only format an issuer's batch takes)
+    #[arg(long, default_value = "csv", value_parser = ["csv"])]
+    pub format: String,
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
 }
 
 #[derive(Args)]

@@ -6,6 +6,7 @@
 //! `storage` keeps the records (SQLite or PostgreSQL), `service` holds the
 //! rules, `http` translates requests, `cli` the command line.
 
+pub mod card;
 pub mod cli;
 pub mod http;
 pub mod metrics;

@@ -109,11 +109,47 @@ async fn shutdown() {
 
 fn admin(command: AdminCommand) -> Result<(), String> {
     match command {
-        AdminCommand::Token(db) => {
-            let token = open(&db.db)?
-                .create_admin_token()
+        AdminCommand::Token(args) => {
+            let token = open(&args.db.db)?
+                .create_token(args.role)
                 .map_err(|e| e.to_string())?;
             println!("{token}");
+        }
+        AdminCommand::Activations(args) => {
+            let instructions = open(&args.db.db)?
+                .activations_of_day(args.date)
+                .map_err(|e| e.to_string())?;
+            let mut out = csv::Writer::from_path(&args.out)
+                .map_err(|e| format!("{}: {e}", args.out.display()))?;
+            let fail = |e: csv::Error| format!("{}: {e}", args.out.display());
+            out.write_record([
+                "id",
+                "serial",
+                "action",
+                "amount_krw",
+                "face_value_krw",
+                "at",
+            ])
+            .map_err(fail)?;
+            for i in &instructions {
+                let number = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
+                out.write_record([
+                    i.id.to_string(),
+                    i.serial.clone(),
+                    i.action.code().to_owned(),
+                    number(i.amount_krw),
+                    number(i.face_value_krw),
+                    relief_protocol::time::format(i.at),
+                ])
+                .map_err(fail)?;
+            }
+            out.flush()
+                .map_err(|e| format!("{}: {e}", args.out.display()))?;
+            println!(
+                "카드사 처리 {}건: {}",
+                instructions.len(),
+                args.out.display()
+            );
         }
         AdminCommand::EnrollmentCode(args) => {
             let ledger = open(&args.db.db)?;

@@ -551,3 +551,86 @@ async fn an_admin_sends_the_roll_as_csv_once() {
         "not_found",
     );
 }
+
+#[tokio::test]
+async fn only_a_card_issuer_reads_and_confirms_activations() {
+    let (api, _keep) = Api::new();
+    let admin = api.ledger.create_admin_token().unwrap();
+    let issuer = api
+        .ledger
+        .create_token(relief_ledger::service::Role::CardIssuer)
+        .unwrap();
+    let mut a = enroll(&*api.ledger, "A", "center");
+    let event = a.issuance("h1", &[5]);
+    api.ledger
+        .push(
+            &a.row,
+            &relief_protocol::PushRequest {
+                terminal_id: a.row.id.clone(),
+                events: vec![event],
+            },
+        )
+        .unwrap();
+    let ack = r#"{"acks":[{"serial":"h1-card","action":"activate","amount_krw":100000}]}"#;
+    for (token, status) in [
+        (None, StatusCode::UNAUTHORIZED),
+        (Some(admin.as_str()), StatusCode::FORBIDDEN),
+        (Some(a.enrolled.token.as_str()), StatusCode::UNAUTHORIZED),
+    ] {
+        let (got, _) = api
+            .call("GET", "/v1/activations", token, Body::empty(), None)
+            .await;
+        assert_eq!(got, status, "{token:?}");
+        let (got, _) = api.json("POST", "/v1/activations/ack", token, ack).await;
+        assert_eq!(got, status, "{token:?}");
+    }
+    let (status, page) = api
+        .call(
+            "GET",
+            "/v1/activations?cursor=0&limit=10",
+            Some(&issuer),
+            Body::empty(),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["instructions"][0]["serial"], "h1-card");
+    assert_eq!(page["instructions"][0]["action"], "activate");
+    assert_eq!(page["more"], false);
+    assert_error(
+        &api.call(
+            "GET",
+            "/v1/activations?limit=0",
+            Some(&issuer),
+            Body::empty(),
+            None,
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "invalid_limit",
+    );
+    assert_error(
+        &api.json(
+            "POST",
+            "/v1/activations/ack",
+            Some(&issuer),
+            r#"{"acks":[{"serial":"x","action":"refund"}]}"#,
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_body",
+    );
+    let (status, answer) = api
+        .json("POST", "/v1/activations/ack", Some(&issuer), ack)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["results"][0]["outcome"], "recorded");
+    let (_, again) = api
+        .json("POST", "/v1/activations/ack", Some(&issuer), ack)
+        .await;
+    assert_eq!(again["results"][0]["outcome"], "already");
+    let (_, page) = api
+        .call("GET", "/v1/activations", Some(&issuer), Body::empty(), None)
+        .await;
+    assert_eq!(page["instructions"], json!([]));
+}

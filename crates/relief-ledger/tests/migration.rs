@@ -132,6 +132,12 @@ fn the_first_schemas_rows_are_all_there<S: Storage>(ledger: &Ledger<S>) {
         ),
         [vec!["issuance:i1", "issuance:i2", "open"]]
     );
+    // The later side of the open conflict is held (its cards, once the
+    // ledger knows of any, stay empty).
+    assert_eq!(
+        rows(ledger, "SELECT payment_ref FROM payment WHERE held = 1"),
+        [vec!["issuance:i2"]]
+    );
 
     // From here on people are settled as any other: A voids i1, B's stands.
     let terminal = ledger.authenticate("token-1").unwrap();
@@ -175,6 +181,7 @@ fn the_first_schemas_rows_are_all_there<S: Storage>(ledger: &Ledger<S>) {
         rows(ledger, "SELECT status FROM conflict"),
         [vec!["resolved_by_void"]]
     );
+    assert!(rows(ledger, "SELECT payment_ref FROM payment WHERE held = 1").is_empty());
 }
 
 /// Each column holding a code of a closed set takes that set's codes and

@@ -1057,7 +1057,7 @@ fn feed_rows_become_visible_in_id_order<S: Storage>(b: Backend<S>) {
                 .transaction(|db| {
                     let mut feed = queries::FeedRows::default();
                     feed.released("gyeonggi-2020", "41110", &[1; 32]);
-                    feed.flush(db)?;
+                    feed.flush(db, "2020-05-18T09:00:00")?;
                     wrote.send(()).unwrap();
                     std::thread::sleep(Duration::from_millis(400));
                     Ok::<_, StorageError>(())
@@ -1072,7 +1072,7 @@ fn feed_rows_become_visible_in_id_order<S: Storage>(b: Backend<S>) {
         .transaction(|db| {
             let mut feed = queries::FeedRows::default();
             feed.released("gyeonggi-2020", "41110", &[2; 32]);
-            feed.flush(db)
+            feed.flush(db, "2020-05-18T09:00:00")
         })
         .unwrap();
     let waited = started.elapsed();

@@ -141,6 +141,10 @@ pub struct BeneficiaryPaid {
 pub struct CardLoaded {
     pub serial: String,
     pub amount_krw: u64,
+    /// The most the card holds, from the counter's stock (none from a
+    /// terminal older than card activation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub face_value_krw: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,6 +5,7 @@
 //! fields: a terminal speaking a newer dialect is told so rather than
 //! half-understood.
 
+pub mod activation;
 pub mod claim;
 pub mod enroll;
 pub mod error;
@@ -29,6 +30,10 @@ pub const MAX_PULL_LIMIT: u32 = 50_000;
 /// that a terminal can ask for the next page while it reads this one.
 pub const PULL_MORE_FROM: &str = "relief-more-from";
 
+pub use activation::{
+    Ack, AckOutcome, AckRequest, AckResponse, AckResult, ActivationPage, CardActivation,
+    CardChange, Instruction, IssuerAction, MAX_ACTIVATION_LIMIT,
+};
 pub use claim::{ClaimRequest, ClaimResponse, ClaimResult, PaidRecord};
 pub use enroll::{EnrollRequest, EnrollResponse, SiteInfo};
 pub use error::ErrorBody;

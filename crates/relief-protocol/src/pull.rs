@@ -16,6 +16,9 @@ use crate::policy::SignedPolicy;
 pub struct PullResponse {
     pub deny: Vec<DenyChange>,
     pub conflicts: Vec<ConflictView>,
+    /// What became of this terminal's own cards.
+    #[serde(default)]
+    pub cards: Vec<crate::activation::CardChange>,
     /// The campaign's policy, when it is newer than the one the terminal
     /// reported (`policy_version` query parameter).
     pub policy: Option<SignedPolicy>,

@@ -101,6 +101,8 @@ pub struct IssueRequest {
 pub struct IssuedCard {
     pub serial: String,
     pub amount: Krw,
+    /// The most the card holds (its batch's), which the ledger checks too.
+    pub face_value: Krw,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -587,9 +589,10 @@ fn load_cards(conn: &Connection, serials: &[String], amounts: &[Krw]) -> Result<
     Ok(faces
         .into_iter()
         .enumerate()
-        .map(|(i, (serial, _))| IssuedCard {
+        .map(|(i, (serial, face_value))| IssuedCard {
             serial,
             amount: loaded[&i],
+            face_value,
         })
         .collect())
 }
@@ -710,6 +713,7 @@ impl Write<'_> {
                 .map(|c| CardLoaded {
                     serial: c.serial.clone(),
                     amount_krw: c.amount.won(),
+                    face_value_krw: Some(c.face_value.won()),
                 })
                 .collect(),
             total_krw: total.won(),

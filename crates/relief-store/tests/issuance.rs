@@ -77,7 +77,8 @@ fn a_family_is_issued_one_card_and_everything_is_recorded() {
         issued.cards,
         vec![IssuedCard {
             serial: "GG-0007".into(),
-            amount: Krw(300_000)
+            amount: Krw(300_000),
+            face_value: Krw(3_000_000),
         }]
     );
     assert_eq!(issued.outbox_seq, 1);

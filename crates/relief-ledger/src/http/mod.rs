@@ -3,6 +3,7 @@
 
 mod admin;
 mod error;
+mod issuer;
 mod terminal;
 
 use std::sync::Arc;
@@ -49,6 +50,8 @@ pub fn router<S: Storage>(ledger: Arc<Ledger<S>>) -> Router {
         .route("/admin/enrollment-codes", post(admin::enrollment_code::<S>))
         .route("/admin/policies", post(admin::publish_policy::<S>))
         .route("/admin/summary", get(admin::summary::<S>))
+        .route("/activations", get(issuer::activations::<S>))
+        .route("/activations/ack", post(issuer::acknowledge::<S>))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .route(
             "/admin/online-payments",

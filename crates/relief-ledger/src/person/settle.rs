@@ -161,6 +161,16 @@ pub fn write(
         }
         tell_both(feed, campaign, c);
     }
+    for p in &mut person.payments {
+        let held = settled.held.contains(&p.reference);
+        if held != p.held {
+            persons::set_payment_held(db, p.id, held)?;
+            p.held = held;
+            if let Some(issuance) = &p.issuance_id {
+                feed.cards_of(issuance);
+            }
+        }
+    }
     let deny = DenyView {
         standing: person.written.standing_ref.clone(),
         other: person.written.other_ref.clone(),

@@ -2,6 +2,8 @@
 //! rules of "one person, one payment" as one pure function. The README's
 //! tables ("One person, one payment") say the same in a supervisor's words.
 
+use std::collections::BTreeSet;
+
 use relief_protocol::ConflictStatus;
 
 relief_core::closed_set! {
@@ -84,6 +86,9 @@ pub struct Settled {
     pub new_conflicts: Vec<(String, String)>,
     /// Recorded conflicts whose status is no longer what was written.
     pub status_changes: Vec<(String, ConflictStatus)>,
+    /// The payments held: not voided, not the one that stands, and not
+    /// accepted beside it. Their cards stay empty.
+    pub held: BTreeSet<String>,
 }
 
 impl Rows {
@@ -124,7 +129,7 @@ impl Rows {
             .collect();
 
         let mut new_conflicts = Vec::new();
-        let mut open = false;
+        let mut held = BTreeSet::new();
         if let Some(s) = standing {
             for p in &others {
                 match self
@@ -132,14 +137,18 @@ impl Rows {
                     .iter()
                     .find(|c| c.joins(&s.reference, &p.reference))
                 {
-                    Some(c) => open |= !c.accepted,
+                    Some(c) if c.accepted => {}
+                    Some(_) => {
+                        held.insert(p.reference.clone());
+                    }
                     None => {
                         new_conflicts.push((s.reference.clone(), p.reference.clone()));
-                        open = true;
+                        held.insert(p.reference.clone());
                     }
                 }
             }
         }
+        let open = !held.is_empty();
 
         let state = match standing {
             None if self.claimed => EntitlementState::BeingServed,
@@ -162,6 +171,7 @@ impl Rows {
             deny,
             new_conflicts,
             status_changes,
+            held,
         }
     }
 }
@@ -406,6 +416,19 @@ mod tests {
                         prop_assert_eq!(settled.state, expected);
                     }
                 }
+                // Held: every payment not voided beside the one that
+                // stands, but those accepted with it; never the standing
+                // one, never a voided one.
+                let held: BTreeSet<String> = unvoided
+                    .iter()
+                    .skip(1)
+                    .filter(|p| !rows.conflicts.iter().any(|c| {
+                        c.accepted && c.joins(&unvoided[0].reference, &p.reference)
+                    }))
+                    .map(|p| p.reference.clone())
+                    .collect();
+                prop_assert_eq!(&settled.held, &held);
+                prop_assert_eq!(settled.state == EntitlementState::InConflict, !held.is_empty());
                 // A conflict with a voided side is never open.
                 for c in &rows.conflicts {
                     if rows.voided(&c.first) || rows.voided(&c.second) {

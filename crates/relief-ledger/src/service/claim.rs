@@ -93,7 +93,7 @@ impl<S: Storage> Ledger<S> {
                 let person = Person::load(db, &terminal.campaign_id, key, &now)?;
                 results[i] = Some(visit.claim(db, person, &request.keys[i], &mut feed)?);
             }
-            feed.flush(db)?;
+            feed.flush(db, &now)?;
             Ok(results.into_iter().flatten().collect())
         })?;
         for r in &results {
@@ -210,7 +210,7 @@ impl<S: Storage> Ledger<S> {
             for key in &people {
                 person::settle(db, &terminal.campaign_id, key, &now, &mut feed)?;
             }
-            feed.flush(db)?;
+            feed.flush(db, &now)?;
             // The reason is free text, kept with the visit: not for the log.
             tracing::warn!(terminal = %terminal.id, visits = visits.len(), "claims withdrawn by an admin");
             Ok(visits.len() as u64)

@@ -270,6 +270,6 @@ fn write_round(
         let (_, settled) = person::settle(db, campaign_id, key, now, &mut feed)?;
         conflicts += settled.new_conflicts.len() as u64;
     }
-    feed.flush(db)?;
+    feed.flush(db, now)?;
     Ok((new.len() as u64, conflicts))
 }

@@ -1,6 +1,7 @@
 //! The ledger's rules, over any [`Storage`]. Every operation is one
 //! transaction; the HTTP layer only translates.
 
+mod activations;
 mod claim;
 mod csv_rows;
 mod enroll;
@@ -27,7 +28,7 @@ pub use import::ImportReport;
 pub use pull::view as conflict_view;
 pub use push::Pushed;
 pub use roll::{ROLL_COLUMNS, RollImport};
-pub use summary::{DaySummary, SiteDay};
+pub use summary::{CardCounts, DaySummary, SiteDay};
 
 use crate::metrics::Metrics;
 use crate::storage::{Db, Storage, StorageError, queries};
@@ -58,6 +59,16 @@ impl ServiceError {
 }
 
 pub type Result<T> = std::result::Result<T, ServiceError>;
+
+relief_core::closed_set! {
+    /// Who an operator's token is for.
+    pub enum Role as "권한" {
+        /// Runs the ledger: enrollment codes, policies, imports, summaries.
+        Admin => "관리자",
+        /// Loads, activates and blocks cards as the ledger says.
+        CardIssuer => "카드사",
+    }
+}
 
 /// Local time at the ledger; replaceable in tests.
 pub type Clock = Arc<dyn Fn() -> NaiveDateTime + Send + Sync>;
@@ -155,18 +166,34 @@ impl<S: Storage> Ledger<S> {
 
     /// A new admin token; only its hash is kept.
     pub fn create_admin_token(&self) -> Result<String> {
+        self.create_token(Role::Admin)
+    }
+
+    /// A new token for `role`; only its hash is kept.
+    pub fn create_token(&self, role: Role) -> Result<String> {
         let token = hex::encode(random_bytes::<32>().as_ref());
         let at = ts(self.now());
         self.storage.transaction(|db| -> Result<()> {
-            queries::insert_admin_token(db, &token_hash(&token), &at)?;
+            queries::insert_admin_token(db, &token_hash(&token), role.code(), &at)?;
             Ok(())
         })?;
         Ok(token)
     }
 
+    /// Whose token it is: an operator's role, or nobody's.
+    pub fn role_of(&self, token: &str) -> Result<Option<Role>> {
+        self.storage.read(|db| -> Result<Option<Role>> {
+            queries::token_role(db, &token_hash(token))?
+                .map(|role| {
+                    role.parse()
+                        .map_err(|_| crate::storage::column_error("role", &role).into())
+                })
+                .transpose()
+        })
+    }
+
     pub fn is_admin(&self, token: &str) -> Result<bool> {
-        self.storage
-            .read(|db| -> Result<bool> { Ok(queries::is_admin_token(db, &token_hash(token))?) })
+        Ok(self.role_of(token)? == Some(Role::Admin))
     }
 
     /// Publishes a policy, signed: a new campaign (with a new secret), or a

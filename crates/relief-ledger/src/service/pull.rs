@@ -1,11 +1,13 @@
 //! Pull: what changed after a cursor, for one terminal. Keys paid or
-//! released in its 시군 by anyone else, the conflicts it is part of, and
+//! released in its 시군 by anyone else, the conflicts it is part of, what
+//! became of its own cards, and
 //! the campaign's policy when the terminal's is older. A cursor that is
 //! not in the feed (the ledger was restored from an earlier copy) starts
 //! the terminal over from the beginning.
 
 use relief_protocol::{
-    ConflictView, DenyChange, FeedCursor, MAX_PULL_LIMIT, PaidRecord, PaymentRef, PullResponse,
+    CardChange, ConflictView, DenyChange, FeedCursor, MAX_PULL_LIMIT, PaidRecord, PaymentRef,
+    PullResponse,
 };
 
 use super::{Ledger, Result, ServiceError, parse_ts};
@@ -123,12 +125,17 @@ impl<S: Storage> Ledger<S> {
                     conflicts.push(view(&row)?);
                 }
             }
+            let cards = queries::card_page(db, &terminal.id, after, upper.id)?
+                .into_iter()
+                .map(|(serial, activation)| CardChange { serial, activation })
+                .collect();
             let (signed, _) = self.current_policy(db, &terminal.campaign_id)?;
             let policy = (policy_version != Some(signed.version.as_str())).then_some(signed);
             let next_seq = queries::terminal(db, &terminal.id)?.map_or(1, |t| t.next_seq);
             Ok(PullResponse {
                 deny,
                 conflicts,
+                cards,
                 policy,
                 next_cursor: FeedCursor {
                     id: upper.id as u64,

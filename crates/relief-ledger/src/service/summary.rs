@@ -1,11 +1,15 @@
 //! The province's view of a day: per 시군 and per site, issuances and
-//! amounts, the offline share, voids and conflicts.
+//! amounts, the offline share, voids and conflicts; the day's cards by
+//! activation.
 
 use chrono::NaiveDate;
 use relief_report::summary::{ProvinceSummary, SiteLine};
 use serde::Serialize;
 
+use relief_protocol::CardActivation;
+
 use super::{Ledger, Result, ts};
+use crate::card::activation;
 use crate::storage::{Storage, queries};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -27,6 +31,32 @@ pub struct DaySummary {
     pub campaign_id: String,
     pub date: NaiveDate,
     pub sites: Vec<SiteDay>,
+    /// The cards the day's issuances handed over, by activation, as of now.
+    pub cards: CardCounts,
+}
+
+/// Cards by what the ledger and the card issuer made of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CardCounts {
+    /// To be loaded and activated by the issuer.
+    pub to_activate: i64,
+    /// Activated by the issuer.
+    pub active: i64,
+    /// In an open conflict: empty.
+    pub held: i64,
+    /// Never to carry money.
+    pub blocked: i64,
+}
+
+impl CardCounts {
+    fn add(&mut self, activation: CardActivation, n: i64) {
+        match activation {
+            CardActivation::ToActivate | CardActivation::Waiting => self.to_activate += n,
+            CardActivation::Active => self.active += n,
+            CardActivation::Held => self.held += n,
+            CardActivation::Blocked => self.blocked += n,
+        }
+    }
 }
 
 impl DaySummary {
@@ -96,10 +126,15 @@ impl<S: Storage> Ledger<S> {
                     voided: r.voided,
                 })
                 .collect();
+            let mut cards = CardCounts::default();
+            for (state, issuer, n) in queries::card_counts(db, &campaign_id, &start, &end)? {
+                cards.add(activation(state, issuer), n);
+            }
             Ok(DaySummary {
                 campaign_id,
                 date,
                 sites,
+                cards,
             })
         })
     }

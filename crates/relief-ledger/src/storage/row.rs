@@ -73,6 +73,14 @@ impl Row {
         }
     }
 
+    pub fn opt_int(&self, column: &str) -> Result<Option<i64>> {
+        match self.get(column)? {
+            Value::Null => Ok(None),
+            Value::Int(v) => Ok(Some(*v)),
+            other => Err(Self::mismatch(column, other)),
+        }
+    }
+
     /// An integer standing for yes (1) or no (0), as `CASE ... THEN 1 ELSE
     /// 0 END` computes it.
     pub fn flag(&self, column: &str) -> Result<bool> {

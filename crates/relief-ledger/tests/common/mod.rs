@@ -141,6 +141,7 @@ impl Terminal {
             cards: vec![CardLoaded {
                 serial: format!("{id}-card"),
                 amount_krw: 100_000 * people.len() as u64,
+                face_value_krw: Some(500_000),
             }],
             total_krw: 100_000 * people.len() as u64,
             roll_version: None,
@@ -158,6 +159,18 @@ impl Terminal {
             card_disposition: CardDisposition::Returned,
         });
         self.event(body)
+    }
+
+    /// A supervisor's acceptance of a conflict.
+    pub fn accept(&mut self, conflict_id: &str) -> Event {
+        self.event(EventBody::Resolution(relief_protocol::ResolutionPayload {
+            resolution_id: format!("accept-{conflict_id}"),
+            conflict_id: conflict_id.into(),
+            resolution: relief_protocol::Resolution::Accepted,
+            note: "동명이인 확인, 각각 지급".into(),
+            resolved_by: "S001".into(),
+            resolved_at: TestClock::start(),
+        }))
     }
 
     /// The end of a visit that handed over no card.

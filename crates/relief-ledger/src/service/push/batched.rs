@@ -4,7 +4,8 @@
 use relief_core::policy::Policy;
 use relief_protocol::{EventBody, Outcome, Verdict, Verification};
 
-use super::{Pushed, check_issuance, issuance_ref};
+use super::{Pushed, check_issuance, issuance_cards, issuance_ref};
+use crate::card;
 use crate::person;
 use crate::service::{Result, key_from_hex, ts};
 use crate::storage::persons::{self, NewEntitlement, NewPayment, NewVisitEnd, VisitOutcome};
@@ -174,7 +175,18 @@ pub(super) fn new_issuances(
         })
         .collect();
     persons::end_visits(db, &rows)?;
-    feed.flush(db)?;
+    // Card instructions are read after a cursor: they take the feed's turn.
+    db.lock_feed()?;
+    let cards: Vec<_> = issuances.iter().flat_map(|p| issuance_cards(p)).collect();
+    card::new_cards(
+        db,
+        &terminal.campaign_id,
+        &terminal.id,
+        &cards,
+        now,
+        &mut feed,
+    )?;
+    feed.flush(db, now)?;
     Ok(Some(
         events
             .iter()

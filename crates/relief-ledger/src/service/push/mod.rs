@@ -222,7 +222,7 @@ impl<S: Storage> Ledger<S> {
         if next != start && !queries::advance_seq(db, &terminal.id, start, next)? {
             return Err(StorageError::Race("단말기 순번".into()).into());
         }
-        feed.flush(db)?;
+        feed.flush(db, now)?;
         Ok((verdicts, next, reused))
     }
 }
@@ -320,6 +320,26 @@ fn check_issuance(terminal: &TerminalRow, policy: &Policy, p: &IssuancePayload) 
             ),
         ));
     }
+    let mut serials = BTreeSet::new();
+    for c in &p.cards {
+        if c.serial.is_empty() || c.serial.chars().count() > 32 || !serials.insert(&c.serial) {
+            return Some(rejected(
+                "malformed",
+                "카드 일련번호가 비었거나, 너무 길거나, 두 번 있습니다",
+            ));
+        }
+        if c.amount_krw == 0 || c.face_value_krw.is_some_and(|face| c.amount_krw > face) {
+            return Some(rejected(
+                "card_face_value_exceeded",
+                format!(
+                    "카드 {}에 {}원을 실을 수 없습니다 (액면 {}원)",
+                    c.serial,
+                    c.amount_krw,
+                    c.face_value_krw.map_or("-".to_owned(), |f| f.to_string())
+                ),
+            ));
+        }
+    }
     let mut keys = BTreeSet::new();
     for b in &p.beneficiaries {
         let Ok(key) = key_from_hex(&b.key) else {
@@ -413,6 +433,8 @@ fn issuance(
         persons::insert_payment(db, &payment)?;
         people.insert(key.to_vec());
     }
+    queries::insert_issuance_cards(db, &issuance_cards(p))?;
+    feed.cards_of(&p.issuance_id);
     // The visit's claims end with its issuance: only this terminal's.
     if let Some(visit) = &p.visit_id {
         persons::end_visit(db, visit, &terminal.id, VisitOutcome::Issued, None, now)?;
@@ -439,6 +461,21 @@ fn issuance(
         });
     }
     Ok(first_conflict.unwrap_or(Outcome::Accepted))
+}
+
+/// The cards an issuance handed over, as the ledger keeps them.
+pub(super) fn issuance_cards(p: &IssuancePayload) -> Vec<queries::NewIssuanceCard<'_>> {
+    p.cards
+        .iter()
+        .enumerate()
+        .map(|(position, c)| queries::NewIssuanceCard {
+            issuance_id: &p.issuance_id,
+            position: position as i64,
+            serial: &c.serial,
+            amount_krw: c.amount_krw as i64,
+            face_value_krw: c.face_value_krw.and_then(|f| i64::try_from(f).ok()),
+        })
+        .collect()
 }
 
 /// The people a visit of this terminal claimed.
@@ -478,6 +515,7 @@ fn void(
     for key in persons::payees_of_issuance(db, &p.issuance_id)? {
         person::settle(db, &terminal.campaign_id, &key, now, feed)?;
     }
+    feed.cards_of(&p.issuance_id);
     Ok(Outcome::Accepted)
 }
 

@@ -22,5 +22,5 @@ pub use entitlements::{
 };
 pub use payments::{
     NewPayment, PaymentName, PaymentRow, insert_new_payments, insert_payment, insert_payments,
-    payees_of_issuance, payments,
+    payees_of_issuance, payments, set_payment_held,
 };

@@ -23,6 +23,8 @@ pub struct PaymentRow {
     pub sigungu: String,
     pub paid_at: String,
     pub voided: bool,
+    /// In an open conflict with the payment that stands (see `person`).
+    pub held: bool,
 }
 
 impl FromRow for PaymentRow {
@@ -38,6 +40,7 @@ impl FromRow for PaymentRow {
             sigungu: r.text("sigungu")?,
             paid_at: r.text("paid_at")?,
             voided: r.flag("voided")?,
+            held: r.flag("held")?,
         })
     }
 }
@@ -137,9 +140,18 @@ pub fn payees_of_issuance(db: &mut dyn Db, issuance_id: &str) -> Result<Vec<Vec<
 /// A person's payments, in the order they were recorded.
 pub fn payments(db: &mut dyn Db, campaign: &str, key: &[u8]) -> Result<Vec<PaymentRow>> {
     all(db.query(
-        "SELECT p.id, p.payment_ref, p.channel, p.terminal_id, p.issuance_id, p.verification, p.site, p.sigungu, p.paid_at,
+        "SELECT p.id, p.payment_ref, p.channel, p.terminal_id, p.issuance_id, p.verification, p.site, p.sigungu, p.paid_at, p.held,
                 CASE WHEN EXISTS (SELECT 1 FROM void v WHERE v.issuance_id = p.issuance_id) THEN 1 ELSE 0 END AS voided
          FROM payment p WHERE p.campaign_id = $1 AND p.beneficiary_key = $2 ORDER BY p.id",
         &[campaign.into(), key.into()],
     )?)
+}
+
+/// Marks a payment held or not, as `person` worked it out.
+pub fn set_payment_held(db: &mut dyn Db, id: i64, held: bool) -> Result<()> {
+    db.exec(
+        "UPDATE payment SET held = $2 WHERE id = $1",
+        &[id.into(), i64::from(held).into()],
+    )?;
+    Ok(())
 }

@@ -1,6 +1,10 @@
 //! The feed terminals pull: rows only ever added, in id order, read after
 //! a cursor.
 
+use std::collections::BTreeSet;
+
+use relief_protocol::CardActivation;
+
 use crate::storage::batch::{Insert, insert_rows};
 use crate::storage::row::{all, first};
 use crate::storage::{Db, FromRow, Param, Row, StorageError};
@@ -20,6 +24,9 @@ pub fn feed_token() -> i64 {
 #[derive(Debug, Default)]
 pub struct FeedRows {
     rows: Vec<FeedRow>,
+    /// Issuances whose cards are to be worked out again before the rows
+    /// are written (see `crate::card`).
+    cards: BTreeSet<String>,
 }
 
 #[derive(Debug)]
@@ -48,6 +55,13 @@ enum FeedRow {
         id: String,
         a: Option<String>,
         b: Option<String>,
+    },
+    /// One of a terminal's cards changed, as the terminal names it.
+    Card {
+        campaign: String,
+        terminal: String,
+        serial: String,
+        activation: CardActivation,
     },
 }
 
@@ -92,13 +106,48 @@ impl FeedRows {
         });
     }
 
-    /// Writes what was gathered, in order, a table at a time: the last
+    pub fn card(
+        &mut self,
+        campaign: &str,
+        terminal: &str,
+        serial: &str,
+        activation: CardActivation,
+    ) {
+        self.rows.push(FeedRow::Card {
+            campaign: campaign.to_owned(),
+            terminal: terminal.to_owned(),
+            serial: serial.to_owned(),
+            activation,
+        });
+    }
+
+    /// The issuance's cards may have changed: they are worked out again
+    /// at [`FeedRows::flush`], once however often this is said.
+    pub fn cards_of(&mut self, issuance_id: &str) {
+        if !self.cards.contains(issuance_id) {
+            self.cards.insert(issuance_id.to_owned());
+        }
+    }
+
+    /// The issuances named by [`FeedRows::cards_of`] since last asked.
+    pub fn take_cards(&mut self) -> BTreeSet<String> {
+        std::mem::take(&mut self.cards)
+    }
+
+    /// Works out the cards of the issuances named (`crate::card`), then
+    /// writes what was gathered, in order, a table at a time: the last
     /// thing a transaction does before it commits.
-    pub fn flush(&mut self, db: &mut dyn Db) -> Result<()> {
+    pub fn flush(&mut self, db: &mut dyn Db, now: &str) -> Result<()> {
+        if self.rows.is_empty() && self.cards.is_empty() {
+            return Ok(());
+        }
+        // The card issuer reads instructions after a cursor, as terminals
+        // read the feed: the cards' turn is the feed's.
+        db.lock_feed()?;
+        crate::card::refresh(db, self, now)?;
         if self.rows.is_empty() {
             return Ok(());
         }
-        db.lock_feed()?;
         let rows: Vec<FeedInsert> = self
             .rows
             .iter()
@@ -119,10 +168,10 @@ struct FeedInsert<'a> {
     token: i64,
 }
 
-impl Insert<12> for FeedInsert<'_> {
-    const INTO: &'static str = "feed (campaign_id, kind, sigungu, beneficiary_key, payer_terminal, channel, site, at, conflict_id, terminal_a, terminal_b, token)";
+impl Insert<14> for FeedInsert<'_> {
+    const INTO: &'static str = "feed (campaign_id, kind, sigungu, beneficiary_key, payer_terminal, channel, site, at, conflict_id, terminal_a, terminal_b, token, serial, activation)";
 
-    fn params(&self) -> [Param<'_>; 12] {
+    fn params(&self) -> [Param<'_>; 14] {
         let none = Param::Text(None);
         let token = self.token.into();
         match self.row {
@@ -147,6 +196,8 @@ impl Insert<12> for FeedInsert<'_> {
                 none,
                 none,
                 token,
+                none,
+                none,
             ],
             FeedRow::Released {
                 campaign,
@@ -165,6 +216,8 @@ impl Insert<12> for FeedInsert<'_> {
                 none,
                 none,
                 token,
+                none,
+                none,
             ],
             FeedRow::Conflict { campaign, id, a, b } => [
                 campaign.into(),
@@ -179,6 +232,29 @@ impl Insert<12> for FeedInsert<'_> {
                 a.as_deref().into(),
                 b.as_deref().into(),
                 token,
+                none,
+                none,
+            ],
+            FeedRow::Card {
+                campaign,
+                terminal,
+                serial,
+                activation,
+            } => [
+                campaign.into(),
+                "card".into(),
+                none,
+                Param::Bytes(None),
+                none,
+                none,
+                none,
+                none,
+                none,
+                terminal.into(),
+                none,
+                token,
+                serial.into(),
+                activation.code().into(),
             ],
         }
     }
@@ -263,6 +339,23 @@ pub fn conflict_page(
          ORDER BY 1",
         &[terminal.into(), after.into(), before.into()],
     )?)
+}
+
+/// What became of `terminal`'s cards after a cursor, in order: a card
+/// changed twice is there twice, the later last.
+pub fn card_page(
+    db: &mut dyn Db,
+    terminal: &str,
+    after: i64,
+    before: i64,
+) -> Result<Vec<(String, CardActivation)>> {
+    db.query(
+        "SELECT serial, activation FROM feed WHERE kind = 'card' AND terminal_a = $1 AND id > $2 AND id <= $3 ORDER BY id",
+        &[terminal.into(), after.into(), before.into()],
+    )?
+    .iter()
+    .map(|r| Ok((r.text("serial")?, r.parsed("activation")?)))
+    .collect()
 }
 
 /// Where the feed stands: its last row's id and check value, both 0 for an

@@ -1,5 +1,5 @@
-//! The ledger's signing key and the admin tokens: who the ledger is, and
-//! who may run it.
+//! The ledger's signing key and the operators' tokens: who the ledger is,
+//! and who may run it (an admin) or activate its cards (a card issuer).
 
 use crate::storage::{Db, StorageError};
 
@@ -18,19 +18,21 @@ pub fn insert_signing_key(db: &mut dyn Db, key: &[u8]) -> Result<bool> {
     )? == 1)
 }
 
-pub fn insert_admin_token(db: &mut dyn Db, hash: &[u8], at: &str) -> Result<()> {
+/// A token for `role` (`admin` or `card_issuer`), by its hash.
+pub fn insert_admin_token(db: &mut dyn Db, hash: &[u8], role: &str, at: &str) -> Result<()> {
     db.exec(
-        "INSERT INTO admin_token (token_hash, created_at) VALUES ($1, $2)",
-        &[hash.into(), at.into()],
+        "INSERT INTO admin_token (token_hash, role, created_at) VALUES ($1, $2, $3)",
+        &[hash.into(), role.into(), at.into()],
     )?;
     Ok(())
 }
 
-pub fn is_admin_token(db: &mut dyn Db, hash: &[u8]) -> Result<bool> {
-    Ok(db
-        .query_opt(
-            "SELECT 1 FROM admin_token WHERE token_hash = $1",
-            &[hash.into()],
-        )?
-        .is_some())
+/// The role of the token with this hash, if there is one.
+pub fn token_role(db: &mut dyn Db, hash: &[u8]) -> Result<Option<String>> {
+    db.query_opt(
+        "SELECT role FROM admin_token WHERE token_hash = $1",
+        &[hash.into()],
+    )?
+    .map(|r| r.text("role"))
+    .transpose()
 }

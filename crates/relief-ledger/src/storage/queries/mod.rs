@@ -3,6 +3,7 @@
 //! so that a caller names the statement, not the file it lives in.
 
 mod campaigns;
+mod cards;
 mod events;
 mod feed;
 mod issuances;
@@ -14,16 +15,22 @@ mod terminals;
 pub use campaigns::{
     CampaignRow, PolicyRow, campaign, campaign_ids, current_policy, insert_campaign, insert_policy,
 };
+pub use cards::{
+    CardRow, Carrier, InstructionRow, NewCard, NewInstruction, NewIssuanceCard, ack, acked, card,
+    card_counts, cards_of_issuance, carriers, insert_card, insert_cards, insert_instruction,
+    insert_instructions, insert_issuance_cards, instruction_head, instruction_of, instruction_page,
+    instructions_of_day, lock_card, set_card_state, set_issuer_state,
+};
 pub use events::{NewEvent, StoredEvent, event, insert_event, set_event_verdict};
 pub use feed::{
-    ConflictChange, DenyRow, FeedHead, FeedPaid, FeedRows, conflict_page, deny_page, feed_head,
-    feed_row_token, feed_token,
+    ConflictChange, DenyRow, FeedHead, FeedPaid, FeedRows, card_page, conflict_page, deny_page,
+    feed_head, feed_row_token, feed_token,
 };
 pub use issuances::{
     NewIssuance, NewIssuanceBeneficiary, insert_issuance, insert_issuance_beneficiary, insert_void,
     is_voided, issuance_terminal,
 };
-pub use keys::{insert_admin_token, insert_signing_key, is_admin_token, signing_key};
+pub use keys::{insert_admin_token, insert_signing_key, signing_key, token_role};
 pub use roll::{
     NewHousehold, RollDownloadRow, RollEntry, RollPerson, RollPlace, RollSpan, RollVersion,
     complete_roll_version, complete_roll_version_of, household_serials, household_size,

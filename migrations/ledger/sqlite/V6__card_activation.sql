@@ -1,0 +1,112 @@
+-- Cards carry money only once the ledger says so (SQLite dialect; keep in
+-- step with ../postgres). A card's activation is worked out from its
+-- issuance's state by `relief-ledger/src/card`, in the transaction that
+-- changed it; the card issuer reads what to do (activate, block) and
+-- confirms it. See the README, "A card's activation".
+
+-- Every card an issuance handed over, as the terminal sent it.
+CREATE TABLE issuance_card (
+    issuance_id     TEXT NOT NULL REFERENCES issuance (id),
+    position        INTEGER NOT NULL CHECK (position >= 0),
+    serial          TEXT NOT NULL CHECK (length(serial) BETWEEN 1 AND 32),
+    amount_krw      INTEGER NOT NULL CHECK (amount_krw > 0),
+    -- the most the card holds (none: a terminal older than this schema)
+    face_value_krw  INTEGER CHECK (face_value_krw >= amount_krw),
+    PRIMARY KEY (issuance_id, position)
+) WITHOUT ROWID;
+CREATE INDEX issuance_card_by_serial ON issuance_card (serial, issuance_id);
+
+-- Each card by serial: what the ledger worked out (`state`) and what the
+-- card issuer confirmed (`issuer_state`).
+CREATE TABLE card (
+    serial          TEXT PRIMARY KEY,
+    campaign_id     TEXT NOT NULL REFERENCES campaign (id),
+    terminal_id     TEXT NOT NULL REFERENCES terminal (id),
+    -- the first issuance that carried it, and what that issuance loaded
+    issuance_id     TEXT NOT NULL REFERENCES issuance (id),
+    amount_krw      INTEGER NOT NULL CHECK (amount_krw > 0),
+    face_value_krw  INTEGER,
+    state           TEXT NOT NULL CHECK (state IN ('to_activate', 'held', 'blocked')),
+    issuer_state    TEXT NOT NULL DEFAULT 'none' CHECK (issuer_state IN ('none', 'active', 'blocked')),
+    changed_at      TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- A blocked card stays blocked, and only a card to activate is activated:
+-- the database refuses what the ledger's code would never write.
+CREATE TRIGGER card_blocked_for_good BEFORE UPDATE OF state ON card
+WHEN OLD.state = 'blocked' AND NEW.state <> 'blocked'
+BEGIN SELECT RAISE(ABORT, 'card.state: a blocked card stays blocked'); END;
+
+CREATE TRIGGER card_activated_only_when_due BEFORE UPDATE OF issuer_state ON card
+WHEN NEW.issuer_state = 'active' AND OLD.issuer_state <> 'active' AND NEW.state <> 'to_activate'
+BEGIN SELECT RAISE(ABORT, 'card.issuer_state: only a card to activate is activated'); END;
+
+-- What the card issuer is told, in order. Only a card's latest
+-- instruction counts; one confirmed is not told again.
+CREATE TABLE card_instruction (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    serial      TEXT NOT NULL REFERENCES card (serial),
+    action      TEXT NOT NULL CHECK (action IN ('activate', 'block')),
+    amount_krw  INTEGER CHECK ((action = 'activate') = (amount_krw IS NOT NULL)),
+    at          TEXT NOT NULL,
+    -- at most one of each: a card is activated once, blocked once
+    UNIQUE (serial, action)
+);
+CREATE INDEX card_instruction_by_day ON card_instruction (at);
+
+-- The issuer's confirmations, one per card and action.
+CREATE TABLE card_ack (
+    serial          TEXT NOT NULL REFERENCES card (serial),
+    action          TEXT NOT NULL CHECK (action IN ('activate', 'block')),
+    instruction_id  INTEGER NOT NULL REFERENCES card_instruction (id),
+    acked_at        TEXT NOT NULL,
+    PRIMARY KEY (serial, action)
+) WITHOUT ROWID;
+
+-- A payment in an open conflict with the one that stands is held: its
+-- issuance's cards are not to be activated.
+ALTER TABLE payment ADD COLUMN held INTEGER NOT NULL DEFAULT 0 CHECK (held IN (0, 1));
+UPDATE payment SET held = 1 WHERE EXISTS (
+    SELECT 1 FROM conflict c WHERE c.status = 'open' AND c.campaign_id = payment.campaign_id
+       AND c.beneficiary_key = payment.beneficiary_key AND c.other_ref = payment.payment_ref);
+
+-- The card issuer calls the API with a credential of its own.
+ALTER TABLE admin_token ADD COLUMN role TEXT NOT NULL DEFAULT 'admin' CHECK (role IN ('admin', 'card_issuer'));
+
+-- The feed also tells each terminal what became of its cards. SQLite
+-- cannot widen a CHECK: the table is built again, ids and checks kept.
+CREATE TABLE feed_v6 (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    campaign_id      TEXT NOT NULL,
+    kind             TEXT NOT NULL CHECK (kind IN ('paid', 'released', 'conflict', 'card')),
+    sigungu          TEXT,
+    beneficiary_key  BLOB,
+    payer_terminal   TEXT,
+    channel          TEXT,
+    site             TEXT,
+    at               TEXT,
+    conflict_id      TEXT,
+    terminal_a       TEXT,
+    terminal_b       TEXT,
+    token            INTEGER NOT NULL DEFAULT 0,
+    serial           TEXT,
+    activation       TEXT CHECK (activation IN ('to_activate', 'held', 'blocked', 'active'))
+);
+INSERT INTO feed_v6 (id, campaign_id, kind, sigungu, beneficiary_key, payer_terminal, channel, site, at,
+                     conflict_id, terminal_a, terminal_b, token)
+SELECT id, campaign_id, kind, sigungu, beneficiary_key, payer_terminal, channel, site, at,
+       conflict_id, terminal_a, terminal_b, token FROM feed;
+DROP TABLE feed;
+ALTER TABLE feed_v6 RENAME TO feed;
+CREATE INDEX feed_deny ON feed (campaign_id, sigungu, id) WHERE kind IN ('paid', 'released');
+CREATE INDEX feed_conflict_a ON feed (terminal_a, id) WHERE kind = 'conflict';
+CREATE INDEX feed_conflict_b ON feed (terminal_b, id) WHERE kind = 'conflict';
+CREATE INDEX feed_card ON feed (terminal_a, id) WHERE kind = 'card';
+
+CREATE TRIGGER feed_channel_known_insert BEFORE INSERT ON feed
+WHEN NEW.channel IS NOT NULL AND NEW.channel NOT IN ('center', 'nh', 'online')
+BEGIN SELECT RAISE(ABORT, 'feed.channel: unknown code'); END;
+
+CREATE TRIGGER feed_channel_known_update BEFORE UPDATE OF channel ON feed
+WHEN NEW.channel IS NOT NULL AND NEW.channel NOT IN ('center', 'nh', 'online')
+BEGIN SELECT RAISE(ABORT, 'feed.channel: unknown code'); END;
