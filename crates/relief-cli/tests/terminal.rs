@@ -169,6 +169,8 @@ fn issue_list_void_and_verify() {
     );
     assert_eq!(code, 0);
     assert_eq!(listed[0]["id"], id.as_str());
+    // Not yet told by a ledger: the card is waiting.
+    assert_eq!(listed[0]["cards"][0]["activation"], "waiting");
     let (_, by_day, _) = t.json(
         t.relief()
             .args([
@@ -223,7 +225,10 @@ fn issue_list_void_and_verify() {
             .env("RELIEF_PIN", SUPERVISOR_PIN),
     );
     assert_eq!(code, 0);
-    assert_eq!(stock["on_hand"], 20);
+    // The returned card is not handed over again: it goes back to the
+    // card issuer blocked.
+    assert_eq!(stock["on_hand"], 19);
+    assert_eq!(stock["by_face_value"][0]["returned"], 1);
 
     let (code, report, _) = t.json(
         t.relief()

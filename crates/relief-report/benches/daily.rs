@@ -75,6 +75,7 @@ fn input(count: u32) -> DailyInput {
             .collect(),
         issuances,
         open_conflicts: vec![],
+        card_activations: vec![],
     }
 }
 

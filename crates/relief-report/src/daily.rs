@@ -215,6 +215,7 @@ pub(crate) mod tests {
             ]),
             issuances,
             open_conflicts: vec![],
+            card_activations: vec![],
         }
     }
 

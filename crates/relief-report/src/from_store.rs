@@ -7,7 +7,7 @@ use relief_protocol::Verification;
 use relief_store::{IssuanceRecord, Session, Store};
 
 use crate::model::{Beneficiary, Card, DailyInput, Header, Issuance, OpenConflict, Source, Void};
-use crate::receipt::{Receipt, ReceiptLine};
+use crate::receipt::{Receipt, ReceiptCard, ReceiptLine};
 use crate::stock::{FaceValueDay, StockInput};
 
 pub fn header(store: &Store, date: NaiveDate, by: &Session, now: NaiveDateTime) -> Header {
@@ -109,7 +109,21 @@ pub fn daily(
         clerks,
         issuances: store.issuances_on(date)?.iter().map(issuance).collect(),
         open_conflicts,
+        card_activations: card_activations(store.activations_on(date)?),
     })
+}
+
+fn card_activations(counts: relief_store::ActivationCounts) -> Vec<(String, u64)> {
+    use relief_protocol::CardActivation::*;
+    [
+        (Waiting, counts.waiting),
+        (ToActivate, counts.to_activate),
+        (Active, counts.active),
+        (Held, counts.held),
+        (Blocked, counts.blocked),
+    ]
+    .map(|(state, count)| (state.label().to_owned(), count))
+    .to_vec()
 }
 
 pub fn stock(
@@ -182,7 +196,11 @@ pub fn receipt(store: &Store, issuance_id: &str) -> relief_store::Result<Receipt
         cards: record
             .cards
             .iter()
-            .map(|c| (c.serial.clone(), c.amount.won()))
+            .map(|c| ReceiptCard {
+                serial: c.serial.clone(),
+                amount: c.amount.won(),
+                activation: c.activation.label().to_owned(),
+            })
             .collect(),
         clerk,
         usable_in: usable_in.into_iter().collect(),

@@ -114,4 +114,7 @@ pub struct DailyInput {
     pub clerks: BTreeMap<String, String>,
     pub issuances: Vec<Issuance>,
     pub open_conflicts: Vec<OpenConflict>,
+    /// The day's cards by what the ledger last said of them, in words
+    /// (`확인 후 사용 가능`, `사용 가능`...), every state named even at 0.
+    pub card_activations: Vec<(String, u64)>,
 }

@@ -23,6 +23,15 @@ pub struct ReceiptLine {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptCard {
+    pub serial: String,
+    pub amount: u64,
+    /// When it can be spent, in words: `확인 후 사용 가능` until the ledger
+    /// accepted the payment (a reprint says what was last pulled).
+    pub activation: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Receipt {
     pub campaign: String,
     pub site_name: String,
@@ -32,7 +41,7 @@ pub struct Receipt {
     pub applicant_name: String,
     pub id_document: String,
     pub beneficiaries: Vec<ReceiptLine>,
-    pub cards: Vec<(String, u64)>,
+    pub cards: Vec<ReceiptCard>,
     pub clerk: String,
     /// The 시군 where the cards may be used, in words.
     pub usable_in: Vec<String>,
@@ -42,12 +51,16 @@ pub struct Receipt {
 
 impl Receipt {
     pub fn total(&self) -> u64 {
-        self.cards.iter().map(|(_, amount)| amount).sum()
+        self.cards.iter().map(|card| card.amount).sum()
     }
 
     /// The terms, in the words printed.
     pub fn terms(&self) -> Vec<String> {
         vec![
+            // Handed over empty: the card carries money once the ledger has
+            // accepted the payment (README, "A card's activation").
+            "확인 후 사용 가능: 지급 확인이 끝나면 카드사가 충전하고 문자로 알려 드립니다."
+                .to_owned(),
             format!("{}에서만 사용할 수 있습니다.", self.usable_in.join(", ")),
             format!(
                 "{}까지 사용할 수 있으며, 남은 금액은 소멸됩니다.",

@@ -14,9 +14,11 @@ pub struct FaceValueDay {
     pub closing: u64,
     pub received: Vec<String>,
     pub issued: Vec<String>,
-    /// Back in stock after a void.
+    /// Handed back on a void: set apart for the card issuer, which blocks
+    /// them, and never in stock again.
     pub returned: Vec<String>,
-    /// Destroyed on a void: they had left the drawer when issued.
+    /// Destroyed on a void, or returned cards written off: neither was in
+    /// stock.
     pub destroyed: Vec<String>,
     /// Marked damaged while in stock.
     pub damaged: Vec<String>,
@@ -29,9 +31,7 @@ impl FaceValueDay {
     /// What closing should be, by the day's movements.
     pub fn expected_closing(&self) -> i64 {
         let n = |v: &Vec<String>| v.len() as i64;
-        self.opening as i64 + n(&self.received) - n(&self.issued) + n(&self.returned)
-            - n(&self.damaged)
-            - n(&self.lost)
+        self.opening as i64 + n(&self.received) - n(&self.issued) - n(&self.damaged) - n(&self.lost)
             + n(&self.found)
     }
 
@@ -124,7 +124,7 @@ mod tests {
         let mut day = FaceValueDay {
             face_value: 3_000_000,
             opening: 10,
-            closing: 7,
+            closing: 6,
             received: serials(&["A1", "A2"]),
             issued: serials(&["B1", "B2", "B3", "B4"]),
             returned: serials(&["B1"]),
@@ -133,9 +133,10 @@ mod tests {
             lost: vec![],
             found: vec![],
         };
-        assert_eq!(day.expected_closing(), 10 + 2 - 4 + 1 - 1);
+        // A returned card is not back in stock.
+        assert_eq!(day.expected_closing(), 10 + 2 - 4 - 1);
         assert_eq!(day.difference(), -1);
-        day.closing = 8;
+        day.closing = 7;
         assert_eq!(day.difference(), 0);
     }
 }

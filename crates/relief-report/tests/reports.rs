@@ -249,8 +249,26 @@ fn the_daily_pdf_says_what_the_store_holds() {
         (standing.len() as u64, people as u64, amount)
     );
     assert_eq!(report.voided.issuances, f.voided.len() as u64);
+    // Never in touch with a ledger: every card handed over is waiting.
+    let cards: usize = records.iter().map(|r| r.cards.len()).sum();
+    assert_eq!(
+        input.card_activations,
+        [
+            ("확인 후 사용 가능".to_owned(), cards as u64),
+            ("사용 등록 중".to_owned(), 0),
+            ("사용 가능".to_owned(), 0),
+            ("보류 (이중 지급 확인 중)".to_owned(), 0),
+            ("사용 정지".to_owned(), 0),
+        ]
+    );
 
     let text = pdf_text("daily", &pdf::daily(&report).unwrap());
+    assert!(text.contains("카드 사용 상태 (원장 확인 기준)"), "{text}");
+    let waiting = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("확인 후 사용 가능"))
+        .unwrap_or_else(|| panic!("no line for the waiting cards: {text}"));
+    assert!(waiting.contains(&won(cards as u64)), "{waiting}");
     assert!(text.contains("선불카드 일일 발급 보고서"), "{text}");
     assert!(text.contains("안성1동 행정복지센터 (41550-101)"));
     assert!(text.contains("안성시 (41550)"));
@@ -481,6 +499,10 @@ fn a_receipt_says_the_payment_and_nothing_more() {
         assert!(text.contains("안성시에서만 사용할 수 있습니다"));
         assert!(text.contains("2020년 08월 31일까지"));
         assert!(text.contains("다시 발급하지 않습니다"));
+        assert!(
+            text.contains("확인 후 사용 가능"),
+            "the card is handed over empty"
+        );
         assert!(text.contains(&receipt.applicant_masked));
         assert!(
             !text.contains("세대"),

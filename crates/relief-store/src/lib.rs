@@ -11,6 +11,7 @@
 //! No plain identity number is ever stored: beneficiaries are known by
 //! their keyed hash and shown by their masked form.
 
+mod activation;
 mod audit;
 mod clerk;
 mod conflict;
@@ -30,6 +31,7 @@ mod time;
 mod visit;
 mod void;
 
+pub use activation::ActivationCounts;
 pub use audit::{AuditFinding, AuditReport};
 pub use clerk::{ClerkInfo, LOCKOUT_AFTER, LOCKOUT_MINUTES, NewClerk, PIN_DIGITS, Role, Session};
 pub use conflict::ConflictRecord;

@@ -6,7 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use relief_core::Krw;
 use relief_core::identity::BeneficiaryKey;
 use relief_core::proxy::{IdDocument, Relation};
-use relief_protocol::{CardDisposition, Verification};
+use relief_protocol::{CardActivation, CardDisposition, Verification};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -56,6 +56,8 @@ impl BeneficiaryRecord {
 pub struct CardRecord {
     pub serial: String,
     pub amount: Krw,
+    /// What the ledger last said of the card (waiting until it has).
+    pub activation: CardActivation,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -213,12 +215,17 @@ fn load(conn: &Connection, id: &str) -> Result<Option<IssuanceRecord>> {
         .collect::<Result<Vec<_>>>()?;
     let cards = conn
         .prepare_cached(
-            "SELECT serial, amount_krw FROM issuance_card WHERE issuance_id = ?1 ORDER BY position",
+            "SELECT c.serial, c.amount_krw, a.activation
+             FROM issuance_card c LEFT JOIN card_activation a ON a.serial = c.serial
+             WHERE c.issuance_id = ?1 ORDER BY c.position",
         )?
         .query_map([id], |r| {
             Ok(CardRecord {
                 serial: r.get(0)?,
                 amount: Krw(r.get::<_, i64>(1)? as u64),
+                activation: r
+                    .get::<_, Option<CardActivation>>(2)?
+                    .unwrap_or(CardActivation::Waiting),
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;

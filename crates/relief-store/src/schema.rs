@@ -16,6 +16,9 @@ const STEPS: &[M<'static>] = &[
     M::up(include_str!("../../../migrations/terminal/0002_sync.sql")),
     M::up(include_str!("../../../migrations/terminal/0003_visits.sql")).foreign_key_check(),
     M::up(include_str!("../../../migrations/terminal/0004_roll.sql")),
+    M::up(include_str!(
+        "../../../migrations/terminal/0005_card_activation.sql"
+    )),
 ];
 const MIGRATIONS: Migrations<'static> = Migrations::from_slice(STEPS);
 

@@ -101,8 +101,9 @@ relief_core::closed_set! {
     pub enum CardState as "카드 상태" {
         InStock => "재고",
         Issued => "발급됨",
-        /// Back in the drawer after a void; may be issued again.
-        Returned => "취소 후 회수",
+        /// Back in the drawer after a void, to go back to the card issuer:
+        /// the ledger blocks it, so it is never handed over again.
+        Returned => "취소 후 회수 (반납 대상)",
         Damaged => "훼손·폐기",
         Lost => "분실",
     }
@@ -111,7 +112,7 @@ relief_core::closed_set! {
 impl CardState {
     /// In the drawer and ready to hand over.
     pub fn on_hand(self) -> bool {
-        matches!(self, CardState::InStock | CardState::Returned)
+        self == CardState::InStock
     }
 }
 
@@ -169,7 +170,7 @@ pub struct FaceValueStock {
 
 impl FaceValueStock {
     pub fn on_hand(&self) -> u64 {
-        self.in_stock + self.returned
+        self.in_stock
     }
 }
 
@@ -263,7 +264,9 @@ impl Store {
             .ok_or_else(|| Error::UnknownCard(serial.to_owned()))?;
         let to = adjustment.target();
         let allowed = match adjustment {
-            Adjustment::Damaged | Adjustment::Lost => from.on_hand(),
+            Adjustment::Damaged => matches!(from, CardState::InStock | CardState::Returned),
+            // Only a card lost from the drawer is found into it again.
+            Adjustment::Lost => from == CardState::InStock,
             Adjustment::Found => from == CardState::Lost,
         };
         if !allowed {

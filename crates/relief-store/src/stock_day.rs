@@ -45,7 +45,9 @@ impl Store {
             let state: CardState = row.get(2)?;
             let cause: CardCause = row.get(3)?;
             let at: String = row.get(4)?;
-            at_end.insert(serial.clone(), (face, state));
+            let before = at_end
+                .insert(serial.clone(), (face, state))
+                .map(|(_, state)| state);
             if at < start {
                 at_start.insert(serial, (face, state));
                 continue;
@@ -56,6 +58,10 @@ impl Store {
                 (CardCause::Issue, _) => &mut moves.issued,
                 (CardCause::Void, CardState::Returned) => &mut moves.returned,
                 (CardCause::Void, _) => &mut moves.destroyed,
+                // A returned card written off was not in stock.
+                (CardCause::Adjust, CardState::Damaged) if before == Some(CardState::Returned) => {
+                    &mut moves.destroyed
+                }
                 (CardCause::Adjust, CardState::Damaged) => &mut moves.damaged,
                 (CardCause::Adjust, CardState::Lost) => &mut moves.lost,
                 // Back in stock: the only other state an adjustment sets.

@@ -12,8 +12,8 @@ use relief_core::Channel;
 use relief_core::identity::{BeneficiaryKey, CampaignSecret};
 use relief_core::policy::Policy;
 use relief_protocol::{
-    ConflictView, DenyChange, EnrollResponse, Event, FeedCursor, LedgerKey, PullResponse,
-    SignedPolicy, Verdict,
+    CardChange, ConflictView, DenyChange, EnrollResponse, Event, FeedCursor, LedgerKey,
+    PullResponse, SignedPolicy, Verdict,
 };
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
@@ -77,6 +77,8 @@ pub struct PaidAt {
 pub struct PullBatch {
     pub deny: Vec<DenyUpdate>,
     pub conflicts: Vec<ConflictView>,
+    /// What the ledger last said of this terminal's cards, in feed order.
+    pub cards: Vec<CardChange>,
     pub policy: Option<SignedPolicy>,
     pub next_cursor: FeedCursor,
     /// The ledger no longer holds the cursor asked from (it was restored
@@ -92,6 +94,7 @@ impl PullBatch {
             // Whatever came before is of a history the ledger no longer has.
             self.deny.clear();
             self.conflicts.clear();
+            self.cards.clear();
             self.reset = true;
         }
         self.deny.reserve(page.deny.len());
@@ -113,6 +116,7 @@ impl PullBatch {
             self.deny.push(update);
         }
         self.conflicts.extend(page.conflicts);
+        self.cards.extend(page.cards);
         if page.policy.is_some() {
             self.policy = page.policy;
         }
@@ -317,6 +321,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         if batch.reset {
             tx.execute("DELETE FROM deny_list", [])?;
+            tx.execute("DELETE FROM card_activation", [])?;
         }
         {
             let mut insert = tx.prepare_cached(
@@ -342,6 +347,12 @@ impl Store {
             }
             for conflict in &batch.conflicts {
                 upsert_conflict(&tx, conflict, &at_text)?;
+            }
+            let mut card = tx.prepare_cached(
+                "INSERT OR REPLACE INTO card_activation (serial, activation, pulled_at) VALUES (?1, ?2, ?3)",
+            )?;
+            for change in &batch.cards {
+                card.execute(params![change.serial, change.activation, at_text])?;
             }
         }
         if let Some((signed, _)) = &new_policy {

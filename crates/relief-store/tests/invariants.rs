@@ -104,6 +104,41 @@ fn the_database_refuses_a_second_active_payment_and_a_card_out_of_stock() {
         ),
         "supervisor_required",
     );
+    // A card returned with a void stays out: the ledger blocks it, so it
+    // is neither issued again nor lost and found back into stock.
+    let voided = t
+        .store
+        .issue(&t.clerk, solo(&person(3), &["GG-0004"]), free_day())
+        .unwrap();
+    let supervisor = t.supervisor.clone();
+    t.store
+        .void(
+            &supervisor,
+            &voided.issuance_id,
+            "착오",
+            CardDisposition::Returned,
+            free_day(),
+        )
+        .unwrap();
+    refused_with(
+        &conn,
+        "INSERT INTO issuance_card (issuance_id, position, serial, amount_krw) VALUES ('forged', 0, 'GG-0004', 1000)",
+        "card_not_in_stock",
+    );
+    refused_with(
+        &conn,
+        &format!(
+            "INSERT INTO card_event (serial, state, at, actor, cause, cause_id) VALUES ('GG-0004', 'lost', 'x', '{SUPERVISOR}', 'adjust', 'a')"
+        ),
+        "card_state_transition",
+    );
+    conn.execute(
+        &format!(
+            "INSERT INTO card_event (serial, state, at, actor, cause, cause_id) VALUES ('GG-0004', 'damaged', 'x', '{SUPERVISOR}', 'adjust', 'a')"
+        ),
+        [],
+    )
+    .unwrap();
     // Sequences have no gaps.
     refused_with(
         &conn,

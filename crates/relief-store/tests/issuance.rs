@@ -465,12 +465,21 @@ fn only_a_supervisor_voids_and_the_person_may_then_be_paid_again() {
     let record = t.store.issuance(&issued.issuance_id).unwrap().unwrap();
     assert_eq!(record.void.unwrap().reason, "세대원 수 착오");
 
-    // The returned card and the person are both free again.
+    // The person is free again; the returned card is not: it goes back to
+    // the card issuer blocked.
+    assert!(matches!(
+        t.store.issue(
+            &t.clerk,
+            solo(&me, &["GG-0040"]),
+            later + Duration::minutes(1)
+        ),
+        Err(Error::CardNotInStock { .. })
+    ));
     let again = t
         .store
         .issue(
             &t.clerk,
-            solo(&me, &["GG-0040"]),
+            solo(&me, &["GG-0041"]),
             later + Duration::minutes(1),
         )
         .unwrap();
@@ -486,7 +495,7 @@ fn only_a_supervisor_voids_and_the_person_may_then_be_paid_again() {
         .unwrap();
     assert_eq!(destroyed.outbox_seq, 4);
     assert_eq!(
-        t.store.card_state("GG-0040").unwrap().unwrap().0,
+        t.store.card_state("GG-0041").unwrap().unwrap().0,
         CardState::Damaged
     );
     assert!(matches!(

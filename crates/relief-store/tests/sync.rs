@@ -9,8 +9,9 @@ use ed25519_dalek::SigningKey;
 use relief_core::Channel;
 use relief_core::policy::builtin::GYEONGGI_2020;
 use relief_protocol::{
-    ConflictStatus, ConflictView, DenyChange, EnrollResponse, EventBody, FeedCursor, LedgerKey,
-    Outcome, PaidRecord, PaymentRef, PullResponse, SignedPolicy, SiteInfo, Verdict,
+    CardActivation, CardChange, ConflictStatus, ConflictView, DenyChange, EnrollResponse,
+    EventBody, FeedCursor, LedgerKey, Outcome, PaidRecord, PaymentRef, PullResponse, SignedPolicy,
+    SiteInfo, Verdict,
 };
 use relief_store::*;
 
@@ -60,6 +61,7 @@ fn page(
         .add(PullResponse {
             deny,
             conflicts,
+            cards: vec![],
             policy,
             next_cursor: FeedCursor {
                 id: cursor,
@@ -406,6 +408,7 @@ fn a_pull_that_starts_over_rebuilds_the_deny_list() {
             .add(PullResponse {
                 deny,
                 conflicts: vec![],
+                cards: vec![],
                 policy: None,
                 next_cursor: FeedCursor { id: 4, check: 11 },
                 more,
@@ -423,4 +426,138 @@ fn a_pull_that_starts_over_rebuilds_the_deny_list() {
         t.store.sync_status().unwrap().pull_cursor,
         FeedCursor { id: 4, check: 11 }
     );
+}
+
+fn cards_page(cards: &[(&str, CardActivation)], reset: bool, cursor: u64) -> PullResponse {
+    PullResponse {
+        deny: vec![],
+        conflicts: vec![],
+        cards: cards
+            .iter()
+            .map(|(serial, activation)| CardChange {
+                serial: (*serial).into(),
+                activation: *activation,
+            })
+            .collect(),
+        policy: None,
+        next_cursor: FeedCursor {
+            id: cursor,
+            check: cursor,
+        },
+        more: false,
+        reset,
+        next_seq: 1,
+    }
+}
+
+#[test]
+fn a_card_is_waiting_until_the_ledger_says_otherwise_and_its_latest_word_stands() {
+    use CardActivation::*;
+    let mut t = enrolled();
+    let first = t
+        .store
+        .issue(&t.clerk, solo(&person(1), &["GG-0001"]), free_day())
+        .unwrap();
+    let second = t
+        .store
+        .issue(&t.clerk, solo(&person(2), &["GG-0002"]), free_day())
+        .unwrap();
+    let activation = |t: &Terminal, id: &str| {
+        let record = t.store.issuance(id).unwrap().unwrap();
+        record
+            .cards
+            .iter()
+            .map(|c| c.activation)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(activation(&t, &first.issuance_id), [Waiting]);
+
+    // Pages in feed order: a card's later word replaces its earlier one,
+    // within a batch and across pulls.
+    let mut batch = PullBatch::default();
+    batch
+        .add(cards_page(
+            &[("GG-0001", Held), ("GG-0002", ToActivate)],
+            false,
+            3,
+        ))
+        .unwrap();
+    batch
+        .add(cards_page(&[("GG-0001", ToActivate)], false, 4))
+        .unwrap();
+    t.store.apply_pull(batch, free_day()).unwrap();
+    assert_eq!(activation(&t, &first.issuance_id), [ToActivate]);
+    assert_eq!(activation(&t, &second.issuance_id), [ToActivate]);
+    let mut batch = PullBatch::default();
+    batch
+        .add(cards_page(&[("GG-0002", Active)], false, 5))
+        .unwrap();
+    t.store.apply_pull(batch, free_day()).unwrap();
+    assert_eq!(activation(&t, &second.issuance_id), [Active]);
+
+    // The ledger restored from an earlier copy starts over: what it says
+    // now is all that is kept; a card it no longer speaks of is waiting.
+    let mut batch = PullBatch::default();
+    batch
+        .add(cards_page(&[("GG-0002", Blocked)], false, 6))
+        .unwrap();
+    batch
+        .add(cards_page(&[("GG-0001", Held)], true, 2))
+        .unwrap();
+    assert!(batch.cards.iter().all(|c| c.serial == "GG-0001"));
+    t.store.apply_pull(batch, free_day()).unwrap();
+    assert_eq!(activation(&t, &first.issuance_id), [Held]);
+    assert_eq!(activation(&t, &second.issuance_id), [Waiting]);
+
+    // A serial this store never held is kept, not refused.
+    let mut batch = PullBatch::default();
+    batch
+        .add(cards_page(&[("GG-9999", Blocked)], false, 3))
+        .unwrap();
+    t.store.apply_pull(batch, free_day()).unwrap();
+    assert_eq!(
+        t.store.card_activation("GG-9999").unwrap(),
+        CardActivation::Blocked
+    );
+}
+
+#[test]
+fn the_days_cards_are_counted_by_activation() {
+    use CardActivation::*;
+    let mut t = enrolled();
+    for n in 1..=5 {
+        let serial = format!("GG-{n:04}");
+        t.store
+            .issue(&t.clerk, solo(&person(n), &[&serial]), free_day())
+            .unwrap();
+    }
+    let mut batch = PullBatch::default();
+    batch
+        .add(cards_page(
+            &[
+                ("GG-0001", ToActivate),
+                ("GG-0002", Active),
+                ("GG-0003", Held),
+                ("GG-0004", Blocked),
+                ("GG-0004", Blocked),
+            ],
+            false,
+            9,
+        ))
+        .unwrap();
+    t.store.apply_pull(batch, free_day()).unwrap();
+    let counts = t.store.activations_on(free_day().date()).unwrap();
+    assert_eq!(
+        counts,
+        ActivationCounts {
+            waiting: 1,
+            to_activate: 1,
+            active: 1,
+            held: 1,
+            blocked: 1,
+        }
+    );
+    assert_eq!(counts.total(), 5);
+    let next_day = free_day().date().succ_opt().unwrap();
+    assert_eq!(t.store.activations_on(next_day).unwrap().total(), 0);
 }

@@ -17,22 +17,35 @@ impl Counter {
                 p.paid.at.format("%m-%d %H:%M")
             )
         };
-        Ok(self
-            .store()
+        let store = self.store();
+        let cards_of = |id: &Option<String>| -> Result<Vec<String>> {
+            let Some(record) = id.as_deref().map(|id| store.issuance(id)).transpose()? else {
+                return Ok(Vec::new());
+            };
+            Ok(record
+                .into_iter()
+                .flat_map(|r| r.cards)
+                .map(|c| format!("{} · {}", c.serial, c.activation.label()))
+                .collect())
+        };
+        store
             .conflicts()?
             .into_iter()
-            .map(|c| ConflictRow {
-                open: c.status == ConflictStatus::Open,
-                status: c.status,
-                status_label: c.status.label().into(),
-                standing: side(&c.standing),
-                other: side(&c.other),
-                detected_at: c.detected_at.format("%m-%d %H:%M").to_string(),
-                our_issuance: c.our_issuance_id,
-                note: c.note,
-                id: c.id,
+            .map(|c| {
+                Ok(ConflictRow {
+                    open: c.status == ConflictStatus::Open,
+                    status: c.status,
+                    status_label: c.status.label().into(),
+                    standing: side(&c.standing),
+                    other: side(&c.other),
+                    our_cards: cards_of(&c.our_issuance_id)?,
+                    detected_at: c.detected_at.format("%m-%d %H:%M").to_string(),
+                    our_issuance: c.our_issuance_id,
+                    note: c.note,
+                    id: c.id,
+                })
             })
-            .collect())
+            .collect()
     }
 
     pub fn accept_conflict(&self, conflict_id: &str, note: &str) -> Result<()> {

@@ -264,6 +264,8 @@ fn offline_issuance_needs_a_supervisor_and_pays_once() {
     assert!(receipt.offline);
     assert_eq!(receipt.total, 100_000);
     assert_eq!(receipt.cards[0].serial, "GG-0001");
+    assert_eq!(receipt.cards[0].activation, "확인 후 사용 가능");
+    assert!(receipt.terms[0].starts_with("확인 후 사용 가능"));
     assert!(receipt.applicant.contains("******"));
     assert_eq!(counter.status().unwrap().cards_on_hand, 499);
     assert_eq!(counter.status().unwrap().sync.pending, 1);
@@ -331,10 +333,12 @@ fn a_clerk_cannot_void_and_a_supervisor_can() {
     assert_eq!(counter.void(&void).unwrap_err().code, "already_voided");
     assert_eq!(
         counter.status().unwrap().cards_on_hand,
-        500,
-        "the card went back to stock"
+        499,
+        "the returned card goes back to the card issuer, not into stock"
     );
-    assert!(counter.issuances_today().unwrap()[0].voided.is_some());
+    let today = counter.issuances_today().unwrap();
+    assert!(today[0].voided.is_some());
+    assert_eq!(today[0].cards, "GG-0100 (확인 후 사용 가능)");
 
     let csv = dir.path().join("daily.csv");
     counter

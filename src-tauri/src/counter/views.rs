@@ -256,6 +256,9 @@ pub struct ReceiptView {
 pub struct CardLine {
     pub serial: String,
     pub amount: u64,
+    /// When it can be spent (`확인 후 사용 가능`, `사용 가능`, `보류`...):
+    /// what the ledger last said of it.
+    pub activation: String,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -291,6 +294,9 @@ pub struct ConflictRow {
     pub standing: String,
     pub other: String,
     pub our_issuance: Option<String>,
+    /// Our issuance's cards and what the ledger last said of each
+    /// (`GG-0003 · 보류 (이중 지급 확인 중)`): the one held is named.
+    pub our_cards: Vec<String>,
     pub detected_at: String,
     pub note: Option<String>,
 }

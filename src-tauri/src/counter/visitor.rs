@@ -320,9 +320,10 @@ fn receipt_view(r: &relief_report::receipt::Receipt) -> ReceiptView {
         cards: r
             .cards
             .iter()
-            .map(|(serial, amount)| CardLine {
-                serial: serial.clone(),
-                amount: *amount,
+            .map(|card| CardLine {
+                serial: card.serial.clone(),
+                amount: card.amount,
+                activation: card.activation.clone(),
             })
             .collect(),
         total: r.total(),

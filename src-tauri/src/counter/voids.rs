@@ -23,7 +23,7 @@ impl Counter {
                 cards: r
                     .cards
                     .iter()
-                    .map(|c| c.serial.clone())
+                    .map(|c| format!("{} ({})", c.serial, c.activation.label()))
                     .collect::<Vec<_>>()
                     .join(", "),
                 issued_at: r.issued_at.format("%H:%M").to_string(),

@@ -9,4 +9,9 @@ open: boolean, status: ConflictStatus,
 /**
  * The status in words.
  */
-status_label: string, standing: string, other: string, our_issuance: string | null, detected_at: string, note: string | null, };
+status_label: string, standing: string, other: string, our_issuance: string | null, 
+/**
+ * Our issuance's cards and what the ledger last said of each
+ * (`GG-0003 · 보류 (이중 지급 확인 중)`): the one held is named.
+ */
+our_cards: Array<string>, detected_at: string, note: string | null, };

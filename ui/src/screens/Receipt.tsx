@@ -50,7 +50,12 @@ export function Receipt({ receipt, onNext }: { receipt: ReceiptView; onNext: () 
             {receipt.cards.map((c) => (
               <tr key={c.serial}>
                 <td>카드</td>
-                <td>{c.serial}</td>
+                <td>
+                  {c.serial}
+                  <div class="card-activation" data-testid="card-activation">
+                    {c.activation}
+                  </div>
+                </td>
                 <td class="num">{won(c.amount)}</td>
               </tr>
             ))}

@@ -46,7 +46,14 @@ export function Conflicts({ refresh }: { refresh: () => void }) {
               <td>{c.status_label}</td>
               <td>{c.standing}</td>
               <td>{c.other}</td>
-              <td>{c.our_issuance ?? "-"}</td>
+              <td>
+                {c.our_issuance ?? "-"}
+                {c.our_cards.map((card) => (
+                  <div key={card} class="hint" data-testid="conflict-card">
+                    {card}
+                  </div>
+                ))}
+              </td>
               <td>
                 {!c.open ? (
                   c.note ?? ""

@@ -42,12 +42,18 @@ fn describe(records: &[IssuanceRecord]) -> String {
                 .iter()
                 .map(|b| format!("{} {}", b.masked, b.name))
                 .collect();
+            let cards: Vec<String> = r
+                .cards
+                .iter()
+                .map(|c| format!("{} {}", c.serial, c.activation.label()))
+                .collect();
             format!(
-                "{}  {}  {}  {}  {}{}",
+                "{}  {}  {}  {}  [카드 {}]  {}{}",
                 r.issued_at.format("%Y-%m-%d %H:%M"),
                 r.id,
                 r.total,
                 people.join(", "),
+                cards.join(", "),
                 r.clerk_id,
                 match &r.void {
                     Some(v) => format!("  [취소: {}]", v.reason),

@@ -204,7 +204,7 @@ pub fn conflict(dir: Option<&Path>, command: ConflictCommand, json: bool) -> Res
     }
 }
 
-fn describe(_: &Store, conflicts: &[relief_store::ConflictRecord]) -> String {
+fn describe(store: &Store, conflicts: &[relief_store::ConflictRecord]) -> String {
     if conflicts.is_empty() {
         return "충돌이 없습니다".to_owned();
     }
@@ -223,10 +223,25 @@ fn describe(_: &Store, conflicts: &[relief_store::ConflictRecord]) -> String {
                 c.other.paid.at,
                 c.our_issuance_id
                     .as_deref()
-                    .map(|i| format!("  (우리 발급 {i})"))
+                    .map(|i| format!("  (우리 발급 {i}{})", our_cards(store, i)))
                     .unwrap_or_default()
             )
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// `, 카드 GG-0003 보류 (이중 지급 확인 중)`: which of our cards the
+/// conflict holds.
+fn our_cards(store: &Store, issuance_id: &str) -> String {
+    let record = match store.issuance(issuance_id) {
+        Ok(Some(record)) => record,
+        Ok(None) => return String::new(),
+        Err(e) => return format!(", 카드를 읽지 못했습니다: {e}"),
+    };
+    record
+        .cards
+        .iter()
+        .map(|c| format!(", 카드 {} {}", c.serial, c.activation.label()))
+        .collect()
 }

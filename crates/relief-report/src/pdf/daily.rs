@@ -122,6 +122,31 @@ pub fn daily(report: &DailyReport) -> Result<Vec<u8>, ReportError> {
         String::new(),
     ]);
     tally_table("확인 방법별", "구분", rows, "").draw(&mut pdf);
+    // A card carries money only once the ledger accepted its payment: the
+    // supervisor sees how many of the day's are still waiting or held.
+    Table {
+        title: "카드 사용 상태 (원장 확인 기준)",
+        columns: vec![
+            Column {
+                title: "상태",
+                width: 60.0,
+                align: Align::Left,
+            },
+            Column {
+                title: "카드(장)",
+                width: 30.0,
+                align: Align::Right,
+            },
+        ],
+        rows: report
+            .input
+            .card_activations
+            .iter()
+            .map(|(label, count)| vec![label.clone(), grouped(*count)])
+            .collect(),
+        empty: "발급 없음",
+    }
+    .draw(&mut pdf);
 
     let rows = report
         .voids

@@ -9,7 +9,7 @@ pub fn receipt(r: &Receipt, paper: Paper) -> Result<Vec<u8>, ReportError> {
         Paper::A5 => (148.0, 12.0, 14.0, 9.0),
         Paper::Roll80 => (80.0, 4.0, 11.0, 7.5),
     };
-    let lines = 16 + r.beneficiaries.len() * 2 + r.cards.len() + 6;
+    let lines = 16 + r.beneficiaries.len() * 2 + r.cards.len() * 2 + 8;
     let height = match paper {
         Paper::A5 => 210.0,
         Paper::Roll80 => 30.0 + lines as f32 * 5.0,
@@ -66,14 +66,16 @@ pub fn receipt(r: &Receipt, paper: Paper) -> Result<Vec<u8>, ReportError> {
     pdf.line(margin, y, right, y, 0.3);
     y += line + 1.0;
     pdf.text(margin, y, small, true, "카드");
-    for (serial, amount) in &r.cards {
+    for card in &r.cards {
         row(
             &mut pdf,
             &mut y,
-            serial,
-            &format!("{}원", grouped(*amount)),
+            &card.serial,
+            &format!("{}원", grouped(card.amount)),
             false,
         );
+        y += line;
+        pdf.text(margin + 3.0, y, small - 1.0, false, &card.activation);
     }
     y += 2.0;
     pdf.line(margin, y, right, y, 0.5);
@@ -101,7 +103,7 @@ pub fn receipt(r: &Receipt, paper: Paper) -> Result<Vec<u8>, ReportError> {
             y,
             small - 1.0,
             false,
-            "원장 서버 연결 전 발급: 확인되면 따로 알리지 않습니다.",
+            "원장 서버 연결 전 발급: 원장이 지급을 확인한 뒤 카드가 충전됩니다.",
         );
     }
     Ok(pdf.finish_single())
