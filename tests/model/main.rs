@@ -1,10 +1,13 @@
 //! The promise "nobody is paid twice, and offline is safe", explored: random
 //! sequences of visits (one or two people), online and offline issuances,
 //! pushes lost before or after the ledger commits, doubled requests, voids,
-//! supervisors' acceptances, online imports, ledger restarts and a restore
+//! supervisors' acceptances, online imports, the card issuer reading the
+//! activation feed and confirming (its reads and confirmations lost or
+//! doubled, the ledger restarted between), ledger restarts and a restore
 //! of the ledger's database from an earlier copy, over four terminals in
 //! two 시군 and the online channel. After each sequence every terminal
-//! syncs until nothing moves, and the result is checked against a plain
+//! syncs until nothing moves and the issuer has done all it was asked,
+//! and the result is checked against a plain
 //! reference model of what was handed over (`reference.rs`).
 //!
 //! A deterministic simulation, generated and shrunk by proptest; on
@@ -12,6 +15,7 @@
 //! A failure prints its seed: `RELIEF_MODEL_SEED=<seed>` replays the run
 //! (`RELIEF_MODEL_CASES` sets how many sequences).
 
+mod issuer;
 mod ops;
 mod reference;
 mod world;
@@ -60,8 +64,9 @@ fn explore(name: &str, world: World, cases: u32) {
     // Where the time goes: setting up, the steps, syncing to rest, checking.
     let spent = RefCell::new([std::time::Duration::ZERO; 4]);
     // What the run met, so that it cannot pass by meeting none of it:
-    // issuances online, offline, and visits refused.
-    let met = RefCell::new([0u64; 3]);
+    // issuances online, offline, visits refused; cards activated, held,
+    // blocked.
+    let met = RefCell::new([0u64; 6]);
     let result = runner.run(&ops::sequence(), |sequence| {
         let mut world = world.borrow_mut();
         let mut lap = Lap::start();
@@ -78,8 +83,18 @@ fn explore(name: &str, world: World, cases: u32) {
             met[1] += model.handed.iter().filter(|h| !h.online).count() as u64;
             met[2] += model.refused;
         }
-        reference::quiesce(&world, &stores).map_err(TestCaseError::fail)?;
+        reference::quiesce(&mut world, &stores, &mut model.issuer).map_err(TestCaseError::fail)?;
         let syncing = lap.next();
+        {
+            let held = world.ledgers[0]
+                .rows("SELECT count(*) AS n FROM card WHERE state = 'held'", |r| {
+                    r.int("n").unwrap()
+                })[0];
+            let mut met = met.borrow_mut();
+            met[3] += model.issuer.loaded.len() as u64;
+            met[4] += held as u64;
+            met[5] += model.issuer.blocked.len() as u64;
+        }
         let checked = reference::check(&world, &stores, &model).map_err(TestCaseError::fail);
         let mut spent = spent.borrow_mut();
         for (total, part) in spent
@@ -103,11 +118,15 @@ fn explore(name: &str, world: World, cases: u32) {
             "{failure}\nreplay: RELIEF_MODEL_SEED={seed} RELIEF_MODEL_CASES={cases} cargo test -p relief-system-tests --test model {name}"
         );
     }
-    let [online, offline, refused] = met.into_inner();
-    eprintln!("model {name}: {online} issued online, {offline} offline, {refused} refused");
+    let [online, offline, refused, activated, held, blocked] = met.into_inner();
+    eprintln!(
+        "model {name}: {online} issued online, {offline} offline, {refused} refused; cards {activated} activated, {held} held, {blocked} blocked"
+    );
     if cases >= 100 {
         assert!(
-            online > 0 && offline > 0 && refused > 0,
+            [online, offline, refused, activated, held, blocked]
+                .iter()
+                .all(|&n| n > 0),
             "the run met too little of what it explores"
         );
     }

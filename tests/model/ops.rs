@@ -15,6 +15,7 @@ use relief_store::{Applicant, BeneficiaryRequest, CardDisposition, IssueRequest,
 use relief_sync::Retry;
 use relief_sync::visit::{self, VisitError};
 
+use crate::issuer::SimIssuer;
 use crate::world::{Fault, World};
 
 /// How the network treats a visit's claim.
@@ -52,6 +53,14 @@ pub enum Op {
     /// The card companies' file: people paid online, by which issuer and
     /// when (the same again is a file sent twice).
     Import { people: Vec<usize>, issuer: u8 },
+    /// The card issuer reads a page of the activation feed, does it and
+    /// confirms; the read or the confirmation may meet a fault, and the
+    /// ledger may restart between the two.
+    Issuer {
+        read_fault: Option<Fault>,
+        ack_fault: Option<Fault>,
+        restart_between: bool,
+    },
     /// The ledgers stop and start on the same database.
     Restart,
     /// An operator copies the ledger's database aside...
@@ -85,6 +94,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (terminal, any::<usize>()).prop_map(|(terminal, nth)| Op::Accept { terminal, nth }),
         1 => (proptest::collection::vec(0..8usize, 1..=3), 0..2u8)
             .prop_map(|(people, issuer)| Op::Import { people, issuer }),
+        3 => (proptest::option::of(fault()), proptest::option::of(fault()), proptest::bool::weighted(0.2))
+            .prop_map(|(read_fault, ack_fault, restart_between)| Op::Issuer { read_fault, ack_fault, restart_between }),
         1 => Just(Op::Restart),
         1 => Just(Op::Backup),
         1 => Just(Op::Restore),
@@ -102,6 +113,7 @@ pub struct Handed {
     pub issuance_id: String,
     /// Indexes into `World::people`.
     pub people: Vec<usize>,
+    pub cards: Vec<String>,
     pub online: bool,
     pub voided: bool,
 }
@@ -121,6 +133,8 @@ pub struct Reference {
     backup: Option<BTreeSet<(usize, u8, String)>>,
     pub visits: u64,
     pub refused: u64,
+    /// The card issuer's books: which cards hold money.
+    pub issuer: SimIssuer,
 }
 
 /// Carries out one step.
@@ -146,7 +160,7 @@ pub fn apply(world: &mut World, stores: &[Mutex<Store>], model: &mut Reference, 
             }
             // A fresh card each visit.
             let cards = vec![format!("T{t}-{:04}", model.visits + 1)];
-            let request = request(world, &people, cards);
+            let request = request(world, &people, cards.clone());
             let options = visit::Options {
                 offline: false,
                 claim_timeout: std::time::Duration::from_secs(5),
@@ -178,6 +192,7 @@ pub fn apply(world: &mut World, stores: &[Mutex<Store>], model: &mut Reference, 
                         terminal: t,
                         issuance_id: visited.issued.issuance_id,
                         people,
+                        cards,
                         online,
                         voided: false,
                     })
@@ -271,6 +286,15 @@ pub fn apply(world: &mut World, stores: &[Mutex<Store>], model: &mut Reference, 
             let ledger = &world.ledgers[people[0] % world.ledgers.len()];
             let report = ledger.import(&csv);
             assert!(report.invalid.is_empty(), "{:?}", report.invalid);
+        }
+        Op::Issuer {
+            read_fault,
+            ack_fault,
+            restart_between,
+        } => {
+            model
+                .issuer
+                .round(world, *read_fault, *ack_fault, *restart_between);
         }
         Op::Restart => world.restart(),
         Op::Backup => {

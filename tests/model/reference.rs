@@ -8,12 +8,25 @@ use std::sync::Mutex;
 use relief_store::Store;
 use relief_sync::Retry;
 
+use crate::issuer::SimIssuer;
 use crate::ops::Reference;
 use crate::world::World;
 
+/// Syncs every terminal until nothing moves, lets the card issuer do all
+/// it was asked, and syncs again, so that the terminals hear of it.
+pub fn quiesce(
+    world: &mut World,
+    stores: &[Mutex<Store>],
+    issuer: &mut SimIssuer,
+) -> Result<(), String> {
+    sync_to_rest(world, stores)?;
+    issuer.drain(world)?;
+    sync_to_rest(world, stores)
+}
+
 /// Syncs every terminal until a round moves nothing (no event waits, no
 /// pull brings a change).
-pub fn quiesce(world: &World, stores: &[Mutex<Store>]) -> Result<(), String> {
+fn sync_to_rest(world: &World, stores: &[Mutex<Store>]) -> Result<(), String> {
     let retry = Retry {
         first_delay: std::time::Duration::from_millis(1),
         max_delay: std::time::Duration::from_millis(5),
@@ -26,7 +39,10 @@ pub fn quiesce(world: &World, stores: &[Mutex<Store>]) -> Result<(), String> {
                 .runtime
                 .block_on(relief_sync::sync_once(store, retry))
                 .map_err(|e| format!("terminal {i} could not sync: {e}"))?;
-            moved |= pushed.sent > 0 || pulled.deny_changes > 0 || pulled.conflicts > 0;
+            moved |= pushed.sent > 0
+                || pulled.deny_changes > 0
+                || pulled.conflicts > 0
+                || pulled.cards > 0;
         }
         if !moved {
             return Ok(());
@@ -273,6 +289,129 @@ pub fn check(world: &World, stores: &[Mutex<Store>], model: &Reference) -> Resul
     )[0];
     if reused != 0 {
         return Err("a terminal reused a sequence number".into());
+    }
+    check_cards(world, stores, model, &conflicts, &standing)
+}
+
+/// The cards: each one's state follows its issuance's at the ledger, the
+/// issuer did what that asks, the terminal shows it; and nobody holds two
+/// cards with money on them (or a card and an online payment) unless a
+/// supervisor accepted the conflict between them.
+fn check_cards(
+    world: &World,
+    stores: &[Mutex<Store>],
+    model: &Reference,
+    conflicts: &[(Vec<u8>, String, String, String)],
+    standing: &BTreeMap<Vec<u8>, (String, Option<String>)>,
+) -> Result<(), String> {
+    let issuer = &model.issuer;
+    if !issuer.violations.is_empty() && !model.restored {
+        return Err(format!(
+            "the card issuer was misled: {:?}",
+            issuer.violations
+        ));
+    }
+    let cards: BTreeMap<String, (String, String, i64)> = world.ledgers[0]
+        .rows(
+            "SELECT serial, state, issuer_state, amount_krw FROM card",
+            |r| {
+                (
+                    r.text("serial").unwrap(),
+                    (
+                        r.text("state").unwrap(),
+                        r.text("issuer_state").unwrap(),
+                        r.int("amount_krw").unwrap(),
+                    ),
+                )
+            },
+        )
+        .into_iter()
+        .collect();
+    let key = |p: usize| world.people[p].key.as_bytes().to_vec();
+    let in_conflict = |p: usize, payment: &str, statuses: &[&str]| {
+        conflicts.iter().any(|(k, _, other, status)| {
+            *k == key(p) && other == payment && statuses.contains(&status.as_str())
+        })
+    };
+    for h in &model.handed {
+        let payment = counter_ref(&h.issuance_id);
+        let held = h
+            .people
+            .iter()
+            .any(|&p| in_conflict(p, &payment, &["open"]));
+        let (state, issuer_state, activation) = match (h.voided, held) {
+            (true, _) => (
+                "blocked",
+                "blocked",
+                relief_protocol::CardActivation::Blocked,
+            ),
+            (false, true) => ("held", "none", relief_protocol::CardActivation::Held),
+            (false, false) => (
+                "to_activate",
+                "active",
+                relief_protocol::CardActivation::Active,
+            ),
+        };
+        for serial in &h.cards {
+            let Some((have, have_issuer, amount)) = cards.get(serial) else {
+                return Err(format!(
+                    "card {serial} of {} is unknown to the ledger",
+                    h.issuance_id
+                ));
+            };
+            if (have.as_str(), have_issuer.as_str()) != (state, issuer_state) {
+                return Err(format!(
+                    "card {serial} ({}voided, {}held): the ledger says {have}/{have_issuer}, expected {state}/{issuer_state}",
+                    if h.voided { "" } else { "not " },
+                    if held { "" } else { "not " },
+                ));
+            }
+            let books = match state {
+                "to_activate" => {
+                    issuer.loaded.get(serial) == Some(&(*amount as u64)) && issuer.spendable(serial)
+                }
+                "blocked" => issuer.blocked.contains(serial),
+                _ => !issuer.loaded.contains_key(serial) || model.restored,
+            };
+            if !books {
+                return Err(format!(
+                    "card {serial} is {state} at the ledger; the issuer's books: loaded {:?}, blocked {}",
+                    issuer.loaded.get(serial),
+                    issuer.blocked.contains(serial)
+                ));
+            }
+            let shown = stores[h.terminal]
+                .lock()
+                .unwrap()
+                .card_activation(serial)
+                .unwrap();
+            if shown != activation {
+                return Err(format!(
+                    "terminal {}: card {serial} shown as {shown:?}, the ledger says {activation:?}",
+                    h.terminal
+                ));
+            }
+        }
+    }
+    if model.restored {
+        // A restore may take back what the issuer was already told.
+        return Ok(());
+    }
+    // Money on a card is money paid: every person's cards with money are
+    // their payment that stands and those a supervisor accepted beside it.
+    for h in &model.handed {
+        for serial in h.cards.iter().filter(|s| issuer.spendable(s)) {
+            let payment = counter_ref(&h.issuance_id);
+            for &p in &h.people {
+                let stands =
+                    standing.get(&key(p)).and_then(|(_, s)| s.as_deref()) == Some(payment.as_str());
+                if !stands && !in_conflict(p, &payment, &["accepted"]) {
+                    return Err(format!(
+                        "person {p}: card {serial} has money on it, but {payment} neither stands nor was accepted"
+                    ));
+                }
+            }
+        }
     }
     Ok(())
 }

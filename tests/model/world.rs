@@ -191,6 +191,8 @@ pub struct World {
     pub ledgers: Vec<AnyLedger>,
     pub terminals: Vec<Terminal>,
     pub people: Vec<Person>,
+    /// The card issuer's credential at the ledger.
+    pub issuer_token: String,
     supervisor: Option<Session>,
     clock: Arc<AtomicI64>,
     template: PathBuf,
@@ -266,6 +268,7 @@ impl World {
             ledgers: Vec::new(),
             terminals: Vec::new(),
             people: Vec::new(),
+            issuer_token: String::new(),
             supervisor: None,
             clock: Arc::new(AtomicI64::new(0)),
             template,
@@ -318,9 +321,38 @@ impl World {
             });
         }
         drop(keys_from);
+        world.issuer_token = match &world.ledgers[0] {
+            AnyLedger::Sqlite(l) => l.create_token(relief_ledger::service::Role::CardIssuer),
+            AnyLedger::Postgres(l) => l.create_token(relief_ledger::service::Role::CardIssuer),
+        }
+        .unwrap();
         world.close_ledgers();
         world.save_ledger_as("template");
         world
+    }
+
+    /// The card issuer's request to the first ledger, through the switch
+    /// (and whatever fault waits for its path): the status and body, as
+    /// the issuer would see them.
+    pub fn issuer_request(&self, method: &str, uri: &str, body: Vec<u8>) -> (StatusCode, Vec<u8>) {
+        let request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("authorization", format!("Bearer {}", self.issuer_token))
+            .header("content-type", "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        let app = Router::new()
+            .fallback(forward)
+            .with_state(self.switches[0].clone());
+        self.runtime.block_on(async {
+            let response = app.oneshot(request).await.unwrap();
+            let status = response.status();
+            let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            (status, body.to_vec())
+        })
     }
 
     /// Every terminal's supervisor (the same employee, signed in once:

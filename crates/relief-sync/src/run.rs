@@ -192,6 +192,8 @@ pub struct PullReport {
     pub pages: u64,
     pub deny_changes: u64,
     pub conflicts: u64,
+    /// What the ledger said anew of this terminal's cards.
+    pub cards: u64,
     pub policy_installed: Option<String>,
     /// The ledger's feed no longer held this terminal's cursor (it was
     /// restored from an earlier copy): the deny-list was rebuilt.
@@ -251,6 +253,7 @@ pub async fn pull_all(
         report.pages += 1;
         report.deny_changes += page.deny.len() as u64;
         report.conflicts += page.conflicts.len() as u64;
+        report.cards += page.cards.len() as u64;
         if let Some(policy) = &page.policy {
             report.policy_installed = Some(policy.version.clone());
         }

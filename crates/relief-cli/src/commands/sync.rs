@@ -120,13 +120,14 @@ pub fn sync(dir: Option<&Path>, args: SyncArgs, json: bool) -> Result<(), CliErr
                     &serde_json::json!({ "pushed": pushed, "pulled": pulled }),
                     || {
                         format!(
-                            "보냄 {}건 (수락 {}, 중복 {}, 거부 {}), 받음: 지급 변경 {}건, 충돌 {}건{}, {}",
+                            "보냄 {}건 (수락 {}, 중복 {}, 거부 {}), 받음: 지급 변경 {}건, 충돌 {}건, 카드 상태 {}건{}, {}",
                             pushed.sent,
                             pushed.accepted,
                             pushed.duplicates,
                             pushed.rejected,
                             pulled.deny_changes,
                             pulled.conflicts,
+                            pulled.cards,
                             pulled
                                 .policy_installed
                                 .map(|v| format!(", 새 정책 {v}"))
