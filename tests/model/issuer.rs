@@ -1,16 +1,12 @@
-//! A simulated card issuer, as plain as the real one should be: it reads
-//! the ledger's activation feed a page at a time, does what each
-//! instruction says to its own books (load and activate, or block), and
-//! confirms; a confirmation lost on the way is sent again. It passes over
-//! the feed from the start each round (what it confirmed drops out), so a
-//! ledger restored from an earlier copy loses it nothing.
-//!
-//! Its books are the truth about money: a loaded card that is not blocked
-//! can be spent. It notes anything a correct ledger never asks of it.
+//! The simulated card issuer's books (`relief_system_tests::issuer`),
+//! reached through the model's switch: it reads a page of the activation
+//! feed, does it and confirms; a confirmation lost on the way is sent
+//! again. It passes over the feed from the start each round (what it
+//! confirmed drops out), so a ledger restored from an earlier copy loses
+//! it nothing.
 
-use std::collections::{BTreeMap, BTreeSet};
-
-use relief_protocol::{Ack, AckOutcome, AckRequest, AckResponse, ActivationPage, IssuerAction};
+use relief_protocol::{Ack, AckRequest, AckResponse, ActivationPage};
+use relief_system_tests::issuer::IssuerBooks;
 
 use crate::world::{Fault, World};
 
@@ -20,23 +16,13 @@ const PAGE: u32 = 3;
 
 #[derive(Debug, Default)]
 pub struct SimIssuer {
-    /// Cards loaded and activated, with the amount loaded.
-    pub loaded: BTreeMap<String, u64>,
-    /// Cards blocked for good.
-    pub blocked: BTreeSet<String>,
+    pub books: IssuerBooks,
     /// Confirmations not yet known to have reached the ledger.
     unsent: Vec<Ack>,
     cursor: u64,
-    /// What a correct ledger never asks, or answers.
-    pub violations: Vec<String>,
 }
 
 impl SimIssuer {
-    /// Loaded, activated and not blocked: money that can be spent.
-    pub fn spendable(&self, serial: &str) -> bool {
-        self.loaded.contains_key(serial) && !self.blocked.contains(serial)
-    }
-
     /// One round: confirmations left over, one page read and done, the
     /// ledger restarted between the read and the confirmation if asked,
     /// the confirmations sent (meeting `ack_fault`). True when the page
@@ -62,39 +48,9 @@ impl SimIssuer {
             return false;
         }
         let page: ActivationPage = serde_json::from_slice(&body).unwrap();
-        let worked = !page.instructions.is_empty();
         for instruction in &page.instructions {
-            let serial = &instruction.serial;
-            match instruction.action {
-                IssuerAction::Activate => {
-                    let amount = instruction.amount_krw.unwrap_or(0);
-                    if self.blocked.contains(serial) {
-                        self.violations
-                            .push(format!("{serial}: asked to activate a blocked card"));
-                    }
-                    if instruction.face_value_krw.is_some_and(|face| amount > face) {
-                        self.violations.push(format!(
-                            "{serial}: asked to load {amount}, above its face value"
-                        ));
-                    }
-                    match self.loaded.get(serial) {
-                        Some(&before) if before != amount => self.violations.push(format!(
-                            "{serial}: loaded with {before}, asked again with {amount}"
-                        )),
-                        _ => {
-                            self.loaded.insert(serial.clone(), amount);
-                        }
-                    }
-                }
-                IssuerAction::Block => {
-                    self.blocked.insert(serial.clone());
-                }
-            }
-            self.unsent.push(Ack {
-                serial: serial.clone(),
-                action: instruction.action,
-                amount_krw: instruction.amount_krw,
-            });
+            let ack = self.books.carry_out(instruction);
+            self.unsent.push(ack);
         }
         // A pass ends where the feed does; the next starts over.
         self.cursor = if page.more { page.next_cursor } else { 0 };
@@ -102,7 +58,7 @@ impl SimIssuer {
             world.restart();
         }
         self.send_acks(world, ack_fault);
-        worked
+        !page.instructions.is_empty()
     }
 
     fn send_acks(&mut self, world: &World, fault: Option<Fault>) {
@@ -130,27 +86,7 @@ impl SimIssuer {
             return;
         }
         let response: AckResponse = serde_json::from_slice(&body).unwrap();
-        if response.results.len() != request.acks.len() {
-            self.violations.push(format!(
-                "{} confirmations sent, {} answered",
-                request.acks.len(),
-                response.results.len()
-            ));
-        }
-        for (ack, result) in request.acks.iter().zip(&response.results) {
-            if let AckOutcome::Refused { reason, .. } = &result.outcome {
-                // Loaded, then voided before the confirmation came: the
-                // ledger asks for the block next. Anything else is wrong.
-                let voided_meanwhile =
-                    ack.action == IssuerAction::Activate && reason == "not_to_activate";
-                if !voided_meanwhile || result.serial != ack.serial {
-                    self.violations.push(format!(
-                        "{}: the confirmation of {:?} was refused: {reason}",
-                        ack.serial, ack.action
-                    ));
-                }
-            }
-        }
+        self.books.answered(&request.acks, &response.results);
         self.unsent.clear();
     }
 

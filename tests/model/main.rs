@@ -91,9 +91,9 @@ fn explore(name: &str, world: World, cases: u32) {
                     r.int("n").unwrap()
                 })[0];
             let mut met = met.borrow_mut();
-            met[3] += model.issuer.loaded.len() as u64;
+            met[3] += model.issuer.books.loaded.len() as u64;
             met[4] += held as u64;
-            met[5] += model.issuer.blocked.len() as u64;
+            met[5] += model.issuer.books.blocked.len() as u64;
         }
         let checked = reference::check(&world, &stores, &model).map_err(TestCaseError::fail);
         let mut spent = spent.borrow_mut();

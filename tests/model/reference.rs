@@ -304,7 +304,7 @@ fn check_cards(
     conflicts: &[(Vec<u8>, String, String, String)],
     standing: &BTreeMap<Vec<u8>, (String, Option<String>)>,
 ) -> Result<(), String> {
-    let issuer = &model.issuer;
+    let issuer = &model.issuer.books;
     if !issuer.violations.is_empty() && !model.restored {
         return Err(format!(
             "the card issuer was misled: {:?}",

@@ -2,6 +2,7 @@
 //! process, synthetic people, the programs as processes, and a faulty
 //! network.
 
+pub mod issuer;
 pub mod process;
 pub mod proxy;
 

@@ -8,9 +8,9 @@ use rustls_platform_verifier::ConfigVerifierExt;
 use bytes::Bytes;
 use relief_core::identity::BeneficiaryKey;
 use relief_protocol::{
-    API_PREFIX, ClaimRequest, ClaimResponse, EnrollRequest, EnrollResponse, ErrorBody, Event,
-    FeedCursor, PULL_MORE_FROM, PullResponse, PushRequest, PushResponse, ROLL_MORE_FROM,
-    RollCursor, RollPage,
+    API_PREFIX, Ack, AckRequest, AckResponse, ActivationPage, ClaimRequest, ClaimResponse,
+    EnrollRequest, EnrollResponse, ErrorBody, Event, FeedCursor, PULL_MORE_FROM, PullResponse,
+    PushRequest, PushResponse, ROLL_MORE_FROM, RollCursor, RollPage,
 };
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -231,6 +231,23 @@ impl Client {
             ),
         };
         Ok(PullPage { more_from, body })
+    }
+}
+
+/// The card issuer's side, under its own credential: what to load and
+/// activate or block, and its confirmations.
+impl Client {
+    pub async fn activations(&self, cursor: u64, limit: u32) -> Result<ActivationPage, SyncError> {
+        let url = reqwest::Url::parse_with_params(
+            &self.url("/activations"),
+            &[("cursor", cursor.to_string()), ("limit", limit.to_string())],
+        )
+        .map_err(|e| SyncError::Protocol(e.to_string()))?;
+        self.send(self.http.get(url)).await
+    }
+
+    pub async fn acknowledge(&self, acks: Vec<Ack>) -> Result<AckResponse, SyncError> {
+        self.post("/activations/ack", &AckRequest { acks }).await
     }
 }
 
