@@ -16,10 +16,6 @@ use rusqlite::{Connection, OptionalExtension};
 use serde_json::Value;
 use support::*;
 
-fn sync(dir: &Path) -> Value {
-    json(relief(dir).args(["sync", "--json"]).output().unwrap())
-}
-
 /// What the ledger worked out for a card, and what the issuer confirmed.
 fn card(ledger: &LedgerProcess, serial: &str) -> Option<(String, String)> {
     Connection::open(ledger.db())
@@ -56,31 +52,6 @@ fn shown(dir: &Path, serial: &str) -> String {
         .as_str()
         .unwrap()
         .to_owned()
-}
-
-fn void(dir: &Path, issuance: &Value) {
-    json(
-        relief(dir)
-            .args(["void", "--clerk", "S001", "--json", "--issuance"])
-            .arg(issuance.as_str().unwrap())
-            .args(["--reason", "이중 지급 정정", "--card", "returned"])
-            .args(["--at", "2020-05-18T13:00"])
-            .output()
-            .unwrap(),
-    );
-}
-
-fn accept(dir: &Path, conflict: &Value) {
-    json(
-        relief(dir)
-            .args(["conflict", "accept", "--clerk", "S001", "--json"])
-            .arg("--conflict")
-            .arg(conflict.as_str().unwrap())
-            .args(["--note", "동일인 아님 확인, 각각 지급"])
-            .args(["--at", "2020-05-18T12:30"])
-            .output()
-            .unwrap(),
-    );
 }
 
 /// The open conflict whose other side is `issuance` (as `relief conflict

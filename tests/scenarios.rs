@@ -28,41 +28,6 @@ fn refused(output: Output) -> (i32, Value) {
     (output.status.code().unwrap(), error)
 }
 
-fn sync(dir: &Path) -> Value {
-    json(relief(dir).args(["sync", "--json"]).output().unwrap())
-}
-
-fn void(dir: &Path, issuance: &Value) {
-    json(
-        relief(dir)
-            .args(["void", "--clerk", "S001", "--json", "--issuance"])
-            .arg(issuance.as_str().unwrap())
-            .args(["--reason", "카드 회수", "--card", "returned"])
-            .args(["--at", "2020-05-18T13:00"])
-            .output()
-            .unwrap(),
-    );
-}
-
-fn accept(dir: &Path, conflict: &Value) {
-    json(
-        relief(dir)
-            .args([
-                "conflict",
-                "accept",
-                "--clerk",
-                "S001",
-                "--json",
-                "--conflict",
-            ])
-            .arg(conflict.as_str().unwrap())
-            .args(["--note", "동일인 아님 확인, 각각 지급"])
-            .args(["--at", "2020-05-18T12:30"])
-            .output()
-            .unwrap(),
-    );
-}
-
 fn key_of(dir: &Path, person: u64) -> relief_core::identity::BeneficiaryKey {
     Store::open(&dir.join("terminal.sqlite3"))
         .unwrap()

@@ -204,3 +204,34 @@ pub fn conflicts(dir: &Path) -> Vec<Value> {
     .unwrap()
     .clone()
 }
+
+pub fn sync(dir: &Path) -> Value {
+    json(relief(dir).args(["sync", "--json"]).output().unwrap())
+}
+
+/// A supervisor's void of `issuance`, its card returned.
+pub fn void(dir: &Path, issuance: &Value) {
+    json(
+        relief(dir)
+            .args(["void", "--clerk", "S001", "--json", "--issuance"])
+            .arg(issuance.as_str().unwrap())
+            .args(["--reason", "카드 회수", "--card", "returned"])
+            .args(["--at", "2020-05-18T13:00"])
+            .output()
+            .unwrap(),
+    );
+}
+
+/// A supervisor's acceptance of both payments of `conflict`.
+pub fn accept(dir: &Path, conflict: &Value) {
+    json(
+        relief(dir)
+            .args(["conflict", "accept", "--clerk", "S001", "--json"])
+            .arg("--conflict")
+            .arg(conflict.as_str().unwrap())
+            .args(["--note", "동일인 아님 확인, 각각 지급"])
+            .args(["--at", "2020-05-18T12:30"])
+            .output()
+            .unwrap(),
+    );
+}

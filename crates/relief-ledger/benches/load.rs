@@ -14,6 +14,11 @@
 //!   runs a tenth of the issuances and rows (the counters stay 1,486),
 //!   `RELIEF_BENCH_IN_FLIGHT` sets how many visits are under way at once.
 //!
+//! - activations: the card issuer's side of day one: 431,000 issuances
+//!   from 1,486 counters pushed, then the whole activation feed read
+//!   (pages of 20,000, five times: the reads change nothing) and
+//!   confirmed.
+//!
 //! PostgreSQL: `RELIEF_TEST_POSTGRES` or postgres://root@127.0.0.1:5432/test,
 //! in a schema of its own, dropped afterwards.
 
@@ -23,7 +28,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use relief_core::SiteType;
 use relief_core::identity::{CampaignSecret, IdentityNumber, synthetic};
-use relief_ledger::{AnyStorage, Ledger, PostgresStorage, SqliteStorage, system_clock};
+use relief_ledger::{AnyStorage, Ledger, PostgresStorage, SqliteStorage, Storage, system_clock};
 use relief_protocol::{BeneficiaryPaid, CardLoaded, Event, EventBody, IssuancePayload, SiteInfo};
 use relief_store::{Store, TerminalSetup};
 
@@ -100,7 +105,8 @@ fn events(t: &Terminal, terminal_index: u64, count: u64) -> Vec<Event> {
                         shares_krw: [("province".to_owned(), 100_000)].into(),
                     }],
                     cards: vec![CardLoaded {
-                        serial: issuance_id,
+                        // At most 32 characters, as a card's serial is.
+                        serial: format!("C{terminal_index}-{i}"),
                         amount_krw: 100_000,
                         face_value_krw: Some(500_000),
                     }],
@@ -380,6 +386,11 @@ fn main() {
         );
         assert_eq!(held, KEYS);
     }
+    if scenario == "activations" {
+        let (ledger, _keep) = open(&db);
+        let url = runtime.block_on(serve(ledger.clone()));
+        activations(&runtime, &db, &ledger, &url);
+    }
     if scenario == "day" {
         let (ledger, _keep) = open(&db);
         let url = runtime.block_on(serve(ledger.clone()));
@@ -400,6 +411,112 @@ fn quantile(sorted: &[Duration], q: f64) -> Duration {
         return Duration::ZERO;
     }
     sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+}
+
+/// The activation feed of day one, as the card issuer reads and confirms it.
+fn activations(runtime: &tokio::runtime::Runtime, db: &str, ledger: &Shared, url: &str) {
+    const COUNTERS: usize = 1_486;
+    const EACH: u64 = 290;
+    const PAGE: u32 = relief_protocol::MAX_ACTIVATION_LIMIT;
+    let work: Vec<_> = (0..COUNTERS)
+        .map(|i| {
+            let t = enroll(ledger, 200_000 + i);
+            let e = events(&t, 200_000 + i as u64, EACH);
+            (t, e)
+        })
+        .collect();
+    let (pushed, took) = runtime.block_on(push_all(url, work, 290, 4));
+    println!("[{db}] activations: {pushed} issuances pushed in {took:.2?}");
+    let accepted = ledger
+        .storage()
+        .read(|db| -> Result<i64, relief_ledger::StorageError> {
+            db.query_opt("SELECT count(*) AS n FROM card", &[])?
+                .map_or(Ok(0), |r| r.int("n"))
+        })
+        .unwrap();
+    assert_eq!(
+        accepted as u64, pushed,
+        "every issuance accepted with its card"
+    );
+    let token = ledger
+        .create_token(relief_ledger::service::Role::CardIssuer)
+        .unwrap();
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(120))
+        .build()
+        .unwrap();
+    // The whole feed, page after page, decoded as the issuer would.
+    let read_all = || {
+        let (http, token, url) = (http.clone(), token.clone(), url.to_owned());
+        async move {
+            let started = Instant::now();
+            let (mut cursor, mut all) = (0u64, Vec::new());
+            loop {
+                let response = http
+                    .get(format!("{url}/v1/activations?cursor={cursor}&limit={PAGE}"))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(response.status().is_success(), "{}", response.status());
+                let page: relief_protocol::ActivationPage =
+                    serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+                all.extend(page.instructions);
+                if !page.more {
+                    break;
+                }
+                cursor = page.next_cursor;
+            }
+            (all, started.elapsed())
+        }
+    };
+    let mut reads = Vec::new();
+    let mut instructions = Vec::new();
+    for _ in 0..5 {
+        let (all, took) = runtime.block_on(read_all());
+        assert_eq!(all.len() as u64, pushed, "every card to activate, once");
+        reads.push(took);
+        instructions = all;
+    }
+    reads.sort();
+    println!(
+        "[{db}] activations: the feed of {} instructions read in pages of {PAGE}: median {:.2?} (5 reads: {:.2?} to {:.2?})",
+        instructions.len(),
+        quantile(&reads, 0.5),
+        reads[0],
+        reads[4]
+    );
+    let started = Instant::now();
+    for chunk in instructions.chunks(PAGE as usize) {
+        let request = relief_protocol::AckRequest {
+            acks: chunk
+                .iter()
+                .map(|i| relief_protocol::Ack {
+                    serial: i.serial.clone(),
+                    action: i.action,
+                    amount_krw: i.amount_krw,
+                })
+                .collect(),
+        };
+        let response = runtime
+            .block_on(async {
+                http.post(format!("{url}/v1/activations/ack"))
+                    .bearer_auth(&token)
+                    .json(&request)
+                    .send()
+                    .await
+            })
+            .unwrap();
+        assert!(response.status().is_success(), "{}", response.status());
+    }
+    println!(
+        "[{db}] activations: {} confirmations in batches of {PAGE} in {:.2?}",
+        instructions.len(),
+        started.elapsed()
+    );
+    let (left, took) = runtime.block_on(read_all());
+    assert!(left.is_empty());
+    println!("[{db}] activations: read again after the confirmations: empty, in {took:.2?}");
 }
 
 /// Day one, compressed: every counter claims, then pushes, one visit after

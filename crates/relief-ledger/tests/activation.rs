@@ -226,6 +226,31 @@ fn voiding_the_standing_payment_releases_the_held_card_and_blocks_its_own<S: Sto
     conflict_of(&push(&b.ledger, &a, vec![ea])[0]);
     assert_eq!(cards_of(&b.ledger, &a)["a4-card"], CardActivation::Held);
     assert!(!to_do(&b.ledger).contains_key("a4-card"));
+
+    // Voided before the issuer confirmed its activation: the block takes
+    // the activation's place (listed once), and the activation is refused.
+    let e = a.issuance("a5", &[30]);
+    push(&b.ledger, &a, vec![e]);
+    assert_eq!(to_do(&b.ledger)["a5-card"].action, IssuerAction::Activate);
+    {
+        let e = a.void("a5");
+        push(&b.ledger, &a, vec![e])
+    };
+    assert_eq!(to_do(&b.ledger)["a5-card"].action, IssuerAction::Block);
+    assert_eq!(
+        refusal(ack(
+            &b.ledger,
+            "a5-card",
+            IssuerAction::Activate,
+            Some(100_000)
+        )),
+        "not_to_activate"
+    );
+    assert_eq!(
+        ack(&b.ledger, "a5-card", IssuerAction::Block, None),
+        AckOutcome::Recorded
+    );
+    assert!(!to_do(&b.ledger).contains_key("a5-card"));
 }
 
 fn the_issuer_is_refused_what_the_ledger_does_not_say<S: Storage>(b: Backend<S>) {

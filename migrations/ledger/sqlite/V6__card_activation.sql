@@ -49,10 +49,18 @@ CREATE TABLE card_instruction (
     action      TEXT NOT NULL CHECK (action IN ('activate', 'block')),
     amount_krw  INTEGER CHECK ((action = 'activate') = (amount_krw IS NOT NULL)),
     at          TEXT NOT NULL,
+    -- the card's, copied: the issuer is told it beside the amount
+    face_value_krw  INTEGER,
+    -- still to be done: not confirmed, and not overtaken by a later
+    -- instruction (a block after an activation not yet confirmed). Kept
+    -- as a column, so that the issuer's page is one index range however
+    -- stale the planner's statistics are after a day of inserts.
+    pending     INTEGER NOT NULL DEFAULT 1 CHECK (pending IN (0, 1)),
     -- at most one of each: a card is activated once, blocked once
     UNIQUE (serial, action)
 );
 CREATE INDEX card_instruction_by_day ON card_instruction (at);
+CREATE INDEX card_instruction_pending ON card_instruction (id) WHERE pending = 1;
 
 -- The issuer's confirmations, one per card and action.
 CREATE TABLE card_ack (

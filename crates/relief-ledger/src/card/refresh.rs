@@ -24,7 +24,7 @@ pub fn refresh(db: &mut dyn Db, feed: &mut FeedRows, now: &str) -> Result<()> {
         let carriers = queries::carriers(db, &serial)?;
         let state = worked_out(card.as_ref().map(|c| c.state), &carriers);
         let terminals: BTreeSet<&str> = carriers.iter().map(|c| c.terminal_id.as_str()).collect();
-        let (issuer, seen_before, amount) = match &card {
+        let (issuer, seen_before, amount, face_value) = match &card {
             Some(c) if c.state == state => continue,
             Some(c) => {
                 queries::set_card_state(db, &serial, state, now)?;
@@ -32,6 +32,7 @@ pub fn refresh(db: &mut dyn Db, feed: &mut FeedRows, now: &str) -> Result<()> {
                     c.issuer_state,
                     Some(activation(c.state, c.issuer_state)),
                     c.amount_krw,
+                    c.face_value_krw,
                 )
             }
             None => {
@@ -51,7 +52,12 @@ pub fn refresh(db: &mut dyn Db, feed: &mut FeedRows, now: &str) -> Result<()> {
                         changed_at: now,
                     },
                 )?;
-                (IssuerState::Untouched, None, first.amount_krw)
+                (
+                    IssuerState::Untouched,
+                    None,
+                    first.amount_krw,
+                    first.face_value_krw,
+                )
             }
         };
         if let Some(action) = instruction(state, issuer) {
@@ -61,6 +67,7 @@ pub fn refresh(db: &mut dyn Db, feed: &mut FeedRows, now: &str) -> Result<()> {
                     serial: &serial,
                     action,
                     amount_krw: (action == IssuerAction::Activate).then_some(amount),
+                    face_value_krw: face_value,
                     at: now,
                 },
             )?;
@@ -109,6 +116,7 @@ pub fn new_cards(
             serial: c.serial,
             action: IssuerAction::Activate,
             amount_krw: Some(c.amount_krw),
+            face_value_krw: c.face_value_krw,
             at: now,
         })
         .collect();

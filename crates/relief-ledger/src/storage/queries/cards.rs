@@ -206,17 +206,19 @@ pub struct NewInstruction<'a> {
     pub serial: &'a str,
     pub action: IssuerAction,
     pub amount_krw: Option<i64>,
+    pub face_value_krw: Option<i64>,
     pub at: &'a str,
 }
 
-impl Insert<4> for NewInstruction<'_> {
-    const INTO: &'static str = "card_instruction (serial, action, amount_krw, at)";
+impl Insert<5> for NewInstruction<'_> {
+    const INTO: &'static str = "card_instruction (serial, action, amount_krw, face_value_krw, at)";
 
-    fn params(&self) -> [Param<'_>; 4] {
+    fn params(&self) -> [Param<'_>; 5] {
         [
             self.serial.into(),
             self.action.code().into(),
             opt_int(self.amount_krw),
+            opt_int(self.face_value_krw),
             self.at.into(),
         ]
     }
@@ -226,7 +228,15 @@ impl Insert<4> for NewInstruction<'_> {
 /// given is not given again.
 const ONCE: &str = "ON CONFLICT (serial, action) DO NOTHING";
 
+/// A new instruction; a block overtakes an activation not yet confirmed,
+/// which is no longer to be done.
 pub fn insert_instruction(db: &mut dyn Db, i: &NewInstruction) -> Result<()> {
+    if i.action == IssuerAction::Block {
+        db.exec(
+            "UPDATE card_instruction SET pending = 0 WHERE serial = $1 AND action = 'activate' AND pending = 1",
+            &[i.serial.into()],
+        )?;
+    }
     insert_one(db, i, ONCE)?;
     Ok(())
 }
@@ -262,15 +272,13 @@ impl FromRow for InstructionRow {
 /// What the issuer is to do: each card's latest instruction not yet
 /// confirmed. A card blocked before its activation was read is only
 /// blocked.
-const PENDING: &str = "SELECT i.id, i.serial, i.action, i.amount_krw, c.face_value_krw, i.at
-     FROM card_instruction i JOIN card c ON c.serial = i.serial
-     WHERE NOT EXISTS (SELECT 1 FROM card_instruction j WHERE j.serial = i.serial AND j.id > i.id)
-       AND NOT EXISTS (SELECT 1 FROM card_ack a WHERE a.serial = i.serial AND a.action = i.action)";
+const PENDING: &str = "SELECT id, serial, action, amount_krw, face_value_krw, at
+     FROM card_instruction WHERE pending = 1";
 
 /// The instructions after `after`, in order, at most `limit`.
 pub fn instruction_page(db: &mut dyn Db, after: i64, limit: i64) -> Result<Vec<InstructionRow>> {
     all(db.query(
-        &format!("{PENDING} AND i.id > $1 ORDER BY i.id LIMIT $2"),
+        &format!("{PENDING} AND id > $1 ORDER BY id LIMIT $2"),
         &[after.into(), limit.into()],
     )?)
 }
@@ -287,7 +295,7 @@ pub fn instruction_head(db: &mut dyn Db) -> Result<i64> {
 /// The instructions given on a day (`YYYY-MM-DD`) and not yet confirmed.
 pub fn instructions_of_day(db: &mut dyn Db, day: &str) -> Result<Vec<InstructionRow>> {
     all(db.query(
-        &format!("{PENDING} AND i.at >= $1 AND i.at < $2 ORDER BY i.id"),
+        &format!("{PENDING} AND at >= $1 AND at < $2 ORDER BY id"),
         &[
             format!("{day}T").as_str().into(),
             format!("{day}U").as_str().into(),
@@ -329,6 +337,10 @@ pub fn ack(
             instruction_id.into(),
             now.into(),
         ],
+    )?;
+    db.exec(
+        "UPDATE card_instruction SET pending = 0 WHERE id = $1",
+        &[instruction_id.into()],
     )?;
     Ok(())
 }
