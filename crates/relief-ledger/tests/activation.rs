@@ -12,7 +12,7 @@ use relief_ledger::service::Role;
 use relief_ledger::{Ledger, Storage};
 use relief_protocol::{
     Ack, AckOutcome, AckRequest, CardActivation, CardLoaded, Event, EventBody, FeedCursor,
-    Instruction, IssuerAction, Outcome, PushRequest,
+    Instruction, IssuerAction, MAX_ACTIVATION_LIMIT, Outcome, PushRequest,
 };
 
 fn push<S: Storage>(ledger: &Ledger<S>, t: &Terminal, events: Vec<Event>) -> Vec<Outcome> {
@@ -412,7 +412,69 @@ fn a_card_issuers_token_is_not_an_admins<S: Storage>(b: Backend<S>) {
     assert_eq!(b.ledger.role_of("not a token").unwrap(), None);
 }
 
+fn pages_and_confirmations_have_bounds_and_a_short_page_is_the_last<S: Storage>(b: Backend<S>) {
+    use relief_ledger::ServiceError;
+    let code = |e: ServiceError| match e {
+        ServiceError::BadRequest { code, .. } => code,
+        other => panic!("{other:?}"),
+    };
+    for limit in [0, MAX_ACTIVATION_LIMIT + 1] {
+        assert_eq!(
+            code(b.ledger.activations(0, limit).unwrap_err()),
+            "invalid_limit"
+        );
+    }
+    assert!(b.ledger.activations(0, MAX_ACTIVATION_LIMIT).is_ok());
+    let many = |n: u32| AckRequest {
+        acks: (0..n)
+            .map(|i| Ack {
+                serial: format!("nope-{i}"),
+                action: IssuerAction::Block,
+                amount_krw: None,
+            })
+            .collect(),
+    };
+    for n in [0, MAX_ACTIVATION_LIMIT + 1] {
+        assert_eq!(
+            code(b.ledger.acknowledge(&many(n)).unwrap_err()),
+            "invalid_limit"
+        );
+    }
+    let answered = b.ledger.acknowledge(&many(MAX_ACTIVATION_LIMIT)).unwrap();
+    assert_eq!(answered.results.len(), MAX_ACTIVATION_LIMIT as usize);
+
+    // The last instruction confirmed, the one before it not: a page
+    // shorter than asked ends at the feed's head and says no more.
+    let mut a = enroll(&b.ledger, "A", "center");
+    let (full, last) = (
+        a.issuance("a7", &[50, 51, 52, 53, 54]),
+        a.issuance("a8", &[55]),
+    );
+    push(&b.ledger, &a, vec![full, last]);
+    assert_eq!(
+        ack(&b.ledger, "a8-card", IssuerAction::Activate, Some(100_000)),
+        AckOutcome::Recorded
+    );
+    let page = b.ledger.activations(0, 10).unwrap();
+    let listed: Vec<&str> = page
+        .instructions
+        .iter()
+        .map(|i| i.serial.as_str())
+        .collect();
+    assert_eq!(listed, ["a7-card"]);
+    assert!(!page.more);
+    assert!(page.next_cursor > page.instructions[0].id, "{page:?}");
+    let after = b.ledger.activations(page.next_cursor, 10).unwrap();
+    assert!(after.instructions.is_empty() && !after.more);
+    // A card filled to its face value (five people on a card of 500,000).
+    assert_eq!(
+        ack(&b.ledger, "a7-card", IssuerAction::Activate, Some(500_000)),
+        AckOutcome::Recorded
+    );
+}
+
 on_both! {
+    pages_and_confirmations_have_bounds_and_a_short_page_is_the_last => super::pages_and_confirmations_have_bounds_and_a_short_page_is_the_last;
     two_offline_payments_leave_one_card_to_activate_and_hold_the_other => super::two_offline_payments_leave_one_card_to_activate_and_hold_the_other;
     an_accepted_conflict_activates_both => super::an_accepted_conflict_activates_both;
     voiding_the_standing_payment_releases_the_held_card_and_blocks_its_own => super::voiding_the_standing_payment_releases_the_held_card_and_blocks_its_own;
