@@ -696,3 +696,53 @@ fn the_store_reopens_as_it_was_and_is_initialised_once() {
     let empty = dir.path().join("empty.sqlite3");
     assert!(matches!(Store::open(&empty), Err(Error::NotInitialized)));
 }
+
+#[test]
+fn a_days_stock_balances_and_a_returned_card_written_off_is_not_taken_from_stock() {
+    let mut t = setup();
+    let day = free_day().date();
+    let supervisor = t.supervisor.clone();
+    // Received at the stroke of midnight: the day's.
+    t.store
+        .receive_stock(
+            &supervisor,
+            &SerialSpec::Range {
+                first: "MN-01".into(),
+                last: "MN-02".into(),
+            },
+            Krw(500_000),
+            "",
+            day.and_hms_opt(0, 0, 0).unwrap(),
+        )
+        .unwrap();
+    let issued = t
+        .store
+        .issue(&t.clerk, solo(&person(1), &["GG-0001"]), free_day())
+        .unwrap();
+    t.store
+        .void(
+            &supervisor,
+            &issued.issuance_id,
+            "착오",
+            CardDisposition::Returned,
+            free_day(),
+        )
+        .unwrap();
+    for (serial, reason) in [("GG-0001", "반납 전 훼손"), ("GG-0002", "훼손")] {
+        t.store
+            .adjust_stock(&supervisor, serial, Adjustment::Damaged, reason, free_day())
+            .unwrap();
+    }
+    let faces = t.store.stock_day(day).unwrap();
+    let face = |won: u64| faces.iter().find(|f| f.face_value == Krw(won)).unwrap();
+    let gg = face(3_000_000);
+    // Received weeks before: the opening stock.
+    assert_eq!((gg.opening, gg.received.len()), (200, 0));
+    assert_eq!(gg.issued, ["GG-0001"]);
+    assert_eq!(gg.returned, ["GG-0001"]);
+    assert_eq!(gg.destroyed, ["GG-0001"], "written off after its return");
+    assert_eq!(gg.damaged, ["GG-0002"], "taken from stock");
+    assert_eq!(gg.closing, 198);
+    let mn = face(500_000);
+    assert_eq!((mn.opening, mn.received.len(), mn.closing), (0, 2, 2));
+}
