@@ -74,6 +74,72 @@ pub enum Command {
     /// 주민 명부: 받은 버전, 세대 조회.
     #[command(subcommand)]
     Roll(RollCommand),
+    /// 하루를 마감합니다 (감독자): 서랍 카드 대조, 원장 전송 확인, 일일 보고서.
+    Close(CloseArgs),
+    /// 마감한 날을 다시 엽니다 (감독자, 사유 필요).
+    Reopen(ReopenArgs),
+    /// 하루의 마감 기록; 마감이 고정한 보고서를 파일로 씁니다.
+    Closes(ClosesArgs),
+}
+
+#[derive(Args)]
+pub struct CloseArgs {
+    #[command(flatten)]
+    pub actor: Actor,
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: NaiveDate,
+    /// The drawer's cards of one face value, counted: `3000000=499`.
+    #[arg(long = "count", value_name = "FACE=N", value_parser = parse_count)]
+    pub counts: Vec<(u64, u64)>,
+    /// The serials in the drawer, scanned, one per line.
+    #[arg(long, value_name = "FILE")]
+    pub scanned: Option<PathBuf>,
+    /// Why the drawer differs from the books (needed when it does).
+    #[arg(long, default_value = "")]
+    pub reason: String,
+    /// Why the day closes with events the ledger has not acknowledged.
+    #[arg(long, default_value = "")]
+    pub unsent_reason: String,
+    /// Close without trying the ledger first.
+    #[arg(long)]
+    pub no_sync: bool,
+    /// Where to write the report the close fixes (PDF).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+fn parse_count(text: &str) -> Result<(u64, u64), String> {
+    let (face, count) = text
+        .split_once('=')
+        .ok_or_else(|| format!("액면=장수 꼴로 쓰세요 (예: 3000000=499): {text:?}"))?;
+    let number = |part: &str| {
+        part.trim()
+            .replace(',', "")
+            .parse::<u64>()
+            .map_err(|_| format!("숫자가 아닙니다: {part:?}"))
+    };
+    Ok((number(face)?, number(count)?))
+}
+
+#[derive(Args)]
+pub struct ReopenArgs {
+    #[command(flatten)]
+    pub actor: Actor,
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: NaiveDate,
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Args)]
+pub struct ClosesArgs {
+    #[command(flatten)]
+    pub actor: Actor,
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: NaiveDate,
+    /// Writes the report the day's last close fixed, byte for byte.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]

@@ -33,6 +33,9 @@ pub fn main() -> ExitCode {
         Command::Conflict(command) => commands::sync::conflict(dir, command, json),
         Command::Report(command) => commands::report::run(dir, command, json),
         Command::Roll(command) => commands::roll::run(dir, command, json),
+        Command::Close(args) => commands::close::close(dir, args, json),
+        Command::Reopen(args) => commands::close::reopen(dir, args, json),
+        Command::Closes(args) => commands::close::show(dir, args, json),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

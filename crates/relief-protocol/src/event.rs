@@ -1,10 +1,12 @@
-//! The events a terminal's outbox holds and pushes: issuances, voids and
-//! conflict resolutions. The terminal's store writes them in this form.
+//! The events a terminal's outbox holds and pushes: issuances, voids,
+//! conflict resolutions, visit ends and day closes. The terminal's store writes them in this form.
 
 use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
+
+pub use crate::close::{DayClosedPayload, DayReopenedPayload};
 
 relief_core::closed_set! {
     /// How an issuance was checked against the rest of the province.
@@ -45,6 +47,10 @@ pub enum EventBody {
     Resolution(ResolutionPayload),
     /// A visit that asked the ledger ended without a card.
     VisitEnded(VisitEndedPayload),
+    /// A supervisor closed the counter's day.
+    DayClosed(DayClosedPayload),
+    /// A supervisor reopened a closed day.
+    DayReopened(DayReopenedPayload),
 }
 
 relief_core::closed_set! {
@@ -55,6 +61,8 @@ relief_core::closed_set! {
         Void,
         Resolution,
         VisitEnded,
+        DayClosed,
+        DayReopened,
     }
 }
 
@@ -76,6 +84,12 @@ impl Payload for ResolutionPayload {
 impl Payload for VisitEndedPayload {
     const KIND: EventKind = EventKind::VisitEnded;
 }
+impl Payload for DayClosedPayload {
+    const KIND: EventKind = EventKind::DayClosed;
+}
+impl Payload for DayReopenedPayload {
+    const KIND: EventKind = EventKind::DayReopened;
+}
 
 impl EventBody {
     pub fn kind(&self) -> EventKind {
@@ -84,6 +98,8 @@ impl EventBody {
             EventBody::Void(_) => EventKind::Void,
             EventBody::Resolution(_) => EventKind::Resolution,
             EventBody::VisitEnded(_) => EventKind::VisitEnded,
+            EventBody::DayClosed(_) => EventKind::DayClosed,
+            EventBody::DayReopened(_) => EventKind::DayReopened,
         }
     }
 
@@ -94,6 +110,8 @@ impl EventBody {
             EventKind::Void => EventBody::Void(serde_json::from_str(payload)?),
             EventKind::Resolution => EventBody::Resolution(serde_json::from_str(payload)?),
             EventKind::VisitEnded => EventBody::VisitEnded(serde_json::from_str(payload)?),
+            EventKind::DayClosed => EventBody::DayClosed(serde_json::from_str(payload)?),
+            EventKind::DayReopened => EventBody::DayReopened(serde_json::from_str(payload)?),
         })
     }
 }

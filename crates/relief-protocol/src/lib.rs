@@ -7,6 +7,7 @@
 
 pub mod activation;
 pub mod claim;
+pub mod close;
 pub mod enroll;
 pub mod error;
 pub mod event;
@@ -35,6 +36,7 @@ pub use activation::{
     CardChange, Instruction, IssuerAction, MAX_ACTIVATION_LIMIT,
 };
 pub use claim::{ClaimRequest, ClaimResponse, ClaimResult, PaidRecord};
+pub use close::{DayClosedPayload, DayReopenedPayload, DrawerLine};
 pub use enroll::{EnrollRequest, EnrollResponse, SiteInfo};
 pub use error::ErrorBody;
 pub use event::{

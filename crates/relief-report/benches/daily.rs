@@ -76,6 +76,8 @@ fn input(count: u32) -> DailyInput {
         issuances,
         open_conflicts: vec![],
         card_activations: vec![],
+        corrections: vec![],
+        close: None,
     }
 }
 

@@ -44,6 +44,8 @@ pub struct DailyReport<'a> {
     /// roll (a newborn, a registration the extract missed).
     pub roll_exceptions: u64,
     pub voids: Vec<&'a Issuance>,
+    /// Issuances of earlier, closed days voided in this day's books.
+    pub corrected: Tally,
 }
 
 impl<'a> DailyReport<'a> {
@@ -114,8 +116,13 @@ impl<'a> DailyReport<'a> {
                 (id.to_owned(), name, tally)
             })
             .collect();
+        let mut corrected = Tally::default();
+        for issuance in &input.corrections {
+            corrected.add(issuance);
+        }
         DailyReport {
             input,
+            corrected,
             total,
             by_source,
             voided,
@@ -216,6 +223,8 @@ pub(crate) mod tests {
             issuances,
             open_conflicts: vec![],
             card_activations: vec![],
+            corrections: vec![],
+            close: None,
         }
     }
 

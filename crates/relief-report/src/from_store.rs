@@ -6,7 +6,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use relief_protocol::Verification;
 use relief_store::{IssuanceRecord, Session, Store};
 
-use crate::model::{Beneficiary, Card, DailyInput, Header, Issuance, OpenConflict, Source, Void};
+use crate::model::{
+    Beneficiary, Card, Close, DailyInput, DrawerRow, Header, Issuance, OpenConflict, Source, Void,
+};
 use crate::receipt::{Receipt, ReceiptCard, ReceiptLine};
 use crate::stock::{FaceValueDay, StockInput};
 
@@ -59,12 +61,16 @@ fn issuance(record: &IssuanceRecord) -> Issuance {
                 amount: c.amount.won(),
             })
             .collect(),
-        void: record.void.as_ref().map(|v| Void {
-            at: v.voided_at,
-            by: v.voided_by.clone(),
-            reason: v.reason.clone(),
-            disposition: v.card_disposition.label().to_owned(),
-        }),
+        void: record.void.as_ref().map(void),
+    }
+}
+
+fn void(v: &relief_store::VoidRecord) -> Void {
+    Void {
+        at: v.voided_at,
+        by: v.voided_by.clone(),
+        reason: v.reason.clone(),
+        disposition: v.card_disposition.label().to_owned(),
     }
 }
 
@@ -107,10 +113,57 @@ pub fn daily(
             })
             .collect(),
         clerks,
-        issuances: store.issuances_on(date)?.iter().map(issuance).collect(),
+        issuances: store
+            .issuances_on(date)?
+            .iter()
+            .map(|record| {
+                let mut issuance = issuance(record);
+                // Voided after the day closed: the day's books stand as
+                // closed, the void belongs to a later day's.
+                if record.void.as_ref().is_some_and(|v| v.booked_on.is_some()) {
+                    issuance.void = None;
+                }
+                issuance
+            })
+            .collect(),
         open_conflicts,
         card_activations: card_activations(store.activations_on(date)?),
+        corrections: store.corrections_on(date)?.iter().map(issuance).collect(),
+        close: None,
     })
+}
+
+/// The report a close fixes: the day's report as the close would leave it,
+/// with the drawer's count, its differences and what had not reached the
+/// ledger.
+pub fn close(
+    store: &Store,
+    plan: &relief_store::ClosePlan,
+    by: &Session,
+    now: NaiveDateTime,
+    reason: &str,
+    unsent_reason: &str,
+) -> relief_store::Result<DailyInput> {
+    let mut input = daily(store, plan.day, by, now)?;
+    input.close = Some(Close {
+        closed_at: now,
+        closed_by: format!("{} ({})", by.name(), by.employee_id()),
+        drawer: plan
+            .faces
+            .iter()
+            .map(|f| DrawerRow {
+                face_value: f.face_value.won(),
+                expected: f.expected,
+                counted: f.counted,
+                missing: f.missing.clone(),
+                found: f.found.clone(),
+            })
+            .collect(),
+        reason: reason.trim().to_owned(),
+        unsent: plan.unsent.len() as u64,
+        unsent_reason: unsent_reason.trim().to_owned(),
+    });
+    Ok(input)
 }
 
 fn card_activations(counts: relief_store::ActivationCounts) -> Vec<(String, u64)> {

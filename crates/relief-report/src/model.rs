@@ -117,4 +117,42 @@ pub struct DailyInput {
     /// The day's cards by what the ledger last said of them, in words
     /// (`확인 후 사용 가능`, `사용 가능`...), every state named even at 0.
     pub card_activations: Vec<(String, u64)>,
+    /// Issuances of earlier, closed days voided in this day's books.
+    pub corrections: Vec<Issuance>,
+    /// The day's close, when the report is the one a close fixes.
+    pub close: Option<Close>,
+}
+
+/// The day's close as its report shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Close {
+    pub closed_at: NaiveDateTime,
+    /// `김감독 (S001)`
+    pub closed_by: String,
+    pub drawer: Vec<DrawerRow>,
+    /// Why the drawer differed (empty: it did not).
+    pub reason: String,
+    /// Events the ledger had not acknowledged, and why the day closed anyway.
+    pub unsent: u64,
+    pub unsent_reason: String,
+}
+
+/// One face value of the drawer at the close.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DrawerRow {
+    pub face_value: u64,
+    pub expected: u64,
+    pub counted: u64,
+    /// Written off as lost, and found back in stock, by the close.
+    pub missing: Vec<String>,
+    pub found: Vec<String>,
+}
+
+impl Close {
+    /// The drawer agrees with the books.
+    pub fn balanced(&self) -> bool {
+        self.drawer
+            .iter()
+            .all(|r| r.expected == r.counted && r.missing.is_empty() && r.found.is_empty())
+    }
 }

@@ -35,6 +35,27 @@ pub struct ProvinceSummary {
     pub generated_at: NaiveDateTime,
     /// Per site, sorted by 시군 then site.
     pub sites: Vec<SiteLine>,
+    /// The day's cards by activation, in words, every state named.
+    pub cards: Vec<(String, u64)>,
+    /// Each counter's closes of the day, by site then time.
+    pub closes: Vec<SiteClose>,
+}
+
+/// A counter's close of the day, as its terminal reported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteClose {
+    pub site_code: String,
+    pub site_name: String,
+    pub closed_at: NaiveDateTime,
+    pub closed_by: String,
+    /// Cards counted less cards the books held: short below 0.
+    pub difference: i64,
+    pub reason: String,
+    /// Events not yet at the ledger when the day closed.
+    pub unsent: u64,
+    /// Hex.
+    pub report_sha256: String,
+    pub reopened_at: Option<NaiveDateTime>,
 }
 
 impl ProvinceSummary {

@@ -574,6 +574,21 @@ fn the_province_summary_adds_up_by_sigungu_and_site() {
             line("41110", "수원시", "41110-2", 50, 40),
             line("41550", "안성시", "41550-1", 30, 0),
         ],
+        cards: vec![
+            ("사용 가능".into(), 170),
+            ("보류 (이중 지급 확인 중)".into(), 2),
+        ],
+        closes: vec![relief_report::summary::SiteClose {
+            site_code: "41110-1".into(),
+            site_name: "41110-1 창구".into(),
+            closed_at: at(18, 5),
+            closed_by: "S001".into(),
+            difference: -1,
+            reason: "서랍 한 장 부족".into(),
+            unsent: 0,
+            report_sha256: "ab".repeat(32),
+            reopened_at: None,
+        }],
     };
     let by = summary.by_sigungu();
     assert_eq!(by.len(), 2);
@@ -607,5 +622,9 @@ fn the_province_summary_adds_up_by_sigungu_and_site() {
             "{total}"
         );
         assert!(text.contains("33.3%"));
+        // Which counters closed, when, and with what difference.
+        assert!(text.contains("창구 마감"), "{text}");
+        assert!(text.contains("불일치 -1장"), "{text}");
+        assert!(text.contains("abababababababab"), "{text}");
     }
 }

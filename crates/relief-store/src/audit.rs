@@ -31,6 +31,8 @@ relief_core::closed_set! {
         ConflictResolved,
         VisitOpened,
         VisitEnded,
+        DayClosed,
+        DayReopened,
     }
 }
 
@@ -251,7 +253,7 @@ pub(crate) fn verify(conn: &Connection) -> Result<AuditReport> {
 
 /// The first history row that no audit entry covers.
 fn unrecorded(conn: &Connection) -> Result<Option<AuditFinding>> {
-    let checks: [(&str, &str); 10] = [
+    let checks: [(&str, &str); 12] = [
         ("issuance", "SELECT id FROM issuance EXCEPT SELECT subject FROM audit_log WHERE action = 'issued'"),
         ("void", "SELECT id FROM void EXCEPT SELECT subject FROM audit_log WHERE action = 'voided'"),
         (
@@ -261,7 +263,7 @@ fn unrecorded(conn: &Connection) -> Result<Option<AuditFinding>> {
         (
             "card_event",
             "SELECT cause_id FROM card_event WHERE cause = 'adjust'
-             EXCEPT SELECT subject FROM audit_log WHERE action = 'stock_adjusted'",
+             EXCEPT SELECT subject FROM audit_log WHERE action IN ('stock_adjusted', 'day_closed')",
         ),
         // Events whose cause no recorded change accounts for.
         (
@@ -276,7 +278,7 @@ fn unrecorded(conn: &Connection) -> Result<Option<AuditFinding>> {
         (
             "outbox",
             "SELECT CAST(seq AS TEXT) FROM outbox WHERE subject_id NOT IN
-                (SELECT subject FROM audit_log WHERE action IN ('issued', 'voided', 'conflict_resolved', 'visit_ended'))",
+                (SELECT subject FROM audit_log WHERE action IN ('issued', 'voided', 'conflict_resolved', 'visit_ended', 'day_closed', 'day_reopened'))",
         ),
         ("visit", "SELECT id FROM visit EXCEPT SELECT subject FROM audit_log WHERE action = 'visit_opened'"),
         (
@@ -284,6 +286,8 @@ fn unrecorded(conn: &Connection) -> Result<Option<AuditFinding>> {
             "SELECT visit_id FROM visit_end WHERE outcome = 'ended'
              EXCEPT SELECT subject FROM audit_log WHERE action = 'visit_ended'",
         ),
+        ("day_close", "SELECT id FROM day_close EXCEPT SELECT subject FROM audit_log WHERE action = 'day_closed'"),
+        ("day_reopen", "SELECT close_id FROM day_reopen EXCEPT SELECT subject FROM audit_log WHERE action = 'day_reopened'"),
         (
             "conflict_resolution",
             "SELECT id FROM conflict_resolution EXCEPT SELECT subject FROM audit_log WHERE action = 'conflict_resolved'",

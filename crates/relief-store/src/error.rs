@@ -1,7 +1,7 @@
 //! Everything the store can refuse or fail at, each with a stable code for
 //! machines and a Korean message for the counter.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use relief_core::proxy::{IdDocument, ProxyRefusal};
 use relief_core::{Krw, Sigungu};
 
@@ -66,6 +66,15 @@ relief_core::closed_set! {
         RollExceptionNotNeeded,
         RollExceptionNotAllowed,
         NotInHousehold,
+        DayClosed,
+        DayNotClosed,
+        CloseInFuture,
+        CloseOutdated,
+        UnsentEvents,
+        CountMissing,
+        CountNeedsSerials,
+        CountDisagrees,
+        NotInDrawer,
     }
 }
 
@@ -234,6 +243,38 @@ pub enum Error {
     RollExceptionNotAllowed(relief_core::roll::RollOverride),
     #[error("주민 명부에서 신청인과 같은 세대가 아닌 사람은 세대원으로 고를 수 없습니다")]
     NotInHousehold,
+
+    // --- the day close
+    #[error("{0}은(는) 마감된 날입니다: 감독자가 마감을 취소해야 발급할 수 있습니다")]
+    DayClosed(NaiveDate),
+    #[error("{0}은(는) 마감되지 않은 날입니다")]
+    DayNotClosed(NaiveDate),
+    #[error("{0}은(는) 아직 오지 않은 날이라 마감할 수 없습니다")]
+    CloseInFuture(NaiveDate),
+    #[error("마감을 준비하는 사이에 장부가 바뀌었습니다: 서랍을 다시 세고 마감하세요")]
+    CloseOutdated,
+    #[error(
+        "원장 서버에 보내지 못한 이벤트가 {0}건 있습니다: 동기화하거나, 보내지 못한 사유를 적고 마감하세요"
+    )]
+    UnsentEvents(u64),
+    #[error("액면 {0} 카드를 세지 않았습니다")]
+    CountMissing(Krw),
+    #[error(
+        "액면 {face_value} 카드: 장부 {expected}장, 센 수 {counted}장입니다 (불일치). 어느 카드인지 알 수 있도록 일련번호를 스캔하세요"
+    )]
+    CountNeedsSerials {
+        face_value: Krw,
+        expected: u64,
+        counted: u64,
+    },
+    #[error("액면 {face_value} 카드: 입력한 수 {typed}장과 스캔한 카드 {scanned}장이 다릅니다")]
+    CountDisagrees {
+        face_value: Krw,
+        typed: u64,
+        scanned: u64,
+    },
+    #[error("카드 {serial}은(는) {state} 상태라 서랍에 있을 수 없습니다: 확인하세요")]
+    NotInDrawer { serial: String, state: &'static str },
 }
 
 impl Error {
@@ -298,6 +339,15 @@ impl Error {
             Error::RollExceptionNotNeeded(_) => StoreCode::RollExceptionNotNeeded,
             Error::RollExceptionNotAllowed(_) => StoreCode::RollExceptionNotAllowed,
             Error::NotInHousehold => StoreCode::NotInHousehold,
+            Error::DayClosed(_) => StoreCode::DayClosed,
+            Error::DayNotClosed(_) => StoreCode::DayNotClosed,
+            Error::CloseInFuture(_) => StoreCode::CloseInFuture,
+            Error::CloseOutdated => StoreCode::CloseOutdated,
+            Error::UnsentEvents(_) => StoreCode::UnsentEvents,
+            Error::CountMissing(_) => StoreCode::CountMissing,
+            Error::CountNeedsSerials { .. } => StoreCode::CountNeedsSerials,
+            Error::CountDisagrees { .. } => StoreCode::CountDisagrees,
+            Error::NotInDrawer { .. } => StoreCode::NotInDrawer,
         }
     }
 

@@ -215,6 +215,9 @@ impl Store {
 
     /// Every rule of the campaign, checked for one request.
     fn plan(&self, request: &IssueRequest, at: NaiveDateTime) -> Result<Plan> {
+        if crate::close::is_closed(&self.conn, at.date())? {
+            return Err(Error::DayClosed(at.date()));
+        }
         let policy = &self.policy;
         let applicant = &request.applicant;
         if applicant.name.trim().is_empty() {

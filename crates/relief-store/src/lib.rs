@@ -14,6 +14,7 @@
 mod activation;
 mod audit;
 mod clerk;
+mod close;
 mod conflict;
 mod deny;
 mod error;
@@ -34,6 +35,7 @@ mod void;
 pub use activation::ActivationCounts;
 pub use audit::{AuditFinding, AuditReport};
 pub use clerk::{ClerkInfo, LOCKOUT_AFTER, LOCKOUT_MINUTES, NewClerk, PIN_DIGITS, Role, Session};
+pub use close::{ClosePlan, DayClose, DayClosed, DrawerCount, FaceCount, Reopening, UnsentEvent};
 pub use conflict::ConflictRecord;
 pub use deny::{DenyEntry, Paid};
 pub use error::{Error, Result, StoreCode};

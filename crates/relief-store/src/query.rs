@@ -67,6 +67,9 @@ pub struct VoidRecord {
     pub voided_by: String,
     pub reason: String,
     pub card_disposition: CardDisposition,
+    /// Made after its issuance's day was closed: the later day whose books
+    /// it belongs to, as a correction.
+    pub booked_on: Option<NaiveDate>,
 }
 
 impl Store {
@@ -81,6 +84,19 @@ impl Store {
             .conn
             .prepare_cached("SELECT id FROM issuance WHERE issued_at >= ?1 AND issued_at < ?2 ORDER BY issued_at, id")?
             .query_map(params![start, end], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        self.load_all(&ids)
+    }
+
+    /// Issuances of earlier, closed days whose void belongs to `day`'s
+    /// books: the corrections that day's report lists.
+    pub fn corrections_on(&self, day: NaiveDate) -> Result<Vec<IssuanceRecord>> {
+        let ids: Vec<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT issuance_id FROM void WHERE booked_on = ?1 ORDER BY voided_at, id",
+            )?
+            .query_map([day.to_string()], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         self.load_all(&ids)
     }
@@ -230,18 +246,21 @@ fn load(conn: &Connection, id: &str) -> Result<Option<IssuanceRecord>> {
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let void = conn
-        .prepare_cached("SELECT id, voided_at, voided_by, reason, card_disposition FROM void WHERE issuance_id = ?1")?
+        .prepare_cached("SELECT id, voided_at, voided_by, reason, card_disposition, booked_on FROM void WHERE issuance_id = ?1")?
         .query_row([id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get::<_, Option<String>>(5)?))
         })
         .optional()?
-        .map(|(id, voided_at, voided_by, reason, card_disposition)| {
+        .map(|(id, voided_at, voided_by, reason, card_disposition, booked_on)| {
             Ok::<_, crate::Error>(VoidRecord {
                 id,
                 voided_at: time::parse(&voided_at)?,
                 voided_by,
                 reason,
                 card_disposition,
+                booked_on: booked_on
+                    .map(|d| d.parse().map_err(|_| crate::Error::Corrupt(format!("정정일 {d:?}"))))
+                    .transpose()?,
             })
         })
         .transpose()?;

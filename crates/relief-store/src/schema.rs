@@ -19,6 +19,10 @@ const STEPS: &[M<'static>] = &[
     M::up(include_str!(
         "../../../migrations/terminal/0005_card_activation.sql"
     )),
+    M::up(include_str!(
+        "../../../migrations/terminal/0006_day_close.sql"
+    ))
+    .foreign_key_check(),
 ];
 const MIGRATIONS: Migrations<'static> = Migrations::from_slice(STEPS);
 

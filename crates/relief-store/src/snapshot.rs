@@ -13,7 +13,7 @@ use crate::error::Result;
 /// Columns added after rows were first recorded, left out of a snapshot
 /// while empty: a row written before they existed snapshots as it did
 /// when its entry was made, and its entry still verifies.
-const ADDED_LATER: &[&str] = &["roll_version", "eupmyeondong"];
+const ADDED_LATER: &[&str] = &["roll_version", "eupmyeondong", "booked_on"];
 
 /// Every column of every row a query returns, as JSON objects. Keys sort
 /// (serde_json's map is ordered), so the text is canonical.
@@ -199,6 +199,31 @@ pub(crate) fn resolution(conn: &Connection, id: &str) -> Result<String> {
 
 /// The snapshot an entry of `action` about `subject` should hold now, for
 /// actions that record rows; `None` for those that record only themselves.
+/// A day's close: its counts, the adjustments it made, and the SHA-256
+/// of the report as stored now, beside the one the close recorded, so a
+/// report changed afterwards shows.
+pub(crate) fn day_close(conn: &Connection, id: &str) -> Result<String> {
+    let report: Vec<u8> =
+        conn.query_row("SELECT report FROM day_close WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })?;
+    Ok(text(json!({
+        "close": rows(conn, "SELECT id, day, closed_at, closed_by, reason, unsent, unsent_reason, report_sha256
+                              FROM day_close WHERE id = ?1", &[&id])?,
+        "report_digest": hex::encode(Sha256::digest(&report)),
+        "drawer": rows(conn, "SELECT * FROM day_close_count WHERE close_id = ?1 ORDER BY face_value", &[&id])?,
+        "adjustments": rows(conn, "SELECT * FROM card_event WHERE cause = 'adjust' AND cause_id = ?1 ORDER BY id", &[&id])?,
+    })))
+}
+
+pub(crate) fn day_reopen(conn: &Connection, close_id: &str) -> Result<String> {
+    Ok(text(json!(rows(
+        conn,
+        "SELECT * FROM day_reopen WHERE close_id = ?1",
+        &[&close_id]
+    )?)))
+}
+
 pub(crate) fn recompute(
     conn: &Connection,
     action: Action,
@@ -215,6 +240,8 @@ pub(crate) fn recompute(
         Action::ConflictResolved => resolution(conn, subject)?,
         Action::VisitOpened => visit(conn, subject)?,
         Action::VisitEnded => visit_end(conn, subject)?,
+        Action::DayClosed => day_close(conn, subject)?,
+        Action::DayReopened => day_reopen(conn, subject)?,
         // Clerks change (a PIN reset, a new role) and sign-ins live only in
         // the chain: the entry itself is the record.
         Action::ClerkAdded | Action::SignIn | Action::SignInFailed => return Ok(None),

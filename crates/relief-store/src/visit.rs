@@ -20,6 +20,10 @@ pub const VISIT_MINUTES: i64 = 10;
 impl Store {
     /// Records a visit before its claims are asked for; its id.
     pub fn open_visit(&mut self, clerk: &Session, at: NaiveDateTime) -> Result<String> {
+        // A closed day serves nobody: no claim is asked for.
+        if crate::close::is_closed(&self.conn, at.date())? {
+            return Err(Error::DayClosed(at.date()));
+        }
         let id = Uuid::now_v7().to_string();
         let tx = self
             .conn

@@ -2,7 +2,7 @@
 //! in history; the void is a new row, its cards go back to stock or are
 //! marked destroyed, and the ledger hears of it through the outbox.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 use uuid::Uuid;
@@ -12,7 +12,7 @@ use crate::clerk::Session;
 use crate::error::{Error, Result};
 use crate::outbox;
 use crate::stock::CardState;
-use crate::{Store, snapshot, time};
+use crate::{Store, close, snapshot, time};
 pub use relief_protocol::CardDisposition;
 use relief_protocol::VoidPayload;
 
@@ -22,6 +22,8 @@ pub struct Voided {
     pub issuance_id: String,
     pub outbox_seq: i64,
     pub cards: Vec<String>,
+    /// Its issuance's day was closed: the day whose books it belongs to.
+    pub booked_on: Option<NaiveDate>,
 }
 
 impl Store {
@@ -44,14 +46,14 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let exists: bool = tx.query_row(
-            "SELECT count(*) > 0 FROM issuance WHERE id = ?1",
-            [issuance_id],
-            |r| r.get(0),
-        )?;
-        if !exists {
-            return Err(Error::UnknownIssuance(issuance_id.to_owned()));
-        }
+        let issued_at: String = tx
+            .query_row(
+                "SELECT issued_at FROM issuance WHERE id = ?1",
+                [issuance_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| Error::UnknownIssuance(issuance_id.to_owned()))?;
         let voided: Option<String> = tx
             .query_row(
                 "SELECT id FROM void WHERE issuance_id = ?1",
@@ -71,9 +73,10 @@ impl Store {
 
         let void_id = Uuid::now_v7().to_string();
         let at_text = time::format(at);
+        let booked_on = close::booked_on(&tx, time::parse(&issued_at)?.date(), at.date())?;
         tx.execute(
-            "INSERT INTO void (id, issuance_id, voided_at, voided_by, reason, card_disposition) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![void_id, issuance_id, at_text, supervisor.employee_id(), reason, disposition.code()],
+            "INSERT INTO void (id, issuance_id, voided_at, voided_by, reason, card_disposition, booked_on) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![void_id, issuance_id, at_text, supervisor.employee_id(), reason, disposition.code(), booked_on.map(|d| d.to_string())],
         )?;
         let card_state = match disposition {
             CardDisposition::Returned => CardState::Returned,
@@ -110,6 +113,7 @@ impl Store {
             issuance_id: issuance_id.to_owned(),
             outbox_seq: seq,
             cards,
+            booked_on,
         })
     }
 }

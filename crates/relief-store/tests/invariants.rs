@@ -86,7 +86,7 @@ fn the_database_refuses_a_second_active_payment_and_a_card_out_of_stock() {
     refused_with(
         &conn,
         &format!(
-            "INSERT INTO void VALUES ('v1', '{id}', '2020-05-18T11:00:00', '{CLERK}', 'x', 'returned')"
+            "INSERT INTO void (id, issuance_id, voided_at, voided_by, reason, card_disposition) VALUES ('v1', '{id}', '2020-05-18T11:00:00', '{CLERK}', 'x', 'returned')"
         ),
         "supervisor_required",
     );

@@ -1,6 +1,7 @@
 pub mod audit;
 pub mod check;
 pub mod clerk;
+pub mod close;
 pub mod init;
 pub mod issue;
 pub mod list;

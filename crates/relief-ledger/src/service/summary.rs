@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use relief_protocol::CardActivation;
 
-use super::{Ledger, Result, ts};
+use super::{Ledger, Result, parse_ts, ts};
 use crate::card::activation;
 use crate::storage::{Storage, queries};
 
@@ -33,6 +33,23 @@ pub struct DaySummary {
     pub sites: Vec<SiteDay>,
     /// The cards the day's issuances handed over, by activation, as of now.
     pub cards: CardCounts,
+    /// Each counter's closes of the day (reopened ones too), by site.
+    pub closes: Vec<SiteClose>,
+}
+
+/// A counter's close of the day, as its terminal reported it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SiteClose {
+    pub site_code: String,
+    pub site_name: String,
+    pub closed_at: chrono::NaiveDateTime,
+    pub closed_by: String,
+    /// Cards counted less cards the books held: short below 0.
+    pub difference: i64,
+    pub reason: String,
+    pub unsent: i64,
+    pub report_sha256: String,
+    pub reopened_at: Option<chrono::NaiveDateTime>,
 }
 
 /// Cards by what the ledger and the card issuer made of them.
@@ -86,6 +103,29 @@ impl DaySummary {
                     conflicts: s.conflicts as u64,
                 })
                 .collect(),
+            cards: [
+                (CardActivation::ToActivate, self.cards.to_activate),
+                (CardActivation::Active, self.cards.active),
+                (CardActivation::Held, self.cards.held),
+                (CardActivation::Blocked, self.cards.blocked),
+            ]
+            .map(|(state, n)| (state.label().to_owned(), n as u64))
+            .to_vec(),
+            closes: self
+                .closes
+                .iter()
+                .map(|c| relief_report::summary::SiteClose {
+                    site_code: c.site_code.clone(),
+                    site_name: c.site_name.clone(),
+                    closed_at: c.closed_at,
+                    closed_by: c.closed_by.clone(),
+                    difference: c.difference,
+                    reason: c.reason.clone(),
+                    unsent: c.unsent as u64,
+                    report_sha256: c.report_sha256.clone(),
+                    reopened_at: c.reopened_at,
+                })
+                .collect(),
         }
     }
 }
@@ -130,11 +170,28 @@ impl<S: Storage> Ledger<S> {
             for (state, issuer, n) in queries::card_counts(db, &campaign_id, &start, &end)? {
                 cards.add(activation(state, issuer), n);
             }
+            let closes = queries::closes_of_day(db, &campaign_id, &date.to_string())?
+                .into_iter()
+                .map(|c| {
+                    Ok(SiteClose {
+                        closed_at: parse_ts(&c.closed_at)?,
+                        reopened_at: c.reopened_at.as_deref().map(parse_ts).transpose()?,
+                        site_code: c.site_code,
+                        site_name: c.site_name,
+                        closed_by: c.closed_by,
+                        difference: c.difference,
+                        reason: c.reason,
+                        unsent: c.unsent,
+                        report_sha256: c.report_sha256,
+                    })
+                })
+                .collect::<Result<_>>()?;
             Ok(DaySummary {
                 campaign_id,
                 date,
                 sites,
                 cards,
+                closes,
             })
         })
     }

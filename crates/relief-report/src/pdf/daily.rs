@@ -64,7 +64,11 @@ pub fn daily(report: &DailyReport) -> Result<Vec<u8>, ReportError> {
         top + 8.0,
         16.0,
         true,
-        "선불카드 일일 발급 보고서",
+        if report.input.close.is_some() {
+            "선불카드 일일 발급 보고서 (마감)"
+        } else {
+            "선불카드 일일 발급 보고서"
+        },
     );
     pdf.text(pdf.margin, top + 15.0, 10.0, false, &h.campaign);
     pdf.y = top + 26.0;
@@ -84,6 +88,12 @@ pub fn daily(report: &DailyReport) -> Result<Vec<u8>, ReportError> {
         tally_row("발급".to_owned(), &report.total),
         tally_row("취소 (제외)".to_owned(), &report.voided),
     ];
+    if report.corrected.issuances > 0 {
+        totals.push(tally_row(
+            "마감 후 정정 (이전 발급 취소)".to_owned(),
+            &report.corrected,
+        ));
+    }
     for (label, amount) in &report.by_source {
         totals.push(vec![
             format!("재원: {label}"),
@@ -209,6 +219,10 @@ pub fn daily(report: &DailyReport) -> Result<Vec<u8>, ReportError> {
     }
     .draw(&mut pdf);
 
+    if !report.input.corrections.is_empty() {
+        super::close::corrections(report, &mut pdf);
+    }
+
     let rows = report
         .input
         .open_conflicts
@@ -250,6 +264,8 @@ pub fn daily(report: &DailyReport) -> Result<Vec<u8>, ReportError> {
         empty: "열린 충돌 없음",
     }
     .draw(&mut pdf);
+
+    super::close::close(report, &mut pdf);
 
     let footer = format!("{} · {} · {}", h.site_name, h.date, h.campaign);
     Ok(pdf.finish(&footer))

@@ -4,6 +4,7 @@
 //! numbers are done here. NanumGothic is embedded as a subset of the glyphs
 //! used, so a report stays small.
 
+mod close;
 mod daily;
 mod receipt;
 mod stock;

@@ -108,6 +108,65 @@ pub fn summary(s: &ProvinceSummary) -> Result<Vec<u8>, ReportError> {
         empty: "발급 없음",
     }
     .draw(&mut pdf);
+    let column = |title, width, align| Column {
+        title,
+        width,
+        align,
+    };
+    Table {
+        title: "카드 사용 상태 (원장 확인 기준)",
+        columns: vec![
+            column("상태", 60.0, Align::Left),
+            column("카드(장)", 30.0, Align::Right),
+        ],
+        rows: s
+            .cards
+            .iter()
+            .map(|(label, n)| vec![label.clone(), grouped(*n)])
+            .collect(),
+        empty: "발급 없음",
+    }
+    .draw(&mut pdf);
+    let rows = s
+        .closes
+        .iter()
+        .map(|c| {
+            vec![
+                format!("{} ({})", c.site_name, c.site_code),
+                c.closed_at.format("%m-%d %H:%M").to_string(),
+                c.closed_by.clone(),
+                if c.difference == 0 {
+                    "일치".to_owned()
+                } else {
+                    format!("불일치 {:+}장 ({})", c.difference, c.reason)
+                },
+                if c.unsent == 0 {
+                    "없음".to_owned()
+                } else {
+                    format!("{}건", c.unsent)
+                },
+                c.report_sha256.chars().take(16).collect(),
+                c.reopened_at
+                    .map(|t| format!("마감 취소 {}", t.format("%m-%d %H:%M")))
+                    .unwrap_or_else(|| "마감".to_owned()),
+            ]
+        })
+        .collect();
+    Table {
+        title: "창구 마감",
+        columns: vec![
+            column("창구", 70.0, Align::Left),
+            column("마감 일시", 26.0, Align::Center),
+            column("마감자", 20.0, Align::Center),
+            column("서랍 대조", 60.0, Align::Left),
+            column("미전송", 18.0, Align::Right),
+            column("보고서 SHA-256", 40.0, Align::Left),
+            column("상태", 33.0, Align::Center),
+        ],
+        rows,
+        empty: "마감한 창구 없음",
+    }
+    .draw(&mut pdf);
     let footer = format!("{} · {} · 도 일일 현황", s.campaign, s.date);
     Ok(pdf.finish(&footer))
 }

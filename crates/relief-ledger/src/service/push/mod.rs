@@ -9,8 +9,9 @@ use std::collections::BTreeSet;
 use relief_core::Sigungu;
 use relief_core::policy::Policy;
 use relief_protocol::{
-    ConflictStatus, Event, EventBody, IssuancePayload, MAX_PUSH_EVENTS, Outcome, PushRequest,
-    PushResponse, ResolutionPayload, Verdict, VisitEndedPayload, VoidPayload,
+    ConflictStatus, DayClosedPayload, DayReopenedPayload, Event, EventBody, IssuancePayload,
+    MAX_PUSH_EVENTS, Outcome, PushRequest, PushResponse, ResolutionPayload, Verdict,
+    VisitEndedPayload, VoidPayload,
 };
 use sha2::{Digest, Sha256};
 
@@ -259,6 +260,8 @@ fn people_of(db: &mut dyn Db, events: &[Pushed], start: i64) -> Result<BTreeSet<
                         .map(|c| c.key),
                 );
             }
+            // A close concerns the counter's books, nobody's payment.
+            EventBody::DayClosed(_) | EventBody::DayReopened(_) => {}
         }
     }
     Ok(people)
@@ -277,6 +280,8 @@ fn apply(
         EventBody::Void(p) => void(db, terminal, p, now, feed),
         EventBody::Resolution(p) => resolution(db, terminal, p, now, feed),
         EventBody::VisitEnded(p) => visit_ended(db, terminal, p, now, feed),
+        EventBody::DayClosed(p) => day_closed(db, terminal, p, now),
+        EventBody::DayReopened(p) => day_reopened(db, terminal, p, now),
     }
 }
 
@@ -573,4 +578,69 @@ fn visit_ended(
         person::settle(db, &terminal.campaign_id, &key, now, feed)?;
     }
     Ok(Outcome::Accepted)
+}
+
+fn day_closed(
+    db: &mut dyn Db,
+    terminal: &TerminalRow,
+    p: &DayClosedPayload,
+    now: &str,
+) -> Result<Outcome> {
+    let digest_ok =
+        p.report_sha256.len() == 64 && p.report_sha256.bytes().all(|b| b.is_ascii_hexdigit());
+    if !digest_ok || p.unsent > i64::MAX as u64 {
+        return Ok(rejected(
+            "malformed",
+            "마감 보고서의 SHA-256이 올바르지 않습니다",
+        ));
+    }
+    let recorded = queries::insert_close(
+        db,
+        &queries::NewClose {
+            close_id: &p.close_id,
+            terminal_id: &terminal.id,
+            day: &p.day.to_string(),
+            closed_at: &ts(p.closed_at),
+            closed_by: &p.closed_by,
+            difference: p.difference(),
+            drawer: &serde_json::to_string(&p.drawer).expect("serialises"),
+            reason: &p.reason,
+            unsent: p.unsent as i64,
+            unsent_reason: &p.unsent_reason,
+            report_sha256: &p.report_sha256.to_ascii_lowercase(),
+            received_at: now,
+        },
+    )?;
+    Ok(if recorded {
+        Outcome::Accepted
+    } else {
+        rejected("close_id_reused", "이미 받은 마감입니다")
+    })
+}
+
+fn day_reopened(
+    db: &mut dyn Db,
+    terminal: &TerminalRow,
+    p: &DayReopenedPayload,
+    now: &str,
+) -> Result<Outcome> {
+    let recorded = queries::insert_reopen(
+        db,
+        &terminal.id,
+        &queries::NewReopen {
+            close_id: &p.close_id,
+            reopened_at: &ts(p.reopened_at),
+            reopened_by: &p.reopened_by,
+            reason: &p.reason,
+            received_at: now,
+        },
+    )?;
+    Ok(if recorded {
+        Outcome::Accepted
+    } else {
+        rejected(
+            "unknown_close",
+            "이 단말기의 마감이 아니거나 이미 다시 연 마감입니다",
+        )
+    })
 }

@@ -4,6 +4,7 @@
 
 mod campaigns;
 mod cards;
+mod closes;
 mod events;
 mod feed;
 mod issuances;
@@ -21,6 +22,7 @@ pub use cards::{
     insert_instructions, insert_issuance_cards, instruction_head, instruction_of, instruction_page,
     instructions_of_day, lock_card, set_card_state, set_issuer_state,
 };
+pub use closes::{CloseRow, NewClose, NewReopen, closes_of_day, insert_close, insert_reopen};
 pub use events::{NewEvent, StoredEvent, event, insert_event, set_event_verdict};
 pub use feed::{
     ConflictChange, DenyRow, FeedHead, FeedPaid, FeedRows, card_page, conflict_page, deny_page,
