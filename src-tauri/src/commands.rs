@@ -101,3 +101,21 @@ pub async fn enroll(counter: State<'_, Arc<Counter>>, input: EnrollInput) -> Ans
 pub fn sync_now(counter: Shared) {
     counter.sync_now.notify_one();
 }
+
+#[tauri::command]
+pub fn close_preview(counter: Shared, input: CloseInput) -> Answer<ClosePreview> {
+    counter.close_preview(&input)
+}
+
+#[tauri::command]
+pub async fn close_day(
+    counter: State<'_, Arc<Counter>>,
+    input: CloseDayInput,
+) -> Answer<CloseDone> {
+    counter.close_day(&input).await
+}
+
+#[tauri::command]
+pub fn reopen_day(counter: Shared, input: ReopenInput) -> Answer<()> {
+    counter.reopen_day(&input)
+}

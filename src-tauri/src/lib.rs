@@ -103,6 +103,9 @@ pub fn run() {
             commands::report,
             commands::enroll,
             commands::sync_now,
+            commands::close_preview,
+            commands::close_day,
+            commands::reopen_day,
         ])
         .run(tauri::generate_context!())
         .expect("the window could not be run");

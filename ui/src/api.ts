@@ -20,6 +20,11 @@ import type { ClerkInput } from "./bindings/ClerkInput";
 import type { ReportInput } from "./bindings/ReportInput";
 import type { EnrollInput } from "./bindings/EnrollInput";
 import type { ReceiptPdfInput } from "./bindings/ReceiptPdfInput";
+import type { CloseInput } from "./bindings/CloseInput";
+import type { ClosePreview } from "./bindings/ClosePreview";
+import type { CloseDayInput } from "./bindings/CloseDayInput";
+import type { CloseDone } from "./bindings/CloseDone";
+import type { ReopenInput } from "./bindings/ReopenInput";
 import { toAppError } from "./logic/errors";
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -49,4 +54,7 @@ export const api = {
   report: (input: ReportInput) => call<void>("report", { input }),
   enroll: (input: EnrollInput) => call<void>("enroll", { input }),
   syncNow: () => call<void>("sync_now"),
+  closePreview: (input: CloseInput) => call<ClosePreview>("close_preview", { input }),
+  closeDay: (input: CloseDayInput) => call<CloseDone>("close_day", { input }),
+  reopenDay: (input: ReopenInput) => call<void>("reopen_day", { input }),
 };

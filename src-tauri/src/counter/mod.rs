@@ -4,6 +4,7 @@
 
 mod clerks;
 pub mod clock;
+mod close;
 mod conflicts;
 pub mod demo;
 mod enrollment;

@@ -1,22 +1,15 @@
 //! The reports screen: a day's issuance or stock report, saved where the
 //! supervisor chooses.
 
-use chrono::NaiveDate;
 use relief_report::{Format, ReportKind};
 
-use super::error::{AppCode, AppError};
 use super::views::*;
 use super::{Counter, Result, write};
 
 impl Counter {
     pub fn report(&self, input: &ReportInput) -> Result<()> {
         let supervisor = self.supervisor()?;
-        let date = NaiveDate::parse_from_str(&input.date, "%Y-%m-%d").map_err(|_| {
-            AppError::new(
-                AppCode::Input,
-                format!("날짜가 올바르지 않습니다: {}", input.date),
-            )
-        })?;
+        let date = super::close::date(&input.date)?;
         let format = input.format;
         let now = self.now();
         let store = self.store();

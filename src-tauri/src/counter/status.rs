@@ -31,6 +31,7 @@ impl Counter {
             idle_lock_minutes: policy.campaign.idle_lock_minutes,
             offline_mode: policy.campaign.offline_mode,
             session,
+            day_closed: store.is_closed(self.now().date())?,
             sync: SyncView {
                 enrolled: sync.enrolled,
                 online,

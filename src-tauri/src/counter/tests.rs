@@ -421,3 +421,103 @@ fn a_code_from_the_window_that_is_not_of_its_set_is_refused_not_defaulted() {
     });
     assert!(serde_json::from_value::<VoidInput>(void).is_err());
 }
+
+#[test]
+fn the_close_screen_counts_the_drawer_closes_the_day_and_reopens_it() {
+    let (dir, counter) = demo();
+    counter.sign_in(CLERK.0, CLERK.2).unwrap();
+    let drawer = |count: u64, scanned: Vec<String>| CloseInput {
+        date: "2020-04-20".into(),
+        counts: vec![DrawerTyped {
+            face_value: 3_000_000,
+            count,
+        }],
+        scanned,
+    };
+    assert_eq!(
+        counter
+            .close_preview(&drawer(500, vec![]))
+            .unwrap_err()
+            .code,
+        "supervisor_required"
+    );
+    block_on(counter.issue(visit(
+        &person(1991, 3),
+        4,
+        &["GG-0001"],
+        Some((SUPERVISOR.0, SUPERVISOR.2)),
+    )))
+    .unwrap();
+    counter.sign_in(SUPERVISOR.0, SUPERVISOR.2).unwrap();
+    let typed_short = counter.close_preview(&drawer(498, vec![])).unwrap_err();
+    assert_eq!(typed_short.code, "count_needs_serials");
+    assert!(
+        typed_short.message.contains("불일치"),
+        "{}",
+        typed_short.message
+    );
+    // Scanned, the drawer names the missing card.
+    let scanned: Vec<String> = (2..=500)
+        .filter(|n| *n != 9)
+        .map(|n| format!("GG-{n:04}"))
+        .collect();
+    let preview = counter
+        .close_preview(&drawer(498, scanned.clone()))
+        .unwrap();
+    assert!(!preview.balanced);
+    assert_eq!(preview.difference, -1);
+    assert_eq!(preview.faces[0].missing, vec!["GG-0009".to_owned()]);
+    assert_eq!(preview.unsent, 1, "the demo terminal is offline");
+
+    let path = dir.path().join("close.pdf");
+    let input = CloseDayInput {
+        drawer: drawer(498, scanned),
+        reason: "서랍 한 장 부족".into(),
+        unsent_reason: String::new(),
+        path: path.to_str().unwrap().into(),
+    };
+    assert_eq!(
+        block_on(counter.close_day(&input)).unwrap_err().code,
+        "unsent_events"
+    );
+    let done = block_on(counter.close_day(&CloseDayInput {
+        unsent_reason: "원장 미등록 단말기".into(),
+        ..input
+    }))
+    .unwrap();
+    assert_eq!(done.lost, vec!["GG-0009".to_owned()]);
+    use sha2::Digest;
+    let saved = std::fs::read(&path).unwrap();
+    assert!(saved.starts_with(b"%PDF"));
+    assert_eq!(
+        hex::encode(sha2::Sha256::digest(&saved)),
+        done.report_sha256
+    );
+
+    counter.sign_in(CLERK.0, CLERK.2).unwrap();
+    let closed = block_on(counter.issue(visit(
+        &person(1991, 4),
+        4,
+        &["GG-0002"],
+        Some((SUPERVISOR.0, SUPERVISOR.2)),
+    )))
+    .unwrap_err();
+    assert_eq!(closed.code, "day_closed");
+    counter.sign_in(SUPERVISOR.0, SUPERVISOR.2).unwrap();
+    let reopen = ReopenInput {
+        date: "2020-04-20".into(),
+        reason: "마감 후 방문자".into(),
+    };
+    counter.reopen_day(&reopen).unwrap();
+    assert_eq!(
+        counter.reopen_day(&reopen).unwrap_err().code,
+        "day_not_closed"
+    );
+    block_on(counter.issue(visit(
+        &person(1991, 4),
+        4,
+        &["GG-0002"],
+        Some((SUPERVISOR.0, SUPERVISOR.2)),
+    )))
+    .unwrap();
+}

@@ -90,6 +90,8 @@ pub struct AppStatus {
     pub sync: SyncView,
     pub roll: RollView,
     pub cards_on_hand: u64,
+    /// Today is closed (마감): the counter takes no issuance.
+    pub day_closed: bool,
     pub regions: Vec<Region>,
     pub relations: Vec<Choice<Relation>>,
     pub id_documents: Vec<Choice<IdDocument>>,
@@ -362,4 +364,73 @@ pub struct ReceiptPdfInput {
     pub issuance_id: String,
     pub paper: Paper,
     pub path: String,
+}
+
+/// The drawer as the supervisor counted it.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct CloseInput {
+    /// `YYYY-MM-DD`
+    pub date: String,
+    pub counts: Vec<DrawerTyped>,
+    /// Serials scanned, of any face value.
+    pub scanned: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct DrawerTyped {
+    pub face_value: u64,
+    pub count: u64,
+}
+
+/// What closing the day would record.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ClosePreview {
+    pub faces: Vec<CloseFaceRow>,
+    /// Events the ledger has not acknowledged.
+    pub unsent: u64,
+    pub balanced: bool,
+    /// Counted less expected: cards short below 0.
+    pub difference: i64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct CloseFaceRow {
+    pub face_value: u64,
+    pub expected: u64,
+    pub counted: u64,
+    /// Written off as lost by the close, and found back in stock.
+    pub missing: Vec<String>,
+    pub found: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct CloseDayInput {
+    pub drawer: CloseInput,
+    /// Why the drawer differs (needed when it does).
+    pub reason: String,
+    /// Why the day closes with events unsent (needed when it does).
+    pub unsent_reason: String,
+    /// Where the report is saved.
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct CloseDone {
+    pub report_sha256: String,
+    pub lost: Vec<String>,
+    pub found: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct ReopenInput {
+    /// `YYYY-MM-DD`
+    pub date: String,
+    pub reason: String,
 }

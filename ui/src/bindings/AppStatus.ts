@@ -17,4 +17,8 @@ export type AppStatus = { site_code: string, site_name: string, site_type: SiteT
 /**
  * The counter's time, `YYYY-MM-DDTHH:MM:SS`.
  */
-now: string, idle_lock_minutes: number, offline_mode: OfflineMode, session: SessionView | null, sync: SyncView, roll: RollView, cards_on_hand: number, regions: Array<Region>, relations: Array<Choice<Relation>>, id_documents: Array<Choice<IdDocument>>, roles: Array<Choice<Role>>, card_dispositions: Array<Choice<CardDisposition>>, report_kinds: Array<Choice<ReportKind>>, report_formats: Array<Choice<Format>>, };
+now: string, idle_lock_minutes: number, offline_mode: OfflineMode, session: SessionView | null, sync: SyncView, roll: RollView, cards_on_hand: number, 
+/**
+ * Today is closed (마감): the counter takes no issuance.
+ */
+day_closed: boolean, regions: Array<Region>, relations: Array<Choice<Relation>>, id_documents: Array<Choice<IdDocument>>, roles: Array<Choice<Role>>, card_dispositions: Array<Choice<CardDisposition>>, report_kinds: Array<Choice<ReportKind>>, report_formats: Array<Choice<Format>>, };

@@ -30,6 +30,11 @@ export function StatusBar({ status }: { status: AppStatus }) {
         )}
       </span>
       <span data-testid="stock-count">보유 카드 {status.cards_on_hand}장</span>
+      {status.day_closed && (
+        <span class="warn" data-testid="day-closed">
+          오늘 마감됨 (발급 불가)
+        </span>
+      )}
       <span>{status.now.replace("T", " ").slice(0, 16)}</span>
     </footer>
   );

@@ -5,6 +5,7 @@ import { StockScreen } from "./StockScreen";
 import { Clerks } from "./Clerks";
 import { Reports } from "./Reports";
 import { Enrollment } from "./Enrollment";
+import { CloseScreen } from "./CloseScreen";
 
 export const TABS = [
   { id: "void", label: "발급 취소" },
@@ -12,6 +13,7 @@ export const TABS = [
   { id: "stock", label: "카드 재고" },
   { id: "clerks", label: "담당자" },
   { id: "reports", label: "보고서" },
+  { id: "close", label: "마감" },
   { id: "enroll", label: "원장 등록" },
 ] as const;
 
@@ -29,6 +31,8 @@ export function Supervisor({ tab, status, refresh }: { tab: TabId; status: AppSt
       return <Clerks status={status} />;
     case "reports":
       return <Reports status={status} />;
+    case "close":
+      return <CloseScreen status={status} refresh={refresh} />;
     case "enroll":
       return <Enrollment status={status} refresh={refresh} />;
   }
