@@ -433,3 +433,32 @@ async fn a_clerk_cannot_void_and_a_supervisor_can() {
     window.screenshot("2-voided").await;
     window.close().await;
 }
+
+#[tokio::test]
+async fn a_supervisor_counts_the_drawer_against_the_books_before_the_close() {
+    let test = "a_supervisor_counts_the_drawer_against_the_books_before_the_close";
+    let Some(desktop) = Desktop::start(test) else {
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    let window = open(&desktop, &data, test).await;
+    window.sign_in(SUPERVISOR.0, SUPERVISOR.1).await;
+    window.click("tab-close").await;
+    window.find("close-count").await;
+    // One card short, typed: only the serials can say which.
+    window
+        .type_into("close-count-3000000", &format!("499{}", enter()))
+        .await;
+    let error = window.wait_for_text("error", "불일치").await;
+    assert!(error.contains("스캔"), "{error}");
+    window.screenshot("1-short").await;
+    let back: String = std::iter::repeat_n(char::from(Key::Backspace), 3).collect();
+    window
+        .type_into("close-count-3000000", &format!("{back}500{}", enter()))
+        .await;
+    let preview = window.wait_for_text("close-preview", "일치").await;
+    assert!(!preview.contains("불일치"), "{preview}");
+    assert!(window.is_shown("close-submit").await);
+    window.screenshot("2-balanced").await;
+    window.close().await;
+}

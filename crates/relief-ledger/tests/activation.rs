@@ -12,24 +12,8 @@ use relief_ledger::service::Role;
 use relief_ledger::{Ledger, Storage};
 use relief_protocol::{
     Ack, AckOutcome, AckRequest, CardActivation, CardLoaded, Event, EventBody, FeedCursor,
-    Instruction, IssuerAction, MAX_ACTIVATION_LIMIT, Outcome, PushRequest,
+    Instruction, IssuerAction, MAX_ACTIVATION_LIMIT, Outcome,
 };
-
-fn push<S: Storage>(ledger: &Ledger<S>, t: &Terminal, events: Vec<Event>) -> Vec<Outcome> {
-    ledger
-        .push(
-            &t.row,
-            &PushRequest {
-                terminal_id: t.row.id.clone(),
-                events,
-            },
-        )
-        .unwrap()
-        .verdicts
-        .into_iter()
-        .map(|v| v.outcome)
-        .collect()
-}
 
 /// Everything the issuer is still to do, read page by page.
 fn to_do<S: Storage>(ledger: &Ledger<S>) -> BTreeMap<String, Instruction> {
@@ -106,8 +90,8 @@ fn two_offline_payments_leave_one_card_to_activate_and_hold_the_other<S: Storage
     let mut a = enroll(&b.ledger, "A", "center");
     let mut c = enroll(&b.ledger, "C", "nh");
     let (ea, ec) = (a.issuance("a1", &[3]), c.issuance("c1", &[3]));
-    assert_eq!(push(&b.ledger, &a, vec![ea]), vec![Outcome::Accepted]);
-    conflict_of(&push(&b.ledger, &c, vec![ec])[0]);
+    assert_eq!(outcomes(&b.ledger, &a, vec![ea]), vec![Outcome::Accepted]);
+    conflict_of(&outcomes(&b.ledger, &c, vec![ec])[0]);
 
     let listed = to_do(&b.ledger);
     assert_eq!(listed.keys().collect::<Vec<_>>(), vec!["a1-card"]);
@@ -146,7 +130,7 @@ fn two_offline_payments_leave_one_card_to_activate_and_hold_the_other<S: Storage
     // C's supervisor voids the second: its card is blocked for good.
     {
         let e = c.void("c1");
-        push(&b.ledger, &c, vec![e])
+        outcomes(&b.ledger, &c, vec![e])
     };
     let listed = to_do(&b.ledger);
     assert_eq!(listed["c1-card"].action, IssuerAction::Block);
@@ -176,11 +160,14 @@ fn an_accepted_conflict_activates_both<S: Storage>(b: Backend<S>) {
     let mut a = enroll(&b.ledger, "A", "center");
     let mut c = enroll(&b.ledger, "C", "nh");
     let (ea, ec) = (a.issuance("a2", &[8]), c.issuance("c2", &[8]));
-    push(&b.ledger, &a, vec![ea]);
-    let conflict = conflict_of(&push(&b.ledger, &c, vec![ec])[0]);
+    outcomes(&b.ledger, &a, vec![ea]);
+    let conflict = conflict_of(&outcomes(&b.ledger, &c, vec![ec])[0]);
     assert!(!to_do(&b.ledger).contains_key("c2-card"));
     let accept = c.accept(&conflict);
-    assert_eq!(push(&b.ledger, &c, vec![accept]), vec![Outcome::Accepted]);
+    assert_eq!(
+        outcomes(&b.ledger, &c, vec![accept]),
+        vec![Outcome::Accepted]
+    );
     let listed = to_do(&b.ledger);
     assert_eq!(
         listed.keys().collect::<Vec<_>>(),
@@ -200,15 +187,15 @@ fn voiding_the_standing_payment_releases_the_held_card_and_blocks_its_own<S: Sto
     let mut c = enroll(&b.ledger, "C", "nh");
     // A household: a3 pays 10 and 11; c3 pays 11 alone, later.
     let (ea, ec) = (a.issuance("a3", &[10, 11]), c.issuance("c3", &[11]));
-    push(&b.ledger, &a, vec![ea]);
-    conflict_of(&push(&b.ledger, &c, vec![ec])[0]);
+    outcomes(&b.ledger, &a, vec![ea]);
+    conflict_of(&outcomes(&b.ledger, &c, vec![ec])[0]);
     assert_eq!(
         ack(&b.ledger, "a3-card", IssuerAction::Activate, Some(200_000)),
         AckOutcome::Recorded
     );
     {
         let e = a.void("a3");
-        push(&b.ledger, &a, vec![e])
+        outcomes(&b.ledger, &a, vec![e])
     };
     let listed = to_do(&b.ledger);
     assert_eq!(listed["a3-card"].action, IssuerAction::Block);
@@ -222,19 +209,19 @@ fn voiding_the_standing_payment_releases_the_held_card_and_blocks_its_own<S: Sto
     // A household issuance is held while any of its people is paid first
     // elsewhere.
     let (ec, ea) = (c.issuance("c4", &[21]), a.issuance("a4", &[20, 21]));
-    push(&b.ledger, &c, vec![ec]);
-    conflict_of(&push(&b.ledger, &a, vec![ea])[0]);
+    outcomes(&b.ledger, &c, vec![ec]);
+    conflict_of(&outcomes(&b.ledger, &a, vec![ea])[0]);
     assert_eq!(cards_of(&b.ledger, &a)["a4-card"], CardActivation::Held);
     assert!(!to_do(&b.ledger).contains_key("a4-card"));
 
     // Voided before the issuer confirmed its activation: the block takes
     // the activation's place (listed once), and the activation is refused.
     let e = a.issuance("a5", &[30]);
-    push(&b.ledger, &a, vec![e]);
+    outcomes(&b.ledger, &a, vec![e]);
     assert_eq!(to_do(&b.ledger)["a5-card"].action, IssuerAction::Activate);
     {
         let e = a.void("a5");
-        push(&b.ledger, &a, vec![e])
+        outcomes(&b.ledger, &a, vec![e])
     };
     assert_eq!(to_do(&b.ledger)["a5-card"].action, IssuerAction::Block);
     assert_eq!(
@@ -256,7 +243,7 @@ fn voiding_the_standing_payment_releases_the_held_card_and_blocks_its_own<S: Sto
 fn the_issuer_is_refused_what_the_ledger_does_not_say<S: Storage>(b: Backend<S>) {
     let mut a = enroll(&b.ledger, "A", "center");
     let e = a.issuance("a5", &[30]);
-    push(&b.ledger, &a, vec![e]);
+    outcomes(&b.ledger, &a, vec![e]);
     assert_eq!(
         refusal(ack(
             &b.ledger,
@@ -322,7 +309,7 @@ fn the_issuer_is_refused_what_the_ledger_does_not_say<S: Storage>(b: Backend<S>)
     if let EventBody::Issuance(p) = &mut over.body {
         p.cards[0].face_value_krw = Some(50_000);
     }
-    match &push(&b.ledger, &a, vec![over])[0] {
+    match &outcomes(&b.ledger, &a, vec![over])[0] {
         Outcome::Rejected { reason, .. } => assert_eq!(reason, "card_face_value_exceeded"),
         other => panic!("{other:?}"),
     }
@@ -332,7 +319,7 @@ fn a_serial_handed_over_twice_is_blocked<S: Storage>(b: Backend<S>) {
     let mut a = enroll(&b.ledger, "A", "center");
     let mut c = enroll(&b.ledger, "C", "nh");
     let e = a.issuance("a7", &[40]);
-    push(&b.ledger, &a, vec![e]);
+    outcomes(&b.ledger, &a, vec![e]);
     let mut again = c.issuance("c7", &[41]);
     if let EventBody::Issuance(p) = &mut again.body {
         p.cards = vec![CardLoaded {
@@ -342,7 +329,10 @@ fn a_serial_handed_over_twice_is_blocked<S: Storage>(b: Backend<S>) {
         }];
     }
     // Recorded (the person was paid), and the card blocked.
-    assert_eq!(push(&b.ledger, &c, vec![again]), vec![Outcome::Accepted]);
+    assert_eq!(
+        outcomes(&b.ledger, &c, vec![again]),
+        vec![Outcome::Accepted]
+    );
     assert_eq!(to_do(&b.ledger)["a7-card"].action, IssuerAction::Block);
     assert_eq!(cards_of(&b.ledger, &a)["a7-card"], CardActivation::Blocked);
     assert_eq!(cards_of(&b.ledger, &c)["a7-card"], CardActivation::Blocked);
@@ -354,7 +344,7 @@ fn a_batch_of_new_issuances_is_all_to_activate<S: Storage>(b: Backend<S>) {
         .map(|i| a.issuance(&format!("b{i}"), &[50 + i]))
         .collect();
     assert!(
-        push(&b.ledger, &a, events)
+        outcomes(&b.ledger, &a, events)
             .iter()
             .all(|o| *o == Outcome::Accepted)
     );
@@ -380,7 +370,7 @@ fn a_batch_of_new_issuances_is_all_to_activate<S: Storage>(b: Backend<S>) {
     ack(&b.ledger, "b0-card", IssuerAction::Activate, Some(100_000));
     {
         let e = a.void("b1");
-        push(&b.ledger, &a, vec![e])
+        outcomes(&b.ledger, &a, vec![e])
     };
     let summary = b
         .ledger
@@ -450,7 +440,7 @@ fn pages_and_confirmations_have_bounds_and_a_short_page_is_the_last<S: Storage>(
         a.issuance("a7", &[50, 51, 52, 53, 54]),
         a.issuance("a8", &[55]),
     );
-    push(&b.ledger, &a, vec![full, last]);
+    outcomes(&b.ledger, &a, vec![full, last]);
     assert_eq!(
         ack(&b.ledger, "a8-card", IssuerAction::Activate, Some(100_000)),
         AckOutcome::Recorded

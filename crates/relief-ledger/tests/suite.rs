@@ -14,22 +14,6 @@ use relief_protocol::{
 
 const CAMPAIGN: &str = "gyeonggi-2020";
 
-fn push<S: Storage>(
-    ledger: &Ledger<S>,
-    t: &Terminal,
-    events: Vec<relief_protocol::Event>,
-) -> relief_protocol::PushResponse {
-    ledger
-        .push(
-            &t.row,
-            &PushRequest {
-                terminal_id: t.row.id.clone(),
-                events,
-            },
-        )
-        .unwrap()
-}
-
 fn enrollment_codes_work_once<S: Storage>(b: Backend<S>) {
     let made = b
         .ledger

@@ -628,3 +628,69 @@ fn the_province_summary_adds_up_by_sigungu_and_site() {
         assert!(text.contains("abababababababab"), "{text}");
     }
 }
+
+#[test]
+fn a_closed_day_keeps_its_books_and_the_next_day_lists_the_void_made_after_the_close() {
+    let mut f = fixture(10);
+    let in_stock = f.store.stock().unwrap().by_face_value[0].in_stock;
+    let drawer = DrawerCount {
+        typed: [(Krw(3_000_000), in_stock)].into(),
+        scanned: vec![],
+    };
+    let close_at = at(18, 10);
+    let plan = f.store.plan_close(day(), &drawer, close_at).unwrap();
+    let input =
+        from_store::close(&f.store, &plan, &f.supervisor, close_at, "", "회선 장애").unwrap();
+    let bytes = pdf::daily(&DailyReport::build(&input)).unwrap();
+    f.store
+        .close_day(&f.supervisor, &plan, "", "회선 장애", &bytes, close_at)
+        .unwrap();
+    let before =
+        DailyReport::build(&from_store::daily(&f.store, day(), &f.supervisor, close_at).unwrap())
+            .total;
+
+    // The next morning a supervisor voids one of the closed day's issuances.
+    let corrected = f
+        .issued
+        .iter()
+        .find(|id| !f.voided.contains(id))
+        .unwrap()
+        .clone();
+    let next = day().succ_opt().unwrap();
+    let voided = f
+        .store
+        .void(
+            &f.supervisor,
+            &corrected,
+            "전날 오발급",
+            CardDisposition::Destroyed,
+            next.and_hms_opt(10, 0, 0).unwrap(),
+        )
+        .unwrap();
+    assert_eq!(voided.booked_on, Some(next));
+    let closed_day = from_store::daily(&f.store, day(), &f.supervisor, close_at).unwrap();
+    assert_eq!(
+        DailyReport::build(&closed_day).total,
+        before,
+        "the closed day's books stand"
+    );
+    let next_day = from_store::daily(&f.store, next, &f.supervisor, close_at).unwrap();
+    let report = DailyReport::build(&next_day);
+    assert_eq!(report.corrected.issuances, 1);
+    assert_eq!(next_day.corrections[0].id, corrected);
+    assert_eq!(report.total.issuances, 0);
+    if tool("pdftotext") {
+        let text = pdf_text("daily-close", &bytes);
+        assert!(text.contains("일일 발급 보고서 (마감)"), "{text}");
+        assert!(text.contains("마감: 서랍 카드"), "{text}");
+        assert!(
+            text.contains("보내지 못한 이벤트") && text.contains("회선 장애"),
+            "{text}"
+        );
+        let text = pdf_text("daily-correction", &pdf::daily(&report).unwrap());
+        assert!(text.contains("마감 후 정정"), "{text}");
+        let tail = &corrected[corrected.len() - 12..];
+        assert!(text.contains(tail), "{tail} in {text}");
+        assert!(text.contains("전날 오발급"), "{text}");
+    }
+}

@@ -588,3 +588,113 @@ proptest! {
         run(ops)?;
     }
 }
+
+#[test]
+fn a_card_missing_and_a_lost_one_back_is_a_difference_though_the_count_agrees() {
+    let mut t = setup();
+    let supervisor = t.supervisor.clone();
+    t.store
+        .adjust_stock(
+            &supervisor,
+            &serial(3),
+            Adjustment::Lost,
+            "분실",
+            at(5, 18, 9),
+        )
+        .unwrap();
+    // 199 in stock by the books; the drawer holds 199 too, but GG-0003
+    // (lost) is there and GG-0004 is not.
+    let drawer = scanned((1..=200).filter(|n| *n != 4).map(serial));
+    let plan = t.store.plan_close(day(18), &drawer, at(5, 18, 17)).unwrap();
+    assert_eq!(plan.difference(), 0);
+    assert!(!plan.balanced());
+    assert_eq!(plan.faces[0].missing, vec![serial(4)]);
+    assert_eq!(plan.faces[0].found, vec![serial(3)]);
+    let balanced = t
+        .store
+        .plan_close(day(18), &typed(199), at(5, 18, 17))
+        .unwrap();
+    assert!(balanced.balanced());
+    assert_eq!(balanced.difference(), 0);
+    let two_short = scanned((3..=200).map(serial).filter(|s| *s != serial(3)));
+    assert_eq!(
+        t.store
+            .plan_close(day(18), &two_short, at(5, 18, 17))
+            .unwrap()
+            .difference(),
+        -2
+    );
+}
+
+#[test]
+fn a_face_value_is_listed_only_where_the_books_or_the_drawer_hold_a_card_of_it() {
+    let mut t = setup();
+    let supervisor = t.supervisor.clone();
+    let small = Krw(500_000);
+    t.store
+        .receive_stock(
+            &supervisor,
+            &SerialSpec::List(vec!["HH-0001".into()]),
+            small,
+            "",
+            at(5, 18, 8),
+        )
+        .unwrap();
+    t.store
+        .adjust_stock(
+            &supervisor,
+            "HH-0001",
+            Adjustment::Lost,
+            "분실",
+            at(5, 18, 9),
+        )
+        .unwrap();
+    let when = at(5, 18, 17);
+    let mut drawer = typed(200);
+    drawer.typed.insert(small, 0);
+    let plan = t.store.plan_close(day(18), &drawer, when).unwrap();
+    let faces: Vec<_> = plan.faces.iter().map(|f| f.face_value).collect();
+    assert_eq!(
+        faces,
+        vec![FACE],
+        "nothing of 500,000 won by the books or in the drawer"
+    );
+    drawer.typed.remove(&small);
+    drawer.scanned.push("HH-0001".into());
+    let plan = t.store.plan_close(day(18), &drawer, when).unwrap();
+    let row = plan.faces.iter().find(|f| f.face_value == small).unwrap();
+    assert_eq!((row.expected, row.counted), (0, 1));
+    assert_eq!(row.found, vec!["HH-0001".to_owned()]);
+    assert_eq!(plan.difference(), 1);
+}
+
+#[test]
+fn a_close_is_refused_when_the_books_moved_though_the_count_still_agrees() {
+    let mut t = setup();
+    let supervisor = t.supervisor.clone();
+    let issued = issue(&mut t, 1, 5, at(5, 18, 10)).unwrap();
+    t.store
+        .void(
+            &supervisor,
+            &issued.issuance_id,
+            "오발급",
+            CardDisposition::Returned,
+            at(5, 18, 11),
+        )
+        .unwrap();
+    let when = at(5, 18, 17);
+    let plan = t.store.plan_close(day(18), &typed(199), when).unwrap();
+    // The returned card is written off: the drawer is the same, the
+    // books are not what the report was made from.
+    t.store
+        .adjust_stock(&supervisor, &serial(5), Adjustment::Damaged, "파손", when)
+        .unwrap();
+    assert!(matches!(
+        t.store.close_day(&supervisor, &plan, "", "x", b"r", when),
+        Err(Error::CloseOutdated)
+    ));
+    let plan = t.store.plan_close(day(18), &typed(199), when).unwrap();
+    t.store
+        .close_day(&supervisor, &plan, "", "x", b"r", when)
+        .unwrap();
+}

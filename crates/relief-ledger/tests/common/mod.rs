@@ -228,3 +228,33 @@ pub fn enroll<S: Storage>(ledger: &Ledger<S>, code: &str, site_type: &str) -> Te
         next_seq: 1,
     }
 }
+
+/// A push of `events` by `t`, as the ledger answers it.
+pub fn push<S: Storage>(
+    ledger: &Ledger<S>,
+    t: &Terminal,
+    events: Vec<Event>,
+) -> relief_protocol::PushResponse {
+    ledger
+        .push(
+            &t.row,
+            &relief_protocol::PushRequest {
+                terminal_id: t.row.id.clone(),
+                events,
+            },
+        )
+        .unwrap()
+}
+
+/// What became of each of `events`.
+pub fn outcomes<S: Storage>(
+    ledger: &Ledger<S>,
+    t: &Terminal,
+    events: Vec<Event>,
+) -> Vec<relief_protocol::Outcome> {
+    push(ledger, t, events)
+        .verdicts
+        .into_iter()
+        .map(|v| v.outcome)
+        .collect()
+}

@@ -180,7 +180,9 @@ pub(crate) fn plan(
             }
             (None, None) => return Err(Error::CountMissing(face_value)),
         };
-        if face.expected > 0 || face.counted > 0 {
+        // An empty drawer of a face value agreed with books that hold
+        // none of it either: nothing to list.
+        if face.counted > 0 {
             faces.push(face);
         }
     }
