@@ -138,14 +138,18 @@ fn checking_an_issuance_refuses_what_issuing_would_and_writes_nothing() {
 }
 
 /// Takes a store back to the schema before visits (2): what an older
-/// program left on disk (the card activations of 5 and the roll's tables
-/// and columns of 4 undone first; 5's triggers stay, and 5 replaces them
-/// again).
+/// program left on disk (the day close of 6, the card activations of 5
+/// and the roll's tables and columns of 4 undone first; 5's triggers
+/// stay, and 5 replaces them again).
 fn as_before_visits(path: &std::path::Path) {
     let conn = Connection::open(path).unwrap();
     conn.execute_batch(
         "PRAGMA foreign_keys = OFF;
          BEGIN;
+         DROP TRIGGER issuance_not_on_closed_day;
+         DROP TABLE day_reopen; DROP TABLE day_close_count; DROP TABLE day_close;
+         DROP INDEX void_by_booked_day;
+         ALTER TABLE void DROP COLUMN booked_on;
          DROP TABLE card_activation;
          DROP TABLE roll_exception; DROP TABLE roll_key; DROP TABLE roll_person;
          DROP TABLE roll_group; DROP TABLE roll_copy;
