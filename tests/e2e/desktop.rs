@@ -18,10 +18,70 @@ static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 pub struct Desktop {
     xvfb: Child,
     display: String,
-    driver: Option<Child>,
-    port: u16,
+    driver: Mutex<Option<Driver>>,
+    tauri_driver: PathBuf,
     _turn: MutexGuard<'static, ()>,
 }
+
+/// tauri-driver, and the WebKitWebDriver it started, both listening.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    /// Starts tauri-driver on `display`; None when it or the WebKitWebDriver
+    /// behind it does not listen in time (a port taken meanwhile, say).
+    fn start(program: &Path, display: &str) -> Option<Driver> {
+        let (port, native) = (free_port(), free_port());
+        let child = Command::new(program)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
+            .env("DISPLAY", display)
+            // A blank window under Xvfb, and a session request hanging on
+            // the accessibility bus, are both known WebKitGTK troubles.
+            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .env("NO_AT_BRIDGE", "1")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tauri-driver starts");
+        let mut driver = Driver { child, port };
+        // tauri-driver answers before WebKitWebDriver does, and a session
+        // asked for in between is cut: wait for both.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let listening = |p: u16| TcpStream::connect(("127.0.0.1", p)).is_ok();
+        while !(listening(port) && listening(native)) {
+            if Instant::now() > deadline || driver.child.try_wait().ok().flatten().is_some() {
+                driver.stop();
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Some(driver)
+    }
+
+    fn stop(&mut self) {
+        // SIGTERM, so tauri-driver takes WebKitWebDriver down with it.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while self.child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// How many times a driver is started afresh before a test gives up.
+const DRIVER_TRIES: usize = 3;
 
 fn on_path(name: &str) -> Option<PathBuf> {
     let mut dirs: Vec<PathBuf> =
@@ -61,7 +121,7 @@ impl Desktop {
             ));
             return None;
         }
-        let [(_, Some(xvfb)), (_, Some(driver)), _] = tools else {
+        let [(_, Some(xvfb)), (_, Some(driver_path)), _] = tools else {
             unreachable!()
         };
 
@@ -86,40 +146,15 @@ impl Desktop {
             .unwrap();
         let display = format!(":{}", line.trim());
 
-        let port = free_port();
-        let driver = Command::new(driver)
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &free_port().to_string(),
-            ])
-            .env("DISPLAY", &display)
-            // A blank window under Xvfb, and a session request hanging on
-            // the accessibility bus, are both known WebKitGTK troubles.
-            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-            .env("NO_AT_BRIDGE", "1")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("tauri-driver starts");
-        let desktop = Desktop {
+        let driver = (0..DRIVER_TRIES).find_map(|_| Driver::start(&driver_path, &display));
+        assert!(driver.is_some(), "tauri-driver did not listen on {display}");
+        Some(Desktop {
             xvfb,
             display,
-            driver: Some(driver),
-            port,
+            driver: Mutex::new(driver),
+            tauri_driver: driver_path,
             _turn: turn,
-        };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "tauri-driver did not listen on {port}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Some(desktop)
+        })
     }
 
     /// Starts the app with `args` and connects to its window.
@@ -129,27 +164,44 @@ impl Desktop {
         let serde_json::Value::Object(capabilities) = capabilities else {
             unreachable!()
         };
-        ClientBuilder::new(HttpConnector::new())
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await
-            .unwrap_or_else(|e| panic!("no WebDriver session on display {}: {e}", self.display))
+        let mut last = None;
+        for _ in 0..DRIVER_TRIES {
+            let port = {
+                let mut driver = self.driver.lock().unwrap();
+                if driver.is_none() {
+                    *driver = Driver::start(&self.tauri_driver, &self.display);
+                }
+                match driver.as_ref() {
+                    Some(d) => d.port,
+                    None => continue,
+                }
+            };
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(capabilities.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(client) => return client,
+                // A driver that cut the request is started afresh.
+                Err(e) => {
+                    if let Some(mut d) = self.driver.lock().unwrap().take() {
+                        d.stop();
+                    }
+                    last = Some(e);
+                }
+            }
+        }
+        panic!(
+            "no WebDriver session on display {} after {DRIVER_TRIES} drivers: {last:?}",
+            self.display
+        )
     }
 }
 
 impl Drop for Desktop {
     fn drop(&mut self) {
-        if let Some(mut driver) = self.driver.take() {
-            // SIGTERM, so tauri-driver takes WebKitWebDriver down with it.
-            let _ = Command::new("kill")
-                .args(["-TERM", &driver.id().to_string()])
-                .status();
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while driver.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            let _ = driver.kill();
-            let _ = driver.wait();
+        if let Some(mut driver) = self.driver.lock().unwrap().take() {
+            driver.stop();
         }
         let _ = self.xvfb.kill();
         let _ = self.xvfb.wait();

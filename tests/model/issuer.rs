@@ -90,11 +90,15 @@ impl SimIssuer {
         self.unsent.clear();
     }
 
-    /// Rounds without faults until a whole pass brings nothing.
+    /// Rounds without faults until a whole pass brings nothing: one read
+    /// from the start that finds the feed empty. (A read from the middle
+    /// of a pass that finds nothing proves nothing: a ledger restored from
+    /// an earlier copy numbers its instructions again, below the cursor.)
     pub fn drain(&mut self, world: &mut World) -> Result<(), String> {
         for _ in 0..200 {
+            let from_start = self.cursor == 0;
             let worked = self.round(world, None, None, false);
-            if !worked && self.cursor == 0 && self.unsent.is_empty() {
+            if from_start && !worked && self.cursor == 0 && self.unsent.is_empty() {
                 return Ok(());
             }
         }
