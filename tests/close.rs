@@ -197,7 +197,7 @@ fn the_report_hash_goes_from_the_file_to_the_audit_chain_and_the_ledger() {
     };
     assert!(verify().status.success());
     // A report swapped in the store afterwards no longer verifies.
-    let conn = rusqlite::Connection::open(c.dir.join("terminal.sqlite3")).unwrap();
+    let conn = terminal_db(&c.dir.join("terminal.sqlite3"));
     conn.execute_batch(
         "DROP TRIGGER day_close_append_only_u; UPDATE day_close SET report = X'255044462D';",
     )

@@ -9,7 +9,8 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use relief_store::{CardState, Store};
+use relief_store::CardState;
+use relief_system_tests::open_store;
 use relief_system_tests::set_up_terminal;
 use rusqlite::Connection;
 
@@ -86,7 +87,7 @@ fn killed_at_random_moments_the_store_loses_and_halves_nothing() {
 
 fn check(path: &std::path::Path, committed: &[String], round: usize) {
     let store =
-        Store::open(path).unwrap_or_else(|e| panic!("round {round}: the store does not open: {e}"));
+        open_store(path).unwrap_or_else(|e| panic!("round {round}: the store does not open: {e}"));
     for id in committed {
         assert!(
             store.issuance(id).unwrap().is_some(),
@@ -94,6 +95,8 @@ fn check(path: &std::path::Path, committed: &[String], round: usize) {
         );
     }
     let conn = Connection::open(path).unwrap();
+    conn.pragma_update(None, "key", store.data_key().pragma_value().as_str())
+        .unwrap();
     let issuances = count(&conn, "SELECT count(*) FROM issuance");
     assert!(issuances >= committed.len() as i64);
     // Nothing half-written: every issuance has its beneficiary, share, card,

@@ -11,7 +11,7 @@ use std::sync::atomic::Ordering;
 
 use relief_core::identity::IdentityNumber;
 use relief_core::roll::RollStatus;
-use relief_store::Store;
+use relief_system_tests::open_store;
 use relief_system_tests::process::LedgerProcess;
 use relief_system_tests::proxy::{FaultProxy, Faults};
 use relief_testkit::roll::{self, HEADER, RollRow, RollSpec};
@@ -38,7 +38,7 @@ fn import(ledger: &LedgerProcess, dir: &Path, name: &str, rows: &[RollRow]) -> s
 
 /// Checks a terminal's copy against the rows of its 시군, one by one.
 fn check_copy(terminal: &Path, rows: &[RollRow]) {
-    let store = Store::open(&terminal.join("terminal.sqlite3")).unwrap();
+    let store = open_store(&terminal.join("terminal.sqlite3")).unwrap();
     let ours: Vec<&RollRow> = rows.iter().filter(|r| r.sigungu == "41110").collect();
     assert_eq!(
         store.roll_size().unwrap(),
@@ -160,7 +160,7 @@ fn two_terminals_download_their_sigungus_roll_through_faults_then_its_changes() 
     let synced = json(relief(&center).args(["sync", "--json"]).output().unwrap());
     assert_eq!(synced["pulled"]["roll"]["version"], 2);
     assert_eq!(synced["pulled"]["roll"]["people"], 3);
-    let store = Store::open(&center.join("terminal.sqlite3")).unwrap();
+    let store = open_store(&center.join("terminal.sqlite3")).unwrap();
     let on_roll = |rrn: &str| {
         let id = IdentityNumber::parse(rrn).unwrap();
         store.roll_person(&store.beneficiary_key(&id)).unwrap()

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use relief_core::identity::IdentityNumber;
 use relief_store::Store;
 use relief_sync::{ROLL_PAGE, Retry, download_roll};
+use relief_system_tests::open_store;
 use relief_system_tests::process::LedgerProcess;
 use relief_system_tests::{PIN, SUPERVISOR, set_up_terminal};
 use relief_testkit::roll::{self, HEADER, RollSpec};
@@ -93,7 +94,7 @@ fn main() {
         bytes(&wal) as f64 / 1e6
     );
 
-    let store = Store::open(&path).unwrap();
+    let store = open_store(&path).unwrap();
     let mut lookups = Vec::with_capacity(20_000);
     let mut rng = fastrand::Rng::with_seed(7);
     for _ in 0..20_000 {

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::Output;
 
 use relief_core::identity::IdentityNumber;
-use relief_store::Store;
+use relief_system_tests::open_store;
 use relief_system_tests::process::LedgerProcess;
 use relief_system_tests::proxy::{FaultProxy, Faults};
 use relief_system_tests::resident;
@@ -29,14 +29,14 @@ fn refused(output: Output) -> (i32, Value) {
 }
 
 fn key_of(dir: &Path, person: u64) -> relief_core::identity::BeneficiaryKey {
-    Store::open(&dir.join("terminal.sqlite3"))
+    open_store(&dir.join("terminal.sqlite3"))
         .unwrap()
         .beneficiary_key(&IdentityNumber::parse(&resident(person)).unwrap())
 }
 
 fn on_deny_list(dir: &Path, person: u64) -> bool {
     let key = key_of(dir, person);
-    Store::open(&dir.join("terminal.sqlite3"))
+    open_store(&dir.join("terminal.sqlite3"))
         .unwrap()
         .deny_entry(&key)
         .unwrap()
@@ -288,7 +288,7 @@ fn an_answer_from_the_ledger_is_never_an_offline_payment() {
             "HTTP {status}: {error}"
         );
     }
-    let store = Store::open(&a.join("terminal.sqlite3")).unwrap();
+    let store = open_store(&a.join("terminal.sqlite3")).unwrap();
     assert_eq!(
         store.issuance_count().unwrap(),
         0,

@@ -20,8 +20,21 @@ pub fn relief(dir: &Path) -> Command {
         .arg("--data-dir")
         .arg(dir)
         .env("RELIEF_PIN", PIN)
-        .env("RELIEF_APPROVER_PIN", PIN);
+        .env("RELIEF_APPROVER_PIN", PIN)
+        // The store is encrypted: its supervisor's PIN opens it.
+        .env("RELIEF_OPENER", "S001")
+        .env("RELIEF_OPENER_PIN", PIN);
     command
+}
+
+/// A terminal's database opened directly, with the key its supervisor's
+/// PIN unseals: for checks that read (or tamper) past the store's code.
+pub fn terminal_db(path: &Path) -> Connection {
+    let store = relief_system_tests::open_store(path).unwrap();
+    let conn = Connection::open(path).unwrap();
+    conn.pragma_update(None, "key", store.data_key().pragma_value().as_str())
+        .unwrap();
+    conn
 }
 
 pub fn json(output: Output) -> Value {
@@ -65,22 +78,13 @@ pub fn terminal(
         "--sigungu",
         "41110",
         "--demo",
+        "--supervisor",
+        "S001",
+        "--supervisor-name",
+        "감독",
     ]);
+    init.env("RELIEF_NEW_PIN", PIN);
     ok(init);
-    let mut clerk = relief(dir);
-    clerk
-        .args([
-            "clerk",
-            "add",
-            "--employee-id",
-            "S001",
-            "--name",
-            "감독",
-            "--role",
-            "supervisor",
-        ])
-        .env("RELIEF_NEW_PIN", PIN);
-    ok(clerk);
     let mut stock = relief(dir);
     stock.args([
         "stock",

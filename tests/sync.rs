@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
 use relief_core::identity::IdentityNumber;
-use relief_store::{Store, Verification};
+use relief_store::Verification;
 use relief_sync::Retry;
 use relief_sync::visit::{self, Approver};
+use relief_system_tests::open_store;
 use relief_system_tests::process::LedgerProcess;
 use relief_system_tests::proxy::{FaultProxy, Faults};
 use relief_system_tests::{PIN, resident, solo_issue};
@@ -153,7 +154,7 @@ fn moment(n: u64) -> NaiveDateTime {
 
 /// Issues `count` offline issuances straight into the terminal's store.
 fn issue_offline(dir: &Path, count: u64) {
-    let mut store = Store::open(&dir.join("terminal.sqlite3")).unwrap();
+    let mut store = open_store(&dir.join("terminal.sqlite3")).unwrap();
     let supervisor = store.sign_in("S001", PIN, moment(0)).unwrap();
     for n in 0..count {
         let mut request = solo_issue(n);
@@ -166,7 +167,7 @@ fn issue_offline(dir: &Path, count: u64) {
 }
 
 fn pending(dir: &Path) -> u64 {
-    Store::open(&dir.join("terminal.sqlite3"))
+    open_store(&dir.join("terminal.sqlite3"))
         .unwrap()
         .sync_status()
         .unwrap()
@@ -248,7 +249,7 @@ fn through_a_faulty_network_every_issuance_reaches_the_ledger_exactly_once() {
         COUNT as u32,
     );
 
-    let store = Mutex::new(Store::open(&counter.join("terminal.sqlite3")).unwrap());
+    let store = Mutex::new(open_store(&counter.join("terminal.sqlite3")).unwrap());
     let supervisor = store
         .lock()
         .unwrap()
@@ -343,8 +344,7 @@ fn through_a_faulty_network_every_issuance_reaches_the_ledger_exactly_once() {
         0
     );
     assert!(ledger_count(&ledger, "SELECT count(*) FROM claim") > 0);
-    let verdicts: i64 = Connection::open(counter.join("terminal.sqlite3"))
-        .unwrap()
+    let verdicts: i64 = terminal_db(&counter.join("terminal.sqlite3"))
         .query_row(
             "SELECT count(*) FROM outbox_ack WHERE verdict = 'accepted'",
             [],
@@ -374,7 +374,7 @@ fn a_failed_push_is_retried_without_any_new_local_write() {
 
     let path = counter.join("terminal.sqlite3");
     let writes = || -> (i64, i64) {
-        let conn = Connection::open(&path).unwrap();
+        let conn = terminal_db(&path);
         let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
         (
             count("SELECT count(*) FROM outbox"),
@@ -386,7 +386,7 @@ fn a_failed_push_is_retried_without_any_new_local_write() {
         drop_request: 100,
         ..Faults::default()
     });
-    let store = Mutex::new(Store::open(&path).unwrap());
+    let store = Mutex::new(open_store(&path).unwrap());
     let retry = Retry {
         first_delay: Duration::from_millis(50),
         max_delay: Duration::from_millis(200),
@@ -453,7 +453,7 @@ fn a_deny_list_download_page_by_page_through_a_faulty_network_misses_nothing() {
         delay_ms: 300,
         ..Faults::default()
     });
-    let store = Mutex::new(Store::open(&reading.join("terminal.sqlite3")).unwrap());
+    let store = Mutex::new(open_store(&reading.join("terminal.sqlite3")).unwrap());
     // Pages of 7: the next is asked for while the last is being read.
     let report = runtime
         .block_on(relief_sync::pull_all(&store, THROUGH_FAULTS, 7))

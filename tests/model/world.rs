@@ -18,11 +18,11 @@ use relief_core::policy::builtin;
 use relief_core::{Krw, SiteType};
 use relief_ledger::{Clock, Ledger, PostgresStorage, SqliteStorage, Storage, StorageError};
 use relief_protocol::SiteInfo;
-use relief_store::{NewClerk, Role, SerialSpec, Session, Store, TerminalSetup};
+use relief_store::{DataKey, NewClerk, Role, SerialSpec, Session, Store, TerminalSetup, Unlock};
 use tower::ServiceExt;
 use zeroize::Zeroizing;
 
-pub const PIN: &str = "482913";
+pub const PIN: &str = "48291375";
 pub const CAMPAIGN: &str = "gyeonggi-2020";
 pub const SUWON: &str = "41110";
 pub const SEONGNAM: &str = "41130";
@@ -173,6 +173,9 @@ pub struct Terminal {
     pub id: String,
     /// Where its store lives while a sequence runs.
     pub path: PathBuf,
+    /// Its data key, held as the running app holds it: each sequence
+    /// opens a fresh copy without a supervisor's (slow) PIN derivation.
+    key: DataKey,
 }
 
 /// Someone of the campaign.
@@ -287,11 +290,17 @@ impl World {
             let path = world._dir.path().join(format!("terminal-{i}.sqlite3"));
             let (store, supervisor) =
                 set_up_store(&world.template, i, code, kind, sigungu, &secret);
+            let key = store.data_key().clone();
             drop(store);
             world.supervisor = Some(supervisor.clone());
             let made = world.enrollment_code(ledger, code, kind, sigungu);
             let store = Mutex::new(
-                Store::open(&world.template.join(format!("terminal-{i}.sqlite3"))).unwrap(),
+                Store::open(
+                    &world.template.join(format!("terminal-{i}.sqlite3")),
+                    Unlock::Key(&key),
+                    start(),
+                )
+                .unwrap(),
             );
             let enrollment = world
                 .runtime
@@ -308,9 +317,15 @@ impl World {
                 sigungu,
                 id: enrollment.terminal_id,
                 path,
+                key,
             });
         }
-        let keys_from = Store::open(&world.template.join("terminal-0.sqlite3")).unwrap();
+        let keys_from = Store::open(
+            &world.template.join("terminal-0.sqlite3"),
+            Unlock::Key(&world.terminals[0].key),
+            start(),
+        )
+        .unwrap();
         for n in 0..8u32 {
             let number = person_number(n);
             let key = keys_from.beneficiary_key(&IdentityNumber::parse(&number).unwrap());
@@ -497,9 +512,14 @@ impl World {
                 for suffix in ["-wal", "-shm"] {
                     let _ = std::fs::remove_file(format!("{}{suffix}", t.path.display()));
                 }
-                std::fs::copy(self.template.join(format!("terminal-{i}.sqlite3")), &t.path)
-                    .unwrap();
-                Mutex::new(Store::open(&t.path).unwrap())
+                let template = self.template.join(format!("terminal-{i}.sqlite3"));
+                std::fs::copy(&template, &t.path).unwrap();
+                std::fs::copy(
+                    format!("{}.keys", template.display()),
+                    format!("{}.keys", t.path.display()),
+                )
+                .unwrap();
+                Mutex::new(Store::open(&t.path, Unlock::Key(&t.key), start()).unwrap())
             })
             .collect()
     }
@@ -516,7 +536,7 @@ fn set_up_store(
     secret: &CampaignSecret,
 ) -> (Store, Session) {
     let at = start() - Duration::hours(2);
-    let mut store = Store::init(
+    let (mut store, _recovery) = Store::init(
         &dir.join(format!("terminal-{i}.sqlite3")),
         TerminalSetup {
             eupmyeondong: None,

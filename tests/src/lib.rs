@@ -21,7 +21,8 @@ use zeroize::Zeroizing;
 
 pub const SUPERVISOR: &str = "S001";
 pub const CLERK: &str = "C001";
-pub const PIN: &str = "482913";
+/// Long enough for a supervisor, whose PIN seals the store's key.
+pub const PIN: &str = "48291375";
 
 /// A demo terminal at a 수원 center on the Gyeonggi 2020 policy, with a
 /// supervisor, a clerk and `cards` cards `CR-000001`...
@@ -30,7 +31,7 @@ pub fn set_up_terminal(path: &Path, cards: usize) -> Store {
         .unwrap()
         .and_hms_opt(8, 0, 0)
         .unwrap();
-    let mut store = Store::init(
+    let (mut store, _recovery) = Store::init(
         path,
         TerminalSetup {
             eupmyeondong: None,
@@ -72,6 +73,23 @@ pub fn set_up_terminal(path: &Path, cards: usize) -> Store {
         )
         .unwrap();
     store
+}
+
+/// The store at `path` opened by its supervisor, as the first sign-in of
+/// the day opens it.
+pub fn open_store(path: &Path) -> Result<Store, relief_store::Error> {
+    let at = NaiveDate::from_ymd_opt(2020, 5, 18)
+        .unwrap()
+        .and_hms_opt(8, 0, 0)
+        .unwrap();
+    Store::open(
+        path,
+        relief_store::Unlock::Supervisor {
+            employee_id: SUPERVISOR,
+            pin: PIN,
+        },
+        at,
+    )
 }
 
 pub fn card(n: u64) -> String {

@@ -18,15 +18,26 @@ export function App() {
   const [status, setStatus] = useState<AppStatus | null>(null);
   const [fault, setFault] = useState<string | null>(null);
   const [lockNotice, setLockNotice] = useState<string | null>(null);
+  // The store is encrypted and stays locked until a supervisor signs in.
+  const [storeLocked, setStoreLocked] = useState(false);
+  // Shown once, to the supervisor who opened a new (or newly encrypted) store.
+  const [recoveryCode, setRecoveryCode] = useState<string | null>(null);
   const [tab, setTab] = useState<TabId | "counter">("counter");
   const lastActivity = useRef(Date.now());
 
   const refresh = useCallback(async () => {
     try {
       setStatus(await api.status());
+      setStoreLocked(false);
       setFault(null);
     } catch (e) {
-      setFault(toAppError(e).message);
+      const error = toAppError(e);
+      if (error.code === "store_locked") {
+        setStoreLocked(true);
+        setFault(null);
+      } else {
+        setFault(error.message);
+      }
     }
   }, []);
 
@@ -58,17 +69,18 @@ export function App() {
     return () => clearInterval(timer);
   }, [session?.employee_id, lockMinutes, refresh]);
 
-  if (!status) {
-    return <main>{fault ? <ErrorBox error={fault} /> : "불러오는 중…"}</main>;
-  }
-  if (!session) {
+  if (!status || !session) {
+    if (!status && !storeLocked) {
+      return <main>{fault ? <ErrorBox error={fault} /> : "불러오는 중…"}</main>;
+    }
     return (
       <SignIn
         status={status}
         notice={lockNotice}
-        onSignedIn={() => {
+        onSignedIn={(signedIn) => {
           lastActivity.current = Date.now();
           setLockNotice(null);
+          setRecoveryCode(signedIn.recovery_code);
           setTab("counter");
           refresh();
         }}
@@ -107,6 +119,17 @@ export function App() {
           ))}
       </nav>
       <main>
+        {recoveryCode && (
+          <section class="notice recovery" role="alert" data-testid="recovery-code">
+            <p>
+              보관함 <strong>복구 코드</strong>입니다. 지금 한 번만 보입니다. 적어서 금고에 보관하세요. 감독자가 PIN을 잊으면 이 코드로 보관함을 엽니다.
+            </p>
+            <p class="code">{recoveryCode}</p>
+            <button type="button" data-testid="recovery-code-done" onClick={() => setRecoveryCode(null)}>
+              적어 두었습니다
+            </button>
+          </section>
+        )}
         <ErrorBox error={fault} />
         {tab === "counter" || !supervisor ? (
           <Visitor status={status} refresh={refresh} />

@@ -42,8 +42,10 @@ pub struct Cli {
 pub enum Command {
     /// 방문자가 지금 이 창구에서 받을 수 있는지, 아니면 언제 올 수 있는지 확인합니다.
     Check(CheckArgs),
-    /// 단말기를 설정합니다 (사이트, 캠페인 정책, 캠페인 비밀키).
+    /// 단말기를 설정합니다 (사이트, 캠페인 정책, 캠페인 비밀키, 첫 감독자). 복구 코드를 한 번 보여 줍니다.
     Init(InitArgs),
+    /// 감독자가 PIN을 잊었을 때: 복구 코드로 보관함을 열고 새 PIN을 정합니다. 새 복구 코드를 보여 줍니다.
+    Recover(RecoverArgs),
     /// 직원 관리.
     #[command(subcommand)]
     Clerk(ClerkCommand),
@@ -306,6 +308,13 @@ pub struct InitArgs {
     /// campaign secret it makes one up. Never for a real counter.
     #[arg(long)]
     pub demo: bool,
+    /// Employee id of the first supervisor, whose PIN (RELIEF_NEW_PIN or
+    /// the next line of standard input, 8 to 12 digits) opens the store.
+    #[arg(long, value_name = "ID")]
+    pub supervisor: String,
+    /// The first supervisor's name.
+    #[arg(long, value_name = "NAME")]
+    pub supervisor_name: String,
 }
 
 /// The signed-in clerk: PIN from RELIEF_PIN, or the first line of standard input.
@@ -326,6 +335,26 @@ pub enum ClerkCommand {
     Add(ClerkAddArgs),
     /// Lists clerks.
     List(ActorOnly),
+    /// Removes a clerk (supervisor): they can no longer sign in, and a
+    /// supervisor's key slot goes with them.
+    Remove(ClerkRemoveArgs),
+}
+
+#[derive(Args)]
+pub struct ClerkRemoveArgs {
+    #[command(flatten)]
+    pub actor: Actor,
+    #[arg(long)]
+    pub employee_id: String,
+}
+
+/// The recovery code (RELIEF_RECOVERY_CODE or the first line of standard
+/// input), then the new PIN (RELIEF_NEW_PIN or the next line).
+#[derive(Args)]
+pub struct RecoverArgs {
+    /// The supervisor who forgot their PIN.
+    #[arg(long, value_name = "ID")]
+    pub supervisor: String,
 }
 
 #[derive(Args)]

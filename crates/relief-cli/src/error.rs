@@ -41,6 +41,10 @@ pub enum CliError {
     },
     #[error("데이터 폴더를 정할 수 없습니다: --data-dir를 지정하세요")]
     NoDataDir,
+    #[error(
+        "보관함은 감독자의 PIN으로 열립니다: RELIEF_OPENER(감독자 직원 번호)와 RELIEF_OPENER_PIN을 주세요"
+    )]
+    NoOpener,
     #[error("{0}")]
     Store(#[from] relief_store::Error),
     #[error("감사 기록 검증 실패: {0}")]
@@ -113,6 +117,7 @@ impl CliError {
             CliError::Input(_) | CliError::UnknownCode(_) => "input",
             CliError::Stdin(_) => "stdin",
             CliError::DataDir { .. } | CliError::NoDataDir => "data_dir",
+            CliError::NoOpener => "no_opener",
             CliError::Output(_) => "output",
             CliError::Report(_) => "report",
             CliError::Write { .. } => "write",

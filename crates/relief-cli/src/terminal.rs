@@ -6,7 +6,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDateTime;
-use relief_store::{Session, Store};
+use relief_store::{Session, Store, Unlock};
 
 use crate::cli::Actor;
 use zeroize::Zeroizing;
@@ -34,8 +34,39 @@ pub fn store_path(given: Option<&Path>) -> Result<PathBuf, CliError> {
     Ok(dir.join(STORE_FILE))
 }
 
-pub fn open(given: Option<&Path>) -> Result<Store, CliError> {
-    Ok(Store::open(&store_path(given)?)?)
+/// Opens the store with the PIN of the supervisor named in `RELIEF_OPENER`
+/// (`RELIEF_OPENER_PIN`): the store is encrypted, and only a supervisor's
+/// PIN opens it. `at` is a demo terminal's time, as the command was given it.
+pub fn open(given: Option<&Path>, at: Option<NaiveDateTime>) -> Result<Store, CliError> {
+    let opener = std::env::var("RELIEF_OPENER").map_err(|_| CliError::NoOpener)?;
+    let pin = Zeroizing::new(std::env::var("RELIEF_OPENER_PIN").map_err(|_| CliError::NoOpener)?);
+    open_by(given, &opener, &pin, at)
+}
+
+/// Opens the store with `employee_id`'s PIN. A store written before
+/// encryption is encrypted now; its new recovery code is printed once, on
+/// standard error.
+fn open_by(
+    given: Option<&Path>,
+    employee_id: &str,
+    pin: &str,
+    at: Option<NaiveDateTime>,
+) -> Result<Store, CliError> {
+    let unlock = Unlock::Supervisor {
+        employee_id,
+        pin: pin.trim(),
+    };
+    // The time failed attempts are counted at; a production terminal
+    // refuses a given time once open (`now`).
+    let at = at.unwrap_or_else(|| chrono::Local::now().naive_local());
+    let mut store = Store::open(&store_path(given)?, unlock, at)?;
+    if let Some(code) = store.fresh_recovery_code() {
+        eprintln!(
+            "보관함을 암호화했습니다. 복구 코드(한 번만 표시됩니다, 적어서 안전한 곳에 두세요): {}",
+            code.to_printed().as_str()
+        );
+    }
+    Ok(store)
 }
 
 /// Standard input, read once when first needed, consumed line by line.
@@ -44,6 +75,9 @@ pub fn open(given: Option<&Path>) -> Result<Store, CliError> {
 pub struct Input {
     text: Option<Zeroizing<String>>,
     at: usize,
+    /// Secrets already read, by their variable: the PIN that opened the
+    /// store is the one the clerk then signs in with, not the next line.
+    secrets: Vec<(String, Zeroizing<String>)>,
 }
 
 impl Input {
@@ -87,10 +121,15 @@ impl Input {
 
     /// A secret from the environment variable `env`, else the next line.
     pub fn secret(&mut self, env: &str, what: &str) -> Result<Zeroizing<String>, CliError> {
-        match std::env::var(env) {
-            Ok(value) => Ok(Zeroizing::new(value)),
-            Err(_) => self.line(what),
+        if let Some((_, known)) = self.secrets.iter().find(|(name, _)| name == env) {
+            return Ok(known.clone());
         }
+        let value = match std::env::var(env) {
+            Ok(value) => Zeroizing::new(value),
+            Err(_) => self.line(what)?,
+        };
+        self.secrets.push((env.to_owned(), value.clone()));
+        Ok(value)
     }
 }
 
@@ -114,20 +153,28 @@ pub fn sign_in(
     Ok(store.sign_in(employee_id, pin.trim(), at)?)
 }
 
-/// How most commands begin: the store opened and the acting clerk signed in
-/// with `RELIEF_PIN` or the first line of standard input.
+/// The store opened for `actor`: by `RELIEF_OPENER` when it is set, or
+/// else by the actor's own PIN (`RELIEF_PIN` or the first line of standard
+/// input), when they are a supervisor with a key slot.
+pub fn open_for(dir: Option<&Path>, actor: &Actor, input: &mut Input) -> Result<Store, CliError> {
+    match std::env::var("RELIEF_OPENER") {
+        Ok(_) => open(dir, actor.at),
+        Err(_) => {
+            let pin = input.secret("RELIEF_PIN", "PIN")?;
+            open_by(dir, &actor.clerk, &pin, actor.at)
+        }
+    }
+}
+
+/// How most commands begin: the store opened ([`open_for`]) and the acting
+/// clerk signed in with `RELIEF_PIN` or the first line of standard input.
 pub fn open_as(
     dir: Option<&Path>,
     actor: &Actor,
 ) -> Result<(Store, Session, NaiveDateTime), CliError> {
-    let mut store = open(dir)?;
+    let mut input = Input::default();
+    let mut store = open_for(dir, actor, &mut input)?;
     let at = now(&store, actor.at)?;
-    let who = sign_in(
-        &mut store,
-        &mut Input::default(),
-        &actor.clerk,
-        "RELIEF_PIN",
-        at,
-    )?;
+    let who = sign_in(&mut store, &mut input, &actor.clerk, "RELIEF_PIN", at)?;
     Ok((store, who, at))
 }

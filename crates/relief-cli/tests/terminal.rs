@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use relief_core::identity::synthetic;
 use serde_json::Value;
 
-const SUPERVISOR_PIN: &str = "482913";
+const SUPERVISOR_PIN: &str = "48291375";
 const CLERK_PIN: &str = "135790";
 
 struct Terminal {
@@ -20,7 +20,10 @@ impl Terminal {
         command
             .arg("--data-dir")
             .arg(self.dir.path())
-            .env_remove("RELIEF_PIN");
+            .env_remove("RELIEF_PIN")
+            // The store is encrypted: a supervisor's PIN opens it.
+            .env("RELIEF_OPENER", "S001")
+            .env("RELIEF_OPENER_PIN", SUPERVISOR_PIN);
         command
     }
 
@@ -38,19 +41,7 @@ impl Terminal {
                 "매탄1동 행정복지센터",
             ])
             .args(["--site-type", "center", "--sigungu", "41110", "--demo"])
-            .assert()
-            .success();
-        t.relief()
-            .args([
-                "clerk",
-                "add",
-                "--employee-id",
-                "S001",
-                "--name",
-                "김감독",
-                "--role",
-                "supervisor",
-            ])
+            .args(["--supervisor", "S001", "--supervisor-name", "김감독"])
             .write_stdin(format!("{SUPERVISOR_PIN}\n"))
             .assert()
             .success();
@@ -300,21 +291,12 @@ fn only_a_demo_terminal_may_be_told_the_time() {
             "nh",
             "--sigungu",
             "41110",
+            "--supervisor",
+            "S001",
+            "--supervisor-name",
+            "김감독",
         ])
         .env("RELIEF_CAMPAIGN_SECRET", "00112233445566778899aabbccddeeff")
-        .assert()
-        .success();
-    relief()
-        .args([
-            "clerk",
-            "add",
-            "--employee-id",
-            "S001",
-            "--name",
-            "김감독",
-            "--role",
-            "supervisor",
-        ])
         .env("RELIEF_NEW_PIN", SUPERVISOR_PIN)
         .assert()
         .success();
@@ -350,11 +332,16 @@ fn only_a_demo_terminal_may_be_told_the_time() {
             "nh",
             "--sigungu",
             "41110",
+            "--supervisor",
+            "S001",
+            "--supervisor-name",
+            "김감독",
         ])
         .env_remove("RELIEF_CAMPAIGN_SECRET")
-        .write_stdin("abc\n")
+        .write_stdin(format!("abc\n{SUPERVISOR_PIN}\n"))
         .assert()
         .code(2);
+    assert!(!other.path().join("terminal.sqlite3").exists());
 }
 
 #[test]
@@ -426,4 +413,95 @@ fn reports_for_a_supervisor_and_receipts_for_a_clerk() {
     );
     assert_eq!(code, 0);
     assert!(std::fs::read(&receipt).unwrap().starts_with(b"%PDF"));
+}
+
+#[test]
+fn the_store_opens_by_a_supervisor_and_the_recovery_code_works_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let relief = || {
+        let mut command = Command::cargo_bin("relief").unwrap();
+        command
+            .arg("--data-dir")
+            .arg(dir.path())
+            .env_remove("RELIEF_OPENER")
+            .env_remove("RELIEF_PIN");
+        command
+    };
+    let init = |pin: &str| {
+        let output = relief()
+            .args(["init", "--site-code", "X", "--site-name", "매탄1동"])
+            .args(["--site-type", "center", "--sigungu", "41110", "--demo"])
+            .args([
+                "--supervisor",
+                "S001",
+                "--supervisor-name",
+                "김감독",
+                "--json",
+            ])
+            .env("RELIEF_NEW_PIN", pin)
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            serde_json::from_slice::<Value>(&output.stdout).unwrap_or(Value::Null),
+            serde_json::from_slice::<Value>(&output.stderr).unwrap_or(Value::Null),
+        )
+    };
+    // A supervisor's PIN seals the store's key: 6 digits are too few.
+    let (code, _, error) = init("482913");
+    assert_eq!(
+        (code, error["error"].as_str()),
+        (Some(3), Some("weak_supervisor_pin"))
+    );
+    let (code, made, _) = init(SUPERVISOR_PIN);
+    assert_eq!(code, Some(0));
+    let recovery = made["recovery_code"].as_str().unwrap().to_owned();
+    assert_eq!(recovery.len(), 39);
+    let status = |clerk: &str, pin: &str| {
+        let output = relief()
+            .args(["clerk", "list", "--clerk", clerk, "--json"])
+            .env("RELIEF_PIN", pin)
+            .output()
+            .unwrap();
+        let error: Value = serde_json::from_slice(&output.stderr).unwrap_or(Value::Null);
+        (
+            output.status.code(),
+            error["error"].as_str().map(str::to_owned),
+        )
+    };
+    assert_eq!(status("S001", SUPERVISOR_PIN), (Some(0), None));
+    assert_eq!(
+        status("S001", "11112222"),
+        (Some(3), Some("bad_credentials".into()))
+    );
+    let recover = |code: &str, pin: &str| {
+        let output = relief()
+            .args(["recover", "--supervisor", "S001", "--json"])
+            .write_stdin(format!("{code}\n{pin}\n"))
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            serde_json::from_slice::<Value>(&output.stdout).unwrap_or(Value::Null),
+        )
+    };
+    let (code, fresh) = recover(&recovery, "24681357");
+    assert_eq!(code, Some(0));
+    let fresh = fresh["recovery_code"].as_str().unwrap().to_owned();
+    assert_ne!(fresh, recovery);
+    assert_eq!(status("S001", "24681357"), (Some(0), None));
+    assert_eq!(
+        status("S001", SUPERVISOR_PIN),
+        (Some(3), Some("bad_credentials".into()))
+    );
+    // The used code opens nothing now.
+    assert_eq!(recover(&recovery, "13572468").0, Some(3));
+    assert_eq!(recover(&fresh, "13572468").0, Some(0));
+    // Nothing on disk names the supervisor or the site in plain bytes.
+    let bytes = std::fs::read(dir.path().join("terminal.sqlite3")).unwrap();
+    assert!(
+        !bytes
+            .windows("매탄1동".len())
+            .any(|w| w == "매탄1동".as_bytes())
+    );
 }

@@ -339,7 +339,7 @@ fn main() {
         };
         let code = ledger.create_enrollment_code(&site, None).unwrap();
         let answer = ledger.enroll(&code.code).unwrap();
-        let mut store = Store::init(
+        let (mut store, _recovery) = Store::init(
             &path,
             TerminalSetup {
                 eupmyeondong: None,
@@ -362,12 +362,12 @@ fn main() {
                     employee_id: "S".into(),
                     name: "감독".into(),
                     role: relief_store::Role::Supervisor,
-                    pin: zeroize::Zeroizing::new("482913".into()),
+                    pin: zeroize::Zeroizing::new("48291375".into()),
                 },
                 at,
             )
             .unwrap();
-        let supervisor = store.sign_in("S", "482913", at).unwrap();
+        let supervisor = store.sign_in("S", "48291375", at).unwrap();
         store.enroll(&supervisor, &url, &answer, None, at).unwrap();
         let store = Mutex::new(store);
         let started = Instant::now();

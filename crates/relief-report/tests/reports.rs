@@ -16,7 +16,7 @@ use relief_report::{from_store, pdf};
 use relief_store::*;
 use zeroize::Zeroizing;
 
-const PIN: &str = "482913";
+const PIN: &str = "48291375";
 
 fn day() -> NaiveDate {
     NaiveDate::from_ymd_opt(2020, 5, 18).unwrap()
@@ -49,7 +49,7 @@ struct Fixture {
 /// stock, or destroyed), one card reported lost.
 fn fixture(visits: u32) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::init(
+    let (mut store, _recovery) = Store::init(
         &dir.path().join("t.sqlite3"),
         TerminalSetup {
             eupmyeondong: None,

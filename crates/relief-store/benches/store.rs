@@ -37,7 +37,7 @@ fn main() {
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("terminal.sqlite3");
-    let mut store = Store::init(
+    let (mut store, _recovery) = Store::init(
         &path,
         TerminalSetup {
             eupmyeondong: None,
@@ -53,7 +53,7 @@ fn main() {
         at(0),
     )
     .unwrap();
-    let pin = || Zeroizing::new("482913".to_owned());
+    let pin = || Zeroizing::new("48291375".to_owned());
     store
         .add_clerk(
             None,
@@ -66,7 +66,7 @@ fn main() {
             at(0),
         )
         .unwrap();
-    let clerk = store.sign_in("S", "482913", at(0)).unwrap();
+    let clerk = store.sign_in("S", "48291375", at(0)).unwrap();
     store
         .receive_stock(
             &clerk,

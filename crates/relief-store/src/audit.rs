@@ -33,6 +33,9 @@ relief_core::closed_set! {
         VisitEnded,
         DayClosed,
         DayReopened,
+        ClerkRemoved,
+        PinReset,
+        StoreEncrypted,
     }
 }
 
@@ -322,7 +325,11 @@ mod tests {
         // A forger who knows the chain's hash can make an entry that hashes
         // right; an action no version writes still gives it away.
         let dir = tempfile::tempdir().unwrap();
-        let conn = crate::schema::open(&dir.path().join("t.sqlite3")).unwrap();
+        let conn = crate::schema::open(
+            &dir.path().join("t.sqlite3"),
+            Some(&crate::keys::DataKey::generate()),
+        )
+        .unwrap();
         let at = "2020-04-20T10:00:00";
         let hash = entry_hash(&GENESIS, 1, at, None, "time_travel", "x", "{}");
         conn.execute(

@@ -22,7 +22,15 @@ relief_core::closed_set! {
         SupervisorRequired,
         ClerkExists,
         WeakPin,
+        WeakSupervisorPin,
         FirstClerkMustBeSupervisor,
+        UnknownClerk,
+        CannotRemoveSelf,
+        LastKeyHolder,
+        KeyFile,
+        NoKeySlot,
+        BadRecoveryCode,
+        NotEncrypted,
         Missing,
         BadSerialRange,
         BadSerial,
@@ -113,8 +121,29 @@ pub enum Error {
     ClerkExists(String),
     #[error("PIN은 숫자 {min}~{max}자리입니다", min = crate::clerk::PIN_DIGITS.start(), max = crate::clerk::PIN_DIGITS.end())]
     WeakPin,
+    #[error("감독자 PIN은 보관함 열쇠를 잠그므로 숫자 {min}~{max}자리입니다", min = crate::clerk::SUPERVISOR_PIN_DIGITS.start(), max = crate::clerk::SUPERVISOR_PIN_DIGITS.end())]
+    WeakSupervisorPin,
     #[error("첫 직원은 감독자여야 합니다")]
     FirstClerkMustBeSupervisor,
+    #[error("등록된 직원이 아닙니다: {0}")]
+    UnknownClerk(String),
+    #[error("자기 자신은 지울 수 없습니다")]
+    CannotRemoveSelf,
+    #[error("보관함 열쇠를 가진 마지막 감독자는 지울 수 없습니다: 다른 감독자를 먼저 등록하세요")]
+    LastKeyHolder,
+
+    // --- the encrypted store's keys
+    #[error("열쇠 파일 {path}을(를) 읽거나 쓸 수 없습니다: {reason}")]
+    KeyFile {
+        path: std::path::PathBuf,
+        reason: String,
+    },
+    #[error("{0}에게는 보관함 열쇠가 없습니다: 열쇠가 있는 감독자가 로그인해야 보관함이 열립니다")]
+    NoKeySlot(String),
+    #[error("복구 코드가 맞지 않습니다")]
+    BadRecoveryCode,
+    #[error("암호화되지 않은 보관함입니다: 감독자가 로그인하면 암호화됩니다")]
+    NotEncrypted,
     #[error("{field}을(를) 입력하세요")]
     Missing { field: &'static str },
 
@@ -295,6 +324,14 @@ impl Error {
             Error::SupervisorRequired => StoreCode::SupervisorRequired,
             Error::ClerkExists(_) => StoreCode::ClerkExists,
             Error::WeakPin => StoreCode::WeakPin,
+            Error::WeakSupervisorPin => StoreCode::WeakSupervisorPin,
+            Error::UnknownClerk(_) => StoreCode::UnknownClerk,
+            Error::CannotRemoveSelf => StoreCode::CannotRemoveSelf,
+            Error::LastKeyHolder => StoreCode::LastKeyHolder,
+            Error::KeyFile { .. } => StoreCode::KeyFile,
+            Error::NoKeySlot(_) => StoreCode::NoKeySlot,
+            Error::BadRecoveryCode => StoreCode::BadRecoveryCode,
+            Error::NotEncrypted => StoreCode::NotEncrypted,
             Error::FirstClerkMustBeSupervisor => StoreCode::FirstClerkMustBeSupervisor,
             Error::Missing { .. } => StoreCode::Missing,
             Error::BadSerialRange(_) => StoreCode::BadSerialRange,

@@ -9,7 +9,8 @@
 //! first only to give the clerk a clear answer.
 //!
 //! No plain identity number is ever stored: beneficiaries are known by
-//! their keyed hash and shown by their masked form.
+//! their keyed hash and shown by their masked form. And the file itself is
+//! encrypted (SQLCipher), its key sealed per supervisor in a key file.
 
 mod activation;
 mod audit;
@@ -17,8 +18,11 @@ mod clerk;
 mod close;
 mod conflict;
 mod deny;
+mod encrypt;
 mod error;
 mod issue;
+mod keys;
+mod opening;
 mod outbox;
 mod query;
 mod roll;
@@ -34,7 +38,10 @@ mod void;
 
 pub use activation::ActivationCounts;
 pub use audit::{AuditFinding, AuditReport};
-pub use clerk::{ClerkInfo, LOCKOUT_AFTER, LOCKOUT_MINUTES, NewClerk, PIN_DIGITS, Role, Session};
+pub use clerk::{
+    ClerkInfo, LOCKOUT_AFTER, LOCKOUT_MINUTES, NewClerk, PIN_DIGITS, Role, SUPERVISOR_PIN_DIGITS,
+    Session,
+};
 pub use close::{ClosePlan, DayClose, DayClosed, DrawerCount, FaceCount, Reopening, UnsentEvent};
 pub use conflict::ConflictRecord;
 pub use deny::{DenyEntry, Paid};
@@ -43,6 +50,8 @@ pub use issue::{
     Applicant, BeneficiaryRequest, IssueRequest, Issued, IssuedCard, LISTED_MEMBER, RollException,
     RollStanding, Verification, Who,
 };
+pub use keys::{DataKey, RecoveryCode};
+pub use opening::Unlock;
 pub use outbox::OutboxEvent;
 pub use query::{BeneficiaryRecord, CardRecord, IssuanceRecord, VoidRecord};
 pub use roll::{RollApplied, RollCopy, RollDownload, RollPerson};
@@ -68,11 +77,15 @@ pub fn generate_secret() -> CampaignSecret {
 }
 
 /// An open terminal store. One per process; writes take `&mut self`.
+///
+/// The database is encrypted; see [`Store::open`] and [`Unlock`].
 pub struct Store {
     conn: Connection,
     site: SiteProfile,
     policy: Policy,
     secret: CampaignSecret,
+    keys: opening::Keys,
+    fresh_recovery_code: Option<RecoveryCode>,
 }
 
 impl Store {

@@ -73,6 +73,14 @@ pub(crate) fn clerk(conn: &Connection, employee_id: &str) -> Result<String> {
     )?)))
 }
 
+pub(crate) fn clerk_removal(conn: &Connection, employee_id: &str) -> Result<String> {
+    Ok(text(json!(rows(
+        conn,
+        "SELECT * FROM clerk_removal WHERE employee_id = ?1",
+        &[&employee_id]
+    )?)))
+}
+
 pub(crate) fn issuance(conn: &Connection, id: &str) -> Result<String> {
     let mut snapshot = json!({
         "issuance": rows(conn, "SELECT * FROM issuance WHERE id = ?1", &[&id])?,
@@ -242,8 +250,13 @@ pub(crate) fn recompute(
         Action::VisitEnded => visit_end(conn, subject)?,
         Action::DayClosed => day_close(conn, subject)?,
         Action::DayReopened => day_reopen(conn, subject)?,
+        Action::ClerkRemoved => clerk_removal(conn, subject)?,
         // Clerks change (a PIN reset, a new role) and sign-ins live only in
         // the chain: the entry itself is the record.
-        Action::ClerkAdded | Action::SignIn | Action::SignInFailed => return Ok(None),
+        Action::ClerkAdded
+        | Action::SignIn
+        | Action::SignInFailed
+        | Action::PinReset
+        | Action::StoreEncrypted => return Ok(None),
     }))
 }

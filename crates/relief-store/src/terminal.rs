@@ -12,7 +12,8 @@ use serde::Serialize;
 
 use crate::audit::{self, Action};
 use crate::error::{Error, Result};
-use crate::{Store, schema, snapshot, time};
+use crate::keys::{DataKey, Holder, KeyFile, RecoveryCode, key_file_path};
+use crate::{Store, encrypt, schema, snapshot, time};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SiteProfile {
@@ -51,33 +52,15 @@ pub struct TerminalSetup {
 }
 
 impl Store {
-    /// Opens an initialised store, applying pending migrations.
-    pub fn open(path: &Path) -> Result<Store> {
-        let conn = schema::open(path)?;
-        let site = load_site(&conn)?.ok_or(Error::NotInitialized)?;
-        let (file, text): (String, String) = conn.query_row(
-            "SELECT file_name, content FROM campaign_policy ORDER BY id DESC LIMIT 1",
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )?;
-        let policy = Policy::from_toml(&file, &text)?;
-        let secret: Vec<u8> = conn.query_row(
-            "SELECT secret FROM campaign_secret WHERE campaign_id = ?1",
-            [&policy.campaign.id],
-            |row| row.get(0),
-        )?;
-        let secret =
-            CampaignSecret::from_bytes(secret).map_err(|e| Error::Corrupt(e.to_string()))?;
-        Ok(Store {
-            conn,
-            site,
-            policy,
-            secret,
-        })
-    }
-
-    /// Creates the store for a site. Refuses a store that already has one.
-    pub fn init(path: &Path, setup: TerminalSetup, at: NaiveDateTime) -> Result<Store> {
+    /// Creates the store for a site, encrypted under a new data key whose
+    /// only slot, until the first supervisor is added, is the recovery
+    /// code returned here, to be printed once. Refuses a store that
+    /// already has one.
+    pub fn init(
+        path: &Path,
+        setup: TerminalSetup,
+        at: NaiveDateTime,
+    ) -> Result<(Store, RecoveryCode)> {
         let policy = Policy::from_toml(&setup.policy_file, &setup.policy_text)?;
         if !policy.covers(setup.sigungu) {
             return Err(Error::UnknownSigungu(setup.sigungu));
@@ -90,10 +73,15 @@ impl Store {
                 return Err(Error::Missing { field });
             }
         }
-        let mut conn = schema::open(path)?;
-        if load_site(&conn)?.is_some() {
+        if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
             return Err(Error::AlreadyInitialized);
         }
+        // Made aside and moved into place whole: a power cut during `init`
+        // leaves no half-made store, and `init` can simply run again.
+        let making = encrypt::sibling(path, "initialising");
+        encrypt::remove_database(&making)?;
+        let key = DataKey::generate();
+        let mut conn = schema::open(&making, Some(&key))?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute(
             "INSERT INTO site (id, site_code, site_name, site_type, sigungu, demo, created_at, eupmyeondong)
@@ -131,11 +119,18 @@ impl Store {
         audit::append(&tx, at, None, Action::Init, "site", &content)?;
         tx.commit()?;
         drop(conn);
-        Store::open(path)
+
+        let code = RecoveryCode::generate();
+        let mut keys = KeyFile::new(setup.demo);
+        keys.seal(Holder::Recovery, &key, code.secret())?;
+        let file = key_file_path(path);
+        keys.write(&file)?;
+        encrypt::move_into_place(&making, path)?;
+        Ok((Store::open_with(path, file, key)?, code))
     }
 }
 
-fn load_site(conn: &rusqlite::Connection) -> Result<Option<SiteProfile>> {
+pub(crate) fn load_site(conn: &rusqlite::Connection) -> Result<Option<SiteProfile>> {
     let row = conn
         .query_row(
             "SELECT site_code, site_name, site_type, sigungu, demo, created_at, eupmyeondong FROM site WHERE id = 1",

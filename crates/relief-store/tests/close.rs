@@ -12,7 +12,6 @@ use proptest::prelude::*;
 use relief_core::Krw;
 use relief_protocol::EventKind;
 use relief_store::*;
-use rusqlite::Connection;
 
 const FACE: Krw = Krw(3_000_000);
 
@@ -94,7 +93,7 @@ fn a_balanced_close_fixes_the_day_and_a_closed_day_takes_no_issuance() {
         Err(Error::DayClosed(_))
     ));
     // The database itself refuses it too, whatever the program checks.
-    let conn = Connection::open(t.path()).unwrap();
+    let conn = raw_of(&t);
     let refused = conn
         .execute(
             "INSERT INTO issuance (id, campaign_id, policy_version, site_code, clerk_id, issued_at,
@@ -328,7 +327,7 @@ fn a_void_after_the_close_belongs_to_the_next_day_and_a_reopened_day_takes_issua
 fn a_stored_report_changed_afterwards_is_named_by_verify() {
     let mut t = setup();
     close(&mut t, day(18), &typed(200), "", "", at(5, 18, 18)).unwrap();
-    let conn = Connection::open(t.path()).unwrap();
+    let conn = raw_of(&t);
     conn.execute_batch(
         "DROP TRIGGER day_close_append_only_u;
          UPDATE day_close SET report = X'00';",

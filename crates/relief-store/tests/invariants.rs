@@ -9,7 +9,7 @@ use relief_store::*;
 use rusqlite::Connection;
 
 fn raw(t: &Terminal) -> Connection {
-    Connection::open(t.path()).unwrap()
+    raw_of(t)
 }
 
 fn refused_with(conn: &Connection, sql: &str, expected: &str) {

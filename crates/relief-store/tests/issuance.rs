@@ -672,7 +672,7 @@ fn the_store_reopens_as_it_was_and_is_initialised_once() {
     let path = t.path();
     let Terminal { dir, store, .. } = t;
     drop(store);
-    let store = Store::open(&path).unwrap();
+    let store = reopen(&path);
     assert_eq!(store.site().name, "수원시 매탄1동 행정복지센터");
     assert_eq!(store.policy().campaign.id, "gyeonggi-2020");
     assert!(store.issuance(&issued.issuance_id).unwrap().is_some());
@@ -694,7 +694,17 @@ fn the_store_reopens_as_it_was_and_is_initialised_once() {
     );
     assert!(matches!(again, Err(Error::AlreadyInitialized)));
     let empty = dir.path().join("empty.sqlite3");
-    assert!(matches!(Store::open(&empty), Err(Error::NotInitialized)));
+    assert!(matches!(
+        Store::open(
+            &empty,
+            Unlock::Supervisor {
+                employee_id: SUPERVISOR,
+                pin: PIN
+            },
+            free_day()
+        ),
+        Err(Error::NotInitialized)
+    ));
 }
 
 #[test]

@@ -269,7 +269,8 @@ fn op() -> impl Strategy<Value = Op> {
 fn reopen(t: &mut Terminal) {
     let path = t.path();
     // The old connection closes before the new one opens.
-    t.store = Store::open(&path).unwrap();
+    let key = t.store.data_key().clone();
+    t.store = Store::open(&path, Unlock::Key(&key), at(4, 1, 9)).unwrap();
 }
 
 /// Everything the copy holds, by person, looked up one by one, and

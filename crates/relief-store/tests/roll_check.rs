@@ -14,7 +14,6 @@ use relief_core::proxy::Relation;
 use relief_core::roll::{RollOverride, RollStatus};
 use relief_protocol::{EventBody, RollCursor, RollMember, RollPage};
 use relief_store::*;
-use rusqlite::Connection;
 use zeroize::Zeroizing;
 
 /// One person on the roll: number, household serial, standing, 시군, 읍면동.
@@ -163,7 +162,7 @@ fn the_household_size_comes_from_the_roll_not_the_visitor() {
             .issue(&clerk, undeclared(&f.parent, "GG-0001"), at(4, 27, 10))
             .unwrap();
     assert_eq!(issued.roll_version, Some(2));
-    let conn = Connection::open(f.t.path()).unwrap();
+    let conn = raw_of(&f.t);
     let (version, size): (i64, i64) = conn
         .query_row(
             "SELECT i.roll_version, b.household_size FROM issuance i
@@ -301,7 +300,7 @@ fn a_supervisor_serves_a_newborn_the_roll_misses_with_a_reason_recorded() {
                 day,
             )
             .unwrap();
-    let conn = Connection::open(f.t.path()).unwrap();
+    let conn = raw_of(&f.t);
     let recorded: (String, String, String, i64) = conn
         .query_row(
             "SELECT e.reason, e.note, e.approved_by, b.household_size

@@ -141,7 +141,7 @@ fn enrollment_checks_the_signature_the_key_the_site_and_the_role() {
     // Reopened, it is the same.
     let path = t.path();
     drop(t.store);
-    let store = Store::open(&path).unwrap();
+    let store = reopen(&path);
     assert_eq!(store.enrollment().unwrap().unwrap().token, "secret-token");
 }
 
@@ -290,10 +290,7 @@ fn a_newer_policy_installs_only_with_the_pinned_key() {
     assert!(t.store.verify_audit().unwrap().is_intact());
     let path = t.path();
     drop(t.store);
-    assert_eq!(
-        Store::open(&path).unwrap().policy().campaign.version,
-        "2020.2"
-    );
+    assert_eq!(reopen(&path).policy().campaign.version, "2020.2");
 }
 
 #[test]

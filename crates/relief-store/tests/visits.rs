@@ -9,11 +9,9 @@ use chrono::Duration;
 use common::*;
 use relief_protocol::EventBody;
 use relief_store::*;
-use rusqlite::Connection;
 
 fn outbox_kinds(t: &Terminal) -> Vec<String> {
-    Connection::open(t.path())
-        .unwrap()
+    raw_of(t)
         .prepare("SELECT kind FROM outbox ORDER BY seq")
         .unwrap()
         .query_map([], |r| r.get(0))
@@ -104,7 +102,7 @@ fn checking_an_issuance_refuses_what_issuing_would_and_writes_nothing() {
         .issue(&clerk, solo(&person(3), &["GG-0001"]), free_day())
         .unwrap();
     let count = |t: &Terminal| {
-        let conn = Connection::open(t.path()).unwrap();
+        let conn = raw_of(t);
         ["issuance", "outbox", "audit_log", "card_event"].map(|table| {
             conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| {
                 r.get::<_, i64>(0)
@@ -141,11 +139,12 @@ fn checking_an_issuance_refuses_what_issuing_would_and_writes_nothing() {
 /// program left on disk (the day close of 6, the card activations of 5
 /// and the roll's tables and columns of 4 undone first; 5's triggers
 /// stay, and 5 replaces them again).
-fn as_before_visits(path: &std::path::Path) {
-    let conn = Connection::open(path).unwrap();
+fn as_before_visits(path: &std::path::Path, key: &DataKey) {
+    let conn = raw_at(path, key);
     conn.execute_batch(
         "PRAGMA foreign_keys = OFF;
          BEGIN;
+         DROP TABLE clerk_removal;
          DROP TRIGGER issuance_not_on_closed_day;
          DROP TABLE day_reopen; DROP TABLE day_close_count; DROP TABLE day_close;
          DROP INDEX void_by_booked_day;
@@ -195,10 +194,11 @@ fn a_store_from_before_visits_keeps_every_row_and_its_audit_chain() {
     let path = t.path();
     let before = t.store.pending_events(100).unwrap();
     let entries = t.store.verify_audit().unwrap().entries;
+    let key = t.store.data_key().clone();
     drop(t.store);
-    as_before_visits(&path);
+    as_before_visits(&path, &key);
 
-    let mut store = Store::open(&path).unwrap();
+    let mut store = reopen(&path);
     assert_eq!(
         store.pending_events(100).unwrap(),
         before,

@@ -10,7 +10,7 @@ impl Counter {
     pub fn clerks(&self) -> Result<Vec<ClerkRow>> {
         self.supervisor()?;
         Ok(self
-            .store()
+            .store()?
             .clerks()?
             .into_iter()
             .map(|c| ClerkRow {
@@ -24,7 +24,7 @@ impl Counter {
     pub fn add_clerk(&self, input: &ClerkInput) -> Result<()> {
         let supervisor = self.supervisor()?;
         let now = self.now();
-        self.store().add_clerk(
+        self.store()?.add_clerk(
             Some(&supervisor),
             NewClerk {
                 employee_id: input.employee_id.clone(),

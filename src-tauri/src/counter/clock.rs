@@ -20,6 +20,10 @@ impl Clock {
         }
     }
 
+    pub fn is_demo(&self) -> bool {
+        matches!(self, Clock::Demo { .. })
+    }
+
     pub fn now(&self) -> NaiveDateTime {
         match self {
             Clock::System => chrono::Local::now().naive_local(),

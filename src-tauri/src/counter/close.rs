@@ -53,7 +53,7 @@ impl Counter {
     pub fn close_preview(&self, input: &CloseInput) -> Result<ClosePreview> {
         self.supervisor()?;
         let plan = self
-            .store()
+            .store()?
             .plan_close(date(&input.date)?, &drawer(input), self.now())?;
         Ok(preview(&plan))
     }
@@ -67,7 +67,7 @@ impl Counter {
         let _ = self.sync_once(relief_sync::Retry::ONCE).await;
         let now = self.now();
         let (closed, report) = {
-            let mut store = self.store();
+            let mut store = self.store()?;
             let plan = store.plan_close(day, &drawer(&input.drawer), now)?;
             let data = from_store::close(
                 &store,
@@ -102,7 +102,7 @@ impl Counter {
     pub fn reopen_day(&self, input: &ReopenInput) -> Result<()> {
         let supervisor = self.supervisor()?;
         let now = self.now();
-        self.store()
+        self.store()?
             .reopen_day(&supervisor, date(&input.date)?, &input.reason, now)?;
         self.sync_now.notify_one();
         Ok(())

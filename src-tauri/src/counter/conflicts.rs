@@ -17,7 +17,7 @@ impl Counter {
                 p.paid.at.format("%m-%d %H:%M")
             )
         };
-        let store = self.store();
+        let store = self.store()?;
         let cards_of = |id: &Option<String>| -> Result<Vec<String>> {
             let Some(record) = id.as_deref().map(|id| store.issuance(id)).transpose()? else {
                 return Ok(Vec::new());
@@ -51,7 +51,7 @@ impl Counter {
     pub fn accept_conflict(&self, conflict_id: &str, note: &str) -> Result<()> {
         let supervisor = self.supervisor()?;
         let now = self.now();
-        self.store()
+        self.store()?
             .accept_conflict(&supervisor, conflict_id, note, now)?;
         self.sync_now.notify_one();
         Ok(())

@@ -8,16 +8,16 @@ use std::path::Path;
 use chrono::NaiveDateTime;
 use relief_core::policy::builtin;
 use relief_core::{Krw, SiteType};
-use relief_store::{NewClerk, Role, SerialSpec, Store, TerminalSetup};
+use relief_store::{NewClerk, RecoveryCode, Role, SerialSpec, Store, TerminalSetup};
 use zeroize::Zeroizing;
 
 use super::error::Result;
 
-pub const SUPERVISOR: (&str, &str, &str) = ("S001", "김감독", "111111");
+pub const SUPERVISOR: (&str, &str, &str) = ("S001", "김감독", "11111111");
 pub const CLERK: (&str, &str, &str) = ("C001", "이담당", "222222");
 
-pub fn set_up(path: &Path, at: NaiveDateTime) -> Result<Store> {
-    let mut store = Store::init(
+pub fn set_up(path: &Path, at: NaiveDateTime) -> Result<(Store, RecoveryCode)> {
+    let (mut store, code) = Store::init(
         path,
         TerminalSetup {
             eupmyeondong: None,
@@ -51,5 +51,5 @@ pub fn set_up(path: &Path, at: NaiveDateTime) -> Result<Store> {
         "데모 재고",
         at,
     )?;
-    Ok(store)
+    Ok((store, code))
 }

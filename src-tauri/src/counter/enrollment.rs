@@ -8,7 +8,7 @@ impl Counter {
         let supervisor = self.supervisor()?;
         let fingerprint = Some(input.fingerprint.trim()).filter(|f| !f.is_empty());
         relief_sync::enroll(
-            &self.store,
+            self.opened_store()?,
             &supervisor,
             input.ledger_url.trim(),
             input.code.trim(),

@@ -10,6 +10,8 @@ relief_core::closed_set! {
     pub enum AppCode {
         Input,
         NotSignedIn,
+        /// The store stays encrypted until a supervisor with a key slot signs in.
+        StoreLocked,
         DataDir,
         IdentityNumber,
         HouseholdSize,
@@ -74,6 +76,13 @@ impl AppError {
             code: code.into(),
             message: message.into(),
         }
+    }
+
+    pub fn store_locked() -> AppError {
+        AppError::new(
+            AppCode::StoreLocked,
+            "보관함이 잠겨 있습니다: 보관함 열쇠가 있는 감독자가 먼저 로그인하세요",
+        )
     }
 
     pub fn not_signed_in() -> AppError {

@@ -12,7 +12,7 @@ impl Counter {
         let date = super::close::date(&input.date)?;
         let format = input.format;
         let now = self.now();
-        let store = self.store();
+        let store = self.store()?;
         let bytes = match input.kind {
             ReportKind::Daily => {
                 let data = relief_report::from_store::daily(&store, date, &supervisor, now)?;

@@ -12,7 +12,7 @@ impl Counter {
             .unwrap_or_else(|p| p.into_inner())
             .as_ref()
             .map(session_view);
-        let store = self.store();
+        let store = self.store()?;
         let site = store.site();
         let policy = store.policy();
         let sync = store.sync_status()?;

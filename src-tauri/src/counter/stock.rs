@@ -13,7 +13,7 @@ impl Counter {
             last: input.last.clone(),
         };
         let now = self.now();
-        let received = self.store().receive_stock(
+        let received = self.store()?.receive_stock(
             &supervisor,
             &spec,
             relief_core::Krw(input.face_value),
@@ -26,7 +26,7 @@ impl Counter {
     pub fn stock(&self) -> Result<Vec<StockRow>> {
         self.session()?;
         Ok(self
-            .store()
+            .store()?
             .stock()?
             .by_face_value
             .iter()

@@ -102,6 +102,7 @@ fn reopening_keeps_the_terminal_and_a_chosen_demo_clock() {
         .and_hms_opt(9, 0, 0)
         .unwrap();
     let counter = Counter::open(dir.path(), Some(at)).unwrap();
+    counter.sign_in(SUPERVISOR.0, SUPERVISOR.2).unwrap();
     let status = counter.status().unwrap();
     assert_eq!(status.cards_on_hand, 500, "the stock was not set up twice");
     assert!(status.now.starts_with("2020-04-22T09:00"), "{}", status.now);
@@ -112,7 +113,7 @@ fn a_production_terminal_refuses_a_set_clock() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("terminal.sqlite3");
     let at = default_demo_start();
-    Store::init(
+    let (mut store, _recovery) = Store::init(
         &path,
         relief_store::TerminalSetup {
             eupmyeondong: None,
@@ -128,16 +129,68 @@ fn a_production_terminal_refuses_a_set_clock() {
         at,
     )
     .unwrap();
+    store
+        .add_clerk(
+            None,
+            relief_store::NewClerk {
+                employee_id: SUPERVISOR.0.into(),
+                name: SUPERVISOR.1.into(),
+                role: relief_store::Role::Supervisor,
+                pin: zeroize::Zeroizing::new(SUPERVISOR.2.into()),
+            },
+            at,
+        )
+        .unwrap();
+    drop(store);
     let refused = Counter::open(dir.path(), Some(at))
         .err()
         .expect("a set clock is refused");
     assert_eq!(refused.code, "clock_not_settable");
     let counter = Counter::open(dir.path(), None).unwrap();
+    counter.sign_in(SUPERVISOR.0, SUPERVISOR.2).unwrap();
     assert!(!counter.status().unwrap().demo);
     assert!(
         counter.now().date() > NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
         "the system clock"
     );
+}
+
+#[test]
+fn after_a_restart_the_store_stays_locked_until_a_supervisor_signs_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = Counter::open(dir.path(), None).unwrap();
+    // A new terminal: its recovery code goes once to the first supervisor.
+    let clerk = first.sign_in(CLERK.0, CLERK.2).unwrap();
+    assert_eq!(clerk.recovery_code, None);
+    let supervisor = first.sign_in(SUPERVISOR.0, SUPERVISOR.2).unwrap();
+    assert_eq!(supervisor.recovery_code.as_deref().map(str::len), Some(39));
+    assert_eq!(
+        first
+            .sign_in(SUPERVISOR.0, SUPERVISOR.2)
+            .unwrap()
+            .recovery_code,
+        None
+    );
+    drop(first);
+
+    let counter = Counter::open(dir.path(), None).unwrap();
+    assert!(!counter.is_open());
+    assert_eq!(counter.status().unwrap_err().code, "store_locked");
+    let refused = counter.sign_in(CLERK.0, CLERK.2).unwrap_err();
+    assert_eq!(refused.code, "no_key_slot");
+    assert!(refused.message.contains("감독자"), "{}", refused.message);
+    assert_eq!(
+        counter.sign_in(SUPERVISOR.0, "12345678").unwrap_err().code,
+        "bad_credentials"
+    );
+    assert!(!counter.is_open());
+    counter.sign_in(SUPERVISOR.0, SUPERVISOR.2).unwrap();
+    assert!(counter.is_open());
+    // Signing out (or the idle lock) hides the screen; the store stays
+    // open and a clerk signs in under it.
+    counter.sign_out();
+    counter.sign_in(CLERK.0, CLERK.2).unwrap();
+    assert_eq!(counter.status().unwrap().cards_on_hand, 500);
 }
 
 #[test]

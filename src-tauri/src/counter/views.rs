@@ -28,6 +28,9 @@ pub struct SessionView {
     pub role: Role,
     /// `담당자` or `감독자`
     pub role_label: String,
+    /// The store's recovery code, made at this start (a new terminal, or a
+    /// store encrypted now): shown once, to the first supervisor in.
+    pub recovery_code: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -26,7 +26,7 @@ impl Counter {
         let resident = sigungu(&input.resident_sigungu)?;
         let now = self.now();
         let age = id.age_on(now.date());
-        let store = self.store();
+        let store = self.store()?;
         let policy = store.policy();
         if !policy.covers(resident) {
             return Err(relief_store::Error::UnknownSigungu(resident).into());
@@ -136,7 +136,7 @@ impl Counter {
         self.session()?;
         let (applicant, beneficiaries) = parse_people(input)?;
         drop(applicant);
-        let store = self.store();
+        let store = self.store()?;
         let policy = store.policy();
         let mut lines = Vec::with_capacity(beneficiaries.len());
         for b in &beneficiaries {
@@ -198,17 +198,24 @@ impl Counter {
             push_now: false,
             ..visit::Options::default()
         };
-        let visited = visit::issue(&self.store, &clerk, request, approver, options, self.now())
-            .await
-            .map_err(|e| match e {
-                VisitError::Store(e) => AppError::from(e),
-                VisitError::Ledger(e) => AppError::from(e),
-            })?;
+        let visited = visit::issue(
+            self.opened_store()?,
+            &clerk,
+            request,
+            approver,
+            options,
+            self.now(),
+        )
+        .await
+        .map_err(|e| match e {
+            VisitError::Store(e) => AppError::from(e),
+            VisitError::Ledger(e) => AppError::from(e),
+        })?;
         self.sync_now.notify_one();
         // The card is handed over from here on, whatever happens to the
         // receipt: it can be printed again from the issuance.
         let receipt =
-            relief_report::from_store::receipt(&self.store(), &visited.issued.issuance_id)
+            relief_report::from_store::receipt(&*self.store()?, &visited.issued.issuance_id)
                 .map_err(|e| {
                     AppError::new(
                         AppCode::Receipt,
@@ -223,7 +230,7 @@ impl Counter {
 
     pub fn receipt_pdf(&self, input: &ReceiptPdfInput) -> Result<()> {
         self.session()?;
-        let receipt = relief_report::from_store::receipt(&self.store(), &input.issuance_id)?;
+        let receipt = relief_report::from_store::receipt(&*self.store()?, &input.issuance_id)?;
         let bytes = relief_report::pdf::receipt(&receipt, input.paper)?;
         write(&input.path, &bytes)
     }

@@ -9,7 +9,7 @@ impl Counter {
     /// Today's issuances, newest first, for the void screen.
     pub fn issuances_today(&self) -> Result<Vec<IssuanceRow>> {
         self.session()?;
-        let store = self.store();
+        let store = self.store()?;
         let mut rows: Vec<IssuanceRow> = store
             .issuances_on(self.now().date())?
             .into_iter()
@@ -41,7 +41,7 @@ impl Counter {
     pub fn void(&self, input: &VoidInput) -> Result<()> {
         let supervisor = self.supervisor()?;
         let now = self.now();
-        self.store().void(
+        self.store()?.void(
             &supervisor,
             &input.issuance_id,
             &input.reason,

@@ -5,14 +5,14 @@
 
 use std::io::Write;
 
-use relief_store::Store;
+use relief_system_tests::open_store;
 use relief_system_tests::{CLERK, PIN, moment, solo_issue};
 
 fn main() {
     let path = std::env::args()
         .nth(1)
         .expect("usage: crash-child STORE_PATH");
-    let mut store = Store::open(path.as_ref()).expect("the store opens");
+    let mut store = open_store(path.as_ref()).expect("the store opens");
     let first = store.issuance_count().expect("count");
     let clerk = store.sign_in(CLERK, PIN, moment(first)).expect("sign in");
     let mut out = std::io::stdout().lock();

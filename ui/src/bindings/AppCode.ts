@@ -4,4 +4,4 @@
  * What goes wrong outside the store: in the window's input, the files
  * it writes, the link to the ledger, the bridge itself.
  */
-export type AppCode = "input" | "not_signed_in" | "data_dir" | "identity_number" | "household_size" | "report" | "receipt" | "write" | "ledger_unreachable" | "ledger_refused" | "ledger_protocol" | "unexpected";
+export type AppCode = "input" | "not_signed_in" | "store_locked" | "data_dir" | "identity_number" | "household_size" | "report" | "receipt" | "write" | "ledger_unreachable" | "ledger_refused" | "ledger_protocol" | "unexpected";

@@ -5,4 +5,9 @@ export type SessionView = { employee_id: string, name: string, role: Role,
 /**
  * `담당자` or `감독자`
  */
-role_label: string, };
+role_label: string, 
+/**
+ * The store's recovery code, made at this start (a new terminal, or a
+ * store encrypted now): shown once, to the first supervisor in.
+ */
+recovery_code: string | null, };

@@ -1,10 +1,21 @@
 import { useState } from "preact/hooks";
 import type { AppStatus } from "../bindings/AppStatus";
+import type { SessionView } from "../bindings/SessionView";
 import { api } from "../api";
 import { useAction, useFocusOnMount } from "../hooks";
 import { ErrorBox, Notice } from "../components";
 
-export function SignIn({ status, notice, onSignedIn }: { status: AppStatus; notice: string | null; onSignedIn: () => void }) {
+// `status` is null while the store is locked: it is encrypted, and only a
+// supervisor's PIN opens it after the program starts.
+export function SignIn({
+  status,
+  notice,
+  onSignedIn,
+}: {
+  status: AppStatus | null;
+  notice: string | null;
+  onSignedIn: (session: SessionView) => void;
+}) {
   const [employeeId, setEmployeeId] = useState("");
   const [pin, setPin] = useState("");
   const action = useAction();
@@ -14,16 +25,22 @@ export function SignIn({ status, notice, onSignedIn }: { status: AppStatus; noti
     event.preventDefault();
     const session = await action.run(() => api.signIn(employeeId.trim(), pin));
     setPin("");
-    if (session) onSignedIn();
+    if (session) onSignedIn(session);
   };
 
   return (
     <main class="signin">
-      <h1>{status.site_name}</h1>
-      <p>
-        {status.campaign}
-        {status.demo && <strong class="warn"> · 데모 단말 (감독자 S001 / 111111, 담당자 C001 / 222222)</strong>}
-      </p>
+      <h1>{status ? status.site_name : "재난지원금 창구"}</h1>
+      {status ? (
+        <p>
+          {status.campaign}
+          {status.demo && <strong class="warn"> · 데모 단말 (감독자 S001 / 11111111, 담당자 C001 / 222222)</strong>}
+        </p>
+      ) : (
+        <p data-testid="store-locked">
+          보관함이 잠겨 있습니다. 보관함 열쇠가 있는 <strong>감독자</strong>가 먼저 로그인하면 열리고, 그다음 담당자가 로그인할 수 있습니다.
+        </p>
+      )}
       <Notice text={notice} />
       <form class="stack" onSubmit={submit}>
         <label>

@@ -70,7 +70,7 @@ struct Identity {
 pub fn run(dir: Option<&Path>, args: CheckArgs, json: bool) -> Result<(), CliError> {
     // At a terminal: its site, its policy, its roll.
     let store = match args.terminal {
-        true => Some(crate::terminal::open(dir)?),
+        true => Some(crate::terminal::open(dir, None)?),
         false => None,
     };
     let policy = match &store {

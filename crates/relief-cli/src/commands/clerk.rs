@@ -12,6 +12,16 @@ use crate::terminal::{self, Input};
 pub fn run(dir: Option<&Path>, command: ClerkCommand, json: bool) -> Result<(), CliError> {
     match command {
         ClerkCommand::Add(args) => add(dir, args, json),
+        ClerkCommand::Remove(args) => {
+            let (mut store, who, at) = terminal::open_as(dir, &args.actor)?;
+            store.remove_clerk(&who, &args.employee_id, at)?;
+            let removed = args.employee_id.trim();
+            answer(json, &serde_json::json!({ "removed": removed }), || {
+                format!(
+                    "직원 삭제: {removed} (로그인할 수 없고, 감독자였다면 보관함 열쇠도 지웠습니다)"
+                )
+            })
+        }
         ClerkCommand::List(args) => {
             let (store, _, _) = terminal::open_as(dir, &args.actor)?;
             let clerks = store.clerks()?;
@@ -27,7 +37,7 @@ pub fn run(dir: Option<&Path>, command: ClerkCommand, json: bool) -> Result<(), 
 }
 
 fn add(dir: Option<&Path>, args: ClerkAddArgs, json: bool) -> Result<(), CliError> {
-    let mut store = terminal::open(dir)?;
+    let mut store = terminal::open(dir, args.at)?;
     let at = terminal::now(&store, args.at)?;
     let mut input = Input::default();
     let session = match &args.clerk {

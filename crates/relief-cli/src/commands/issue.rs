@@ -92,9 +92,9 @@ fn read_application(text: &str) -> Result<Application, CliError> {
 }
 
 pub fn run(dir: Option<&Path>, args: IssueArgs, json: bool) -> Result<(), CliError> {
-    let mut store = terminal::open(dir)?;
-    let at = terminal::now(&store, args.actor.at)?;
     let mut input = Input::default();
+    let mut store = terminal::open_for(dir, &args.actor, &mut input)?;
+    let at = terminal::now(&store, args.actor.at)?;
     let clerk = terminal::sign_in(&mut store, &mut input, &args.actor.clerk, "RELIEF_PIN", at)?;
     // Signed in only if the visit goes offline and the policy wants it.
     let approver = match &args.approver {

@@ -11,9 +11,9 @@ use crate::error::CliError;
 use crate::terminal::{self, Input};
 
 pub fn run(dir: Option<&Path>, args: ListArgs, json: bool) -> Result<(), CliError> {
-    let mut store = terminal::open(dir)?;
-    let at = terminal::now(&store, args.actor.at)?;
     let mut input = Input::default();
+    let mut store = terminal::open_for(dir, &args.actor, &mut input)?;
+    let at = terminal::now(&store, args.actor.at)?;
     terminal::sign_in(&mut store, &mut input, &args.actor.clerk, "RELIEF_PIN", at)?;
     let records = match (args.day, &args.beneficiary_key) {
         (Some(day), _) => store.issuances_on(day)?,

@@ -20,8 +20,13 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
 }
 
 pub fn run(dir: Option<&Path>, command: ReportCommand, json: bool) -> Result<(), CliError> {
-    let mut store = terminal::open(dir)?;
     let mut input = Input::default();
+    let actor = match &command {
+        ReportCommand::Daily(args) => &args.actor,
+        ReportCommand::Stock(args) => &args.actor,
+        ReportCommand::Receipt(args) => &args.actor,
+    };
+    let mut store = terminal::open_for(dir, actor, &mut input)?;
     let (path, what) = match command {
         ReportCommand::Daily(args) => {
             let format: Format = args.format.parse()?;

@@ -56,9 +56,9 @@ struct Household {
 }
 
 fn household(dir: Option<&Path>, args: ActorOnly, json: bool) -> Result<(), CliError> {
-    let mut store = terminal::open(dir)?;
-    let at = terminal::now(&store, args.actor.at)?;
     let mut input = Input::default();
+    let mut store = terminal::open_for(dir, &args.actor, &mut input)?;
+    let at = terminal::now(&store, args.actor.at)?;
     terminal::sign_in(&mut store, &mut input, &args.actor.clerk, "RELIEF_PIN", at)?;
     let id = IdentityNumber::parse(&input.line("주민등록번호")?)?;
     let found =

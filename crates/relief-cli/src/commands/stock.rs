@@ -11,8 +11,13 @@ use crate::error::CliError;
 use crate::terminal::{self, Input};
 
 pub fn run(dir: Option<&Path>, command: StockCommand, json: bool) -> Result<(), CliError> {
-    let mut store = terminal::open(dir)?;
     let mut input = Input::default();
+    let actor = match &command {
+        StockCommand::Receive(args) => &args.actor,
+        StockCommand::Show(args) => &args.actor,
+        StockCommand::Adjust(args) => &args.actor,
+    };
+    let mut store = terminal::open_for(dir, actor, &mut input)?;
     match command {
         StockCommand::Receive(args) => {
             let at = terminal::now(&store, args.actor.at)?;

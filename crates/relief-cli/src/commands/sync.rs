@@ -100,7 +100,7 @@ fn roll_line(roll: &relief_sync::RollReport) -> String {
 }
 
 pub fn sync(dir: Option<&Path>, args: SyncArgs, json: bool) -> Result<(), CliError> {
-    let mut store = terminal::open(dir)?;
+    let mut store = terminal::open(dir, args.at)?;
     // A visit the counter's program left open (it stopped mid-visit)
     // handed over no card: its end goes with this push.
     let at = terminal::now(&store, args.at)?;

@@ -12,7 +12,9 @@ use zeroize::Zeroizing;
 
 pub const SUPERVISOR: &str = "S001";
 pub const CLERK: &str = "C001";
-pub const PIN: &str = "482913";
+/// Long enough for a supervisor (whose PIN seals the store's key); a
+/// clerk's may be shorter.
+pub const PIN: &str = "48291375";
 
 pub fn at(m: u32, d: u32, h: u32) -> NaiveDateTime {
     NaiveDate::from_ymd_opt(2020, m, d)
@@ -47,7 +49,7 @@ pub fn setup_with(policy_text: &str) -> Terminal {
 pub fn setup_site(policy_text: &str, eupmyeondong: Option<&str>) -> Terminal {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("terminal.sqlite3");
-    let mut store = Store::init(
+    let (mut store, _recovery) = Store::init(
         &path,
         TerminalSetup {
             eupmyeondong: eupmyeondong.map(str::to_owned),
@@ -144,18 +146,19 @@ pub fn solo(number: &str, cards: &[&str]) -> IssueRequest {
 /// needs hundreds of fresh terminals.
 pub fn copy_of_setup() -> Terminal {
     use std::sync::OnceLock;
-    static TEMPLATE: OnceLock<(tempfile::TempDir, std::path::PathBuf)> = OnceLock::new();
-    let (_, template) = TEMPLATE.get_or_init(|| {
+    static TEMPLATE: OnceLock<(tempfile::TempDir, std::path::PathBuf, DataKey)> = OnceLock::new();
+    let (_, template, key) = TEMPLATE.get_or_init(|| {
         let t = setup();
         let path = t.path();
         let Terminal { dir, store, .. } = t;
+        let key = store.data_key().clone();
         drop(store);
-        (dir, path)
+        (dir, path, key)
     });
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("terminal.sqlite3");
-    std::fs::copy(template, &path).unwrap();
-    let mut store = Store::open(&path).unwrap();
+    copy_store(template, &path);
+    let mut store = Store::open(&path, Unlock::Key(key), at(4, 1, 9)).unwrap();
     let t0 = at(4, 1, 9);
     let supervisor = store.sign_in(SUPERVISOR, PIN, t0).unwrap();
     let clerk = store.sign_in(CLERK, PIN, t0).unwrap();
@@ -165,6 +168,39 @@ pub fn copy_of_setup() -> Terminal {
         supervisor,
         clerk,
     }
+}
+
+/// The database under the store, opened directly with its key: for tests
+/// that write past the store's code.
+pub fn raw_at(path: &std::path::Path, key: &DataKey) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.pragma_update(None, "key", key.pragma_value().as_str())
+        .unwrap();
+    conn
+}
+
+pub fn raw_of(t: &Terminal) -> rusqlite::Connection {
+    raw_at(&t.path(), t.store.data_key())
+}
+
+/// Copies a closed store and its key file.
+pub fn copy_store(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::copy(from, to).unwrap();
+    let keys = |p: &std::path::Path| format!("{}.keys", p.display());
+    std::fs::copy(keys(from), keys(to)).unwrap();
+}
+
+/// The store at `path` opened again, by its supervisor.
+pub fn reopen(path: &std::path::Path) -> Store {
+    Store::open(
+        path,
+        Unlock::Supervisor {
+            employee_id: SUPERVISOR,
+            pin: PIN,
+        },
+        at(4, 1, 9),
+    )
+    .unwrap()
 }
 
 /// The ledger's signing key in these tests.
