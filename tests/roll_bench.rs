@@ -10,7 +10,6 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use relief_core::identity::IdentityNumber;
-use relief_store::Store;
 use relief_sync::{ROLL_PAGE, Retry, download_roll};
 use relief_system_tests::open_store;
 use relief_system_tests::process::LedgerProcess;

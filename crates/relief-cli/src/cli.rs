@@ -82,6 +82,8 @@ pub enum Command {
     Reopen(ReopenArgs),
     /// 하루의 마감 기록; 마감이 고정한 보고서를 파일로 씁니다.
     Closes(ClosesArgs),
+    /// 보존 기간이 지난 개인정보를 파기합니다 (감독자): 이름, 마스킹 번호, 키, 명부, 캠페인 비밀키. 건수와 금액은 남습니다.
+    Purge(ActorOnly),
 }
 
 #[derive(Args)]

@@ -22,6 +22,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => commands::check::run(dir, args, json),
         Command::Init(args) => commands::init::run(dir, args, json),
         Command::Recover(args) => commands::init::recover(dir, args, json),
+        Command::Purge(args) => commands::audit::purge(dir, args, json),
         Command::Clerk(command) => commands::clerk::run(dir, command, json),
         Command::Stock(command) => commands::stock::run(dir, command, json),
         Command::Issue(args) => commands::issue::run(dir, args, json),

@@ -505,3 +505,38 @@ fn the_store_opens_by_a_supervisor_and_the_recovery_code_works_once() {
             .any(|w| w == "매탄1동".as_bytes())
     );
 }
+
+#[test]
+fn purge_is_refused_before_the_retention_end_and_recorded_after() {
+    let t = Terminal::new();
+    let purge = |at: &str| {
+        t.json(
+            t.relief()
+                .args(["purge", "--clerk", "S001", "--at", at])
+                .env("RELIEF_PIN", SUPERVISOR_PIN),
+        )
+    };
+    let (code, _, error) = purge("2021-08-31T18:00");
+    assert_eq!(
+        (code, error["error"].as_str()),
+        (3, Some("purge_too_early"))
+    );
+    let (code, purged, _) = purge("2021-09-01T09:00");
+    assert_eq!(code, 0, "{purged}");
+    assert_eq!(purged["issuances"], 0);
+    let (code, report, _) = t.json(
+        t.relief()
+            .args([
+                "audit",
+                "verify",
+                "--clerk",
+                "S001",
+                "--at",
+                "2021-09-01T09:01",
+            ])
+            .env("RELIEF_PIN", SUPERVISOR_PIN),
+    );
+    assert_eq!(code, 0, "{report}");
+    let (code, _, error) = purge("2021-09-02T09:00");
+    assert_eq!((code, error["error"].as_str()), (3, Some("already_purged")));
+}

@@ -1,9 +1,11 @@
 //! Issuance commit latency (with fsync) and the duplicate check against a
 //! province-sized deny-list.
 //!
-//! `cargo bench -p relief-store --bench store [-- ISSUANCES DENY_KEYS]`
+//! `cargo bench -p relief-store --bench store [--features bench-plain] [-- ISSUANCES DENY_KEYS]`
 //! (defaults: 2,000 issuances, 3,000,000 keys). The store lives in the
 //! system's temporary directory: run it on the disk a terminal would use.
+//! With `bench-plain`, the same runs on an unencrypted store too, to show
+//! what the encryption costs.
 
 use std::time::{Duration, Instant};
 
@@ -34,25 +36,34 @@ fn main() {
         .next()
         .and_then(|a| a.parse().ok())
         .unwrap_or(3_000_000);
+    run("encrypted (SQLCipher)", issuances, deny_keys);
+    #[cfg(feature = "bench-plain")]
+    run("unencrypted", issuances, deny_keys);
+}
 
+fn setup() -> TerminalSetup {
+    TerminalSetup {
+        eupmyeondong: None,
+        site_code: "bench".into(),
+        site_name: "벤치마크 센터".into(),
+        site_type: SiteType::Center,
+        sigungu: "41110".parse().unwrap(),
+        demo: true,
+        policy_file: "gyeonggi-2020.toml".into(),
+        policy_text: builtin::GYEONGGI_2020.into(),
+        secret: CampaignSecret::from_bytes(vec![9; 32]).unwrap(),
+    }
+}
+
+fn run(mode: &str, issuances: u64, deny_keys: u64) {
+    println!("== {mode}");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("terminal.sqlite3");
-    let (mut store, _recovery) = Store::init(
-        &path,
-        TerminalSetup {
-            eupmyeondong: None,
-            site_code: "bench".into(),
-            site_name: "벤치마크 센터".into(),
-            site_type: SiteType::Center,
-            sigungu: "41110".parse().unwrap(),
-            demo: true,
-            policy_file: "gyeonggi-2020.toml".into(),
-            policy_text: builtin::GYEONGGI_2020.into(),
-            secret: CampaignSecret::from_bytes(vec![9; 32]).unwrap(),
-        },
-        at(0),
-    )
-    .unwrap();
+    let mut store = match mode {
+        #[cfg(feature = "bench-plain")]
+        "unencrypted" => Store::init_unencrypted_for_benchmark(&path, setup(), at(0)).unwrap(),
+        _ => Store::init(&path, setup(), at(0)).unwrap().0,
+    };
     let pin = || Zeroizing::new("48291375".to_owned());
     store
         .add_clerk(

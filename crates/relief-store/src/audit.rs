@@ -36,6 +36,7 @@ relief_core::closed_set! {
         ClerkRemoved,
         PinReset,
         StoreEncrypted,
+        Purged,
     }
 }
 
@@ -96,10 +97,51 @@ pub(crate) fn append(
     Ok(seq)
 }
 
+/// What a purge leaves of an entry whose rows it changed: the SHA-256 of
+/// the content it destroyed. The purge's own entry seals these.
+pub(crate) const PURGED_PREFIX: &str = "{\"purged_sha256\":\"";
+
+pub(crate) fn purged_marker(content: &str) -> String {
+    format!(
+        "{PURGED_PREFIX}{}\"}}",
+        hex::encode(Sha256::digest(content.as_bytes()))
+    )
+}
+
+/// The seal over the entries a purge blanked, in order: their every field
+/// as it now stands and their hash. Tampering with a blanked entry breaks
+/// the seal, which the purge's own (fully hashed) entry holds.
+#[derive(Default)]
+pub(crate) struct PurgeSeal(Sha256);
+
+impl PurgeSeal {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn add(
+        &mut self,
+        seq: i64,
+        at: &str,
+        actor: Option<&str>,
+        action: &str,
+        subject: &str,
+        content: &str,
+        hash: &[u8],
+    ) {
+        self.0
+            .update(entry_hash(hash, seq, at, actor, action, subject, content));
+    }
+
+    pub(crate) fn finish(self) -> String {
+        hex::encode(self.0.finalize())
+    }
+}
+
 /// The outcome of walking the chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditReport {
     pub entries: u64,
+    /// Of those, entries whose content a purge of personal data blanked:
+    /// checked by the purge's seal instead of their own hash.
+    pub purged: u64,
     /// The first thing found wrong, if any.
     pub finding: Option<AuditFinding>,
 }
@@ -189,6 +231,10 @@ pub(crate) fn verify(conn: &Connection) -> Result<AuditReport> {
     let mut prev = GENESIS.to_vec();
     let mut expected_seq = 1;
     let mut entries = 0;
+    let mut purged = 0;
+    let mut seal = PurgeSeal::default();
+    // The first blanked entry not yet sealed by a purge entry after it.
+    let mut unsealed: Option<(i64, String, String)> = None;
     while let Some(row) = rows.next()? {
         let seq: i64 = row.get(0)?;
         let at: String = row.get(1)?;
@@ -200,6 +246,7 @@ pub(crate) fn verify(conn: &Connection) -> Result<AuditReport> {
         let hash: Vec<u8> = row.get(7)?;
         let named = |make: fn(i64, String, String) -> AuditFinding| AuditReport {
             entries,
+            purged,
             finding: Some(make(seq, action.clone(), subject.clone())),
         };
         if seq != expected_seq || prev_hash != prev {
@@ -208,6 +255,25 @@ pub(crate) fn verify(conn: &Connection) -> Result<AuditReport> {
                 action,
                 subject,
             }));
+        }
+        if content.starts_with(PURGED_PREFIX) {
+            // Its content is gone with the personal data: its hash cannot
+            // be recomputed; the purge's seal covers it.
+            seal.add(
+                seq,
+                &at,
+                actor.as_deref(),
+                &action,
+                &subject,
+                &content,
+                &hash,
+            );
+            unsealed.get_or_insert((seq, action.clone(), subject.clone()));
+            prev = hash;
+            expected_seq += 1;
+            entries += 1;
+            purged += 1;
+            continue;
         }
         if entry_hash(
             &prev,
@@ -235,6 +301,20 @@ pub(crate) fn verify(conn: &Connection) -> Result<AuditReport> {
                 subject,
             }));
         };
+        if kind == Action::Purged {
+            let sealed = serde_json::from_str::<serde_json::Value>(&content)
+                .ok()
+                .and_then(|v| v["seal"].as_str().map(str::to_owned));
+            let found = std::mem::take(&mut seal).finish();
+            if sealed.as_deref() != Some(found.as_str()) {
+                return Ok(named(|seq, action, subject| AuditFinding::EntryAltered {
+                    seq,
+                    action,
+                    subject,
+                }));
+            }
+            unsealed = None;
+        }
         if let Some(now) = snapshot::recompute(conn, kind, &subject)?
             && now != content
         {
@@ -248,8 +328,20 @@ pub(crate) fn verify(conn: &Connection) -> Result<AuditReport> {
         expected_seq += 1;
         entries += 1;
     }
+    if let Some((seq, action, subject)) = unsealed {
+        return Ok(AuditReport {
+            entries,
+            purged,
+            finding: Some(AuditFinding::EntryAltered {
+                seq,
+                action,
+                subject,
+            }),
+        });
+    }
     Ok(AuditReport {
         entries,
+        purged,
         finding: unrecorded(conn)?,
     })
 }

@@ -27,6 +27,9 @@ relief_core::closed_set! {
         UnknownClerk,
         CannotRemoveSelf,
         LastKeyHolder,
+        PurgeTooEarly,
+        AlreadyPurged,
+        PurgeAuditBroken,
         KeyFile,
         NoKeySlot,
         BadRecoveryCode,
@@ -129,6 +132,14 @@ pub enum Error {
     UnknownClerk(String),
     #[error("자기 자신은 지울 수 없습니다")]
     CannotRemoveSelf,
+    #[error("개인정보는 {until}까지 보관합니다: 그 다음 날부터 파기할 수 있습니다")]
+    PurgeTooEarly { until: NaiveDate },
+    #[error("개인정보는 이미 {0}에 파기했습니다")]
+    AlreadyPurged(NaiveDateTime),
+    #[error(
+        "감사 기록이 온전하지 않아 파기하지 않았습니다: 먼저 감사 기록을 검증하고 원인을 확인하세요"
+    )]
+    PurgeAuditBroken,
     #[error("보관함 열쇠를 가진 마지막 감독자는 지울 수 없습니다: 다른 감독자를 먼저 등록하세요")]
     LastKeyHolder,
 
@@ -328,6 +339,9 @@ impl Error {
             Error::UnknownClerk(_) => StoreCode::UnknownClerk,
             Error::CannotRemoveSelf => StoreCode::CannotRemoveSelf,
             Error::LastKeyHolder => StoreCode::LastKeyHolder,
+            Error::PurgeTooEarly { .. } => StoreCode::PurgeTooEarly,
+            Error::AlreadyPurged(_) => StoreCode::AlreadyPurged,
+            Error::PurgeAuditBroken => StoreCode::PurgeAuditBroken,
             Error::KeyFile { .. } => StoreCode::KeyFile,
             Error::NoKeySlot(_) => StoreCode::NoKeySlot,
             Error::BadRecoveryCode => StoreCode::BadRecoveryCode,

@@ -24,6 +24,7 @@ mod issue;
 mod keys;
 mod opening;
 mod outbox;
+mod purge;
 mod query;
 mod roll;
 mod schema;
@@ -53,6 +54,7 @@ pub use issue::{
 pub use keys::{DataKey, RecoveryCode};
 pub use opening::Unlock;
 pub use outbox::OutboxEvent;
+pub use purge::Purged;
 pub use query::{BeneficiaryRecord, CardRecord, IssuanceRecord, VoidRecord};
 pub use roll::{RollApplied, RollCopy, RollDownload, RollPerson};
 pub use schema::SCHEMA_VERSION;

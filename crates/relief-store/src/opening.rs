@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDateTime;
 use relief_core::identity::CampaignSecret;
 use relief_core::policy::Policy;
-use rusqlite::{TransactionBehavior, params};
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use zeroize::Zeroizing;
 
 use crate::audit::{self, Action};
@@ -239,12 +239,63 @@ pub(crate) fn read_profile(
         |row| Ok((row.get(0)?, row.get(1)?)),
     )?;
     let policy = Policy::from_toml(&file, &text)?;
-    let secret: Zeroizing<Vec<u8>> = Zeroizing::new(conn.query_row(
-        "SELECT secret FROM campaign_secret WHERE campaign_id = ?1",
-        [&policy.campaign.id],
-        |row| row.get(0),
-    )?);
-    let secret =
-        CampaignSecret::from_bytes(secret.to_vec()).map_err(|e| Error::Corrupt(e.to_string()))?;
+    let secret: Option<Vec<u8>> = conn
+        .query_row(
+            "SELECT secret FROM campaign_secret WHERE campaign_id = ?1",
+            [&policy.campaign.id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let purged: bool = conn.query_row("SELECT count(*) > 0 FROM purge", [], |r| r.get(0))?;
+    let secret = match secret.map(Zeroizing::new) {
+        Some(secret) => CampaignSecret::from_bytes(secret.to_vec())
+            .map_err(|e| Error::Corrupt(e.to_string()))?,
+        // Purged with the personal data: a throwaway secret, whose keys
+        // match no one's.
+        None if purged => crate::generate_secret(),
+        None => return Err(Error::Corrupt("캠페인 비밀키가 없습니다".into())),
+    };
     Ok((site, policy, secret))
+}
+
+#[cfg(feature = "bench-plain")]
+impl Store {
+    /// An unencrypted copy of a new store, for the benchmark that measures
+    /// what encryption costs. Never in a program: see the `bench-plain`
+    /// feature.
+    #[doc(hidden)]
+    pub fn init_unencrypted_for_benchmark(
+        path: &Path,
+        setup: crate::TerminalSetup,
+        at: NaiveDateTime,
+    ) -> Result<Store> {
+        let encrypted = encrypt::sibling(path, "encrypted");
+        let (store, _) = Store::init(&encrypted, setup, at)?;
+        store.conn.execute(
+            "ATTACH DATABASE ?1 AS plain KEY ''",
+            [path.to_string_lossy()],
+        )?;
+        store
+            .conn
+            .query_row("SELECT sqlcipher_export('plain')", [], |_| Ok(()))?;
+        let version: i64 = store
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        store
+            .conn
+            .pragma_update(Some("plain"), "user_version", version)?;
+        store.conn.execute("DETACH DATABASE plain", [])?;
+        let Keys { file, key } = store.keys;
+        drop(store.conn);
+        let conn = schema::open(path, None)?;
+        let (site, policy, secret) = read_profile(&conn)?;
+        Ok(Store {
+            conn,
+            site,
+            policy,
+            secret,
+            keys: Keys { file, key },
+            fresh_recovery_code: None,
+        })
+    }
 }

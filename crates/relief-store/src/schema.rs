@@ -27,6 +27,7 @@ const STEPS: &[M<'static>] = &[
     M::up(include_str!(
         "../../../migrations/terminal/0007_clerk_removal.sql"
     )),
+    M::up(include_str!("../../../migrations/terminal/0008_purge.sql")),
 ];
 const MIGRATIONS: Migrations<'static> = Migrations::from_slice(STEPS);
 

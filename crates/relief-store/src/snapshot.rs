@@ -257,6 +257,7 @@ pub(crate) fn recompute(
         | Action::SignIn
         | Action::SignInFailed
         | Action::PinReset
-        | Action::StoreEncrypted => return Ok(None),
+        | Action::StoreEncrypted
+        | Action::Purged => return Ok(None),
     }))
 }

@@ -360,12 +360,14 @@ fn as_plain_store_of_version_6(t: Terminal) -> (tempfile::TempDir, std::path::Pa
     conn.execute_batch(&format!(
         "ATTACH DATABASE '{}' AS plain KEY '';
          SELECT sqlcipher_export('plain');
-         DROP TABLE plain.clerk_removal;
-         PRAGMA plain.user_version = 6;
          DETACH DATABASE plain;",
         plain.display()
     ))
     .unwrap();
+    rusqlite::Connection::open(&plain)
+        .unwrap()
+        .execute_batch("DROP TABLE purge; DROP TABLE clerk_removal; PRAGMA user_version = 6;")
+        .unwrap();
     drop(conn);
     let Terminal { dir, store, .. } = t;
     drop(store);
@@ -378,7 +380,7 @@ fn as_plain_store_of_version_6(t: Terminal) -> (tempfile::TempDir, std::path::Pa
 
 fn row_counts(conn: &rusqlite::Connection) -> Vec<(String, i64)> {
     let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT IN ('clerk_removal') ORDER BY name")
+        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT IN ('clerk_removal', 'purge') ORDER BY name")
         .unwrap()
         .query_map([], |r| r.get(0))
         .unwrap()

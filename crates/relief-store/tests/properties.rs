@@ -182,7 +182,7 @@ fn count(conn: &Connection, sql: &str) -> i64 {
 }
 
 fn check_invariants(t: &Terminal, model: &Model) -> Result<(), TestCaseError> {
-    let conn = raw_of(&t);
+    let conn = raw_of(t);
     // One active issuance per beneficiary.
     prop_assert_eq!(
         count(

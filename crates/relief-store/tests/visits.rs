@@ -144,7 +144,7 @@ fn as_before_visits(path: &std::path::Path, key: &DataKey) {
     conn.execute_batch(
         "PRAGMA foreign_keys = OFF;
          BEGIN;
-         DROP TABLE clerk_removal;
+         DROP TABLE purge; DROP TABLE clerk_removal;
          DROP TRIGGER issuance_not_on_closed_day;
          DROP TABLE day_reopen; DROP TABLE day_close_count; DROP TABLE day_close;
          DROP INDEX void_by_booked_day;

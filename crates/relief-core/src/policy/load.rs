@@ -72,6 +72,14 @@ struct RawCampaign {
     birth_year_of: BirthYearOf,
     offline_mode: OfflineMode,
     idle_lock_minutes: i64,
+    #[serde(default = "default_kept_days")]
+    personal_data_kept_days: i64,
+}
+
+/// 개인정보 보호법: destroyed when the purpose ends. A year after the cards
+/// stop working leaves time for the audit and for complaints.
+fn default_kept_days() -> i64 {
+    365
 }
 
 #[derive(Deserialize)]
@@ -382,6 +390,12 @@ impl Checker {
                 raw.idle_lock_minutes,
                 1,
                 120,
+            )? as u32,
+            personal_data_kept_days: in_range(
+                "campaign.personal_data_kept_days",
+                raw.personal_data_kept_days,
+                0,
+                3650,
             )? as u32,
         })
     }

@@ -58,6 +58,17 @@ pub struct Campaign {
     pub birth_year_of: BirthYearOf,
     pub offline_mode: OfflineMode,
     pub idle_lock_minutes: u32,
+    /// Days personal data is kept after the cards stop working
+    /// (`card_usable_until`); then it is purged.
+    pub personal_data_kept_days: u32,
+}
+
+impl Campaign {
+    /// The last day personal data may be kept: a purge is allowed from the
+    /// day after.
+    pub fn personal_data_kept_until(&self) -> NaiveDate {
+        self.card_usable_until + chrono::Days::new(u64::from(self.personal_data_kept_days))
+    }
 }
 
 /// An inclusive range of days.
