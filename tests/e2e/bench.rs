@@ -166,7 +166,7 @@ async fn main() {
             "applicant_rrn": rrn.as_str(), "applicant_name": "주민", "id_document": "resident_card",
             "beneficiaries": [{ "rrn": "", "name": "", "relation": "self", "household_size": 4, "resident_sigungu": "41110" }],
             "cards": [format!("GG-{:04}", n + 1)], "household_of_minors": false,
-            "approver": { "employee_id": "S001", "pin": "111111" }
+            "approver": { "employee_id": "S001", "pin": "11111111" }
         });
         let answer = window
             .execute_async(
@@ -184,7 +184,7 @@ async fn main() {
     let issuing = started.elapsed();
     window.wait_for_text("stock-count", "보유 카드 0장").await;
     window.sign_out().await;
-    window.sign_in("S001", "111111").await;
+    window.sign_in("S001", "11111111").await;
     window.click("tab-void").await;
     window
         .wait_for_text("issuances", &format!("GG-{ISSUANCES:04}"))

@@ -83,7 +83,7 @@ async fn main() {
         ])
         .await;
     let window = Window::new(client, "household-bench");
-    window.sign_in("S001", "111111").await;
+    window.sign_in("S001", "11111111").await;
     window.click("tab-enroll").await;
     window.type_into("ledger-url", &ledger.url()).await;
     window.type_into("enroll-code", &code).await;

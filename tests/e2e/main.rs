@@ -18,7 +18,7 @@ use desktop::Desktop;
 use window::Window;
 
 const CLERK: (&str, &str) = ("C001", "222222");
-const SUPERVISOR: (&str, &str) = ("S001", "111111");
+const SUPERVISOR: (&str, &str) = ("S001", "11111111");
 /// Monday of the first week: birth years ending in 1 or 6, households of 4 or more.
 const MONDAY: &str = "2020-04-20T10:00";
 
