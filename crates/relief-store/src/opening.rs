@@ -36,14 +36,7 @@ impl Store {
     /// written before encryption is encrypted first, when a supervisor
     /// opens it ([`Store::fresh_recovery_code`] then holds its new code).
     pub fn open(path: &Path, unlock: Unlock<'_>, at: NaiveDateTime) -> Result<Store> {
-        if std::fs::metadata(path)
-            .map(|m| m.len() == 0)
-            .unwrap_or(true)
-        {
-            return Err(Error::NotInitialized);
-        }
-        encrypt::finish_interrupted(path)?;
-        if schema::is_plain(path)? {
+        if found_plain(path)? {
             return match unlock {
                 Unlock::Supervisor { employee_id, pin } => {
                     let (mut store, code) = encrypt::encrypt(path, employee_id, pin, None, at)?;
@@ -70,14 +63,7 @@ impl Store {
     /// open (from the key file; from the file itself for a store not yet
     /// encrypted): the window's clock. Checked against the store once open.
     pub fn is_demo(path: &Path) -> Result<bool> {
-        if std::fs::metadata(path)
-            .map(|m| m.len() == 0)
-            .unwrap_or(true)
-        {
-            return Err(Error::NotInitialized);
-        }
-        encrypt::finish_interrupted(path)?;
-        if schema::is_plain(path)? {
+        if found_plain(path)? {
             let conn = rusqlite::Connection::open(path)?;
             let demo = terminal::load_site(&conn)
                 .ok()
@@ -208,6 +194,19 @@ impl Store {
         tx.commit()?;
         file.write(&self.keys.file)
     }
+}
+
+/// Whether the store at `path` is one written before encryption, once an
+/// interrupted encryption has been put back; refused when there is none.
+fn found_plain(path: &Path) -> Result<bool> {
+    if std::fs::metadata(path)
+        .map(|m| m.len() == 0)
+        .unwrap_or(true)
+    {
+        return Err(Error::NotInitialized);
+    }
+    encrypt::finish_interrupted(path)?;
+    schema::is_plain(path)
 }
 
 /// The data key from `holder`'s slot, or the refusal: locked out, or a

@@ -33,10 +33,6 @@ fn disk_bytes(t: &Terminal) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
-}
-
 /// What must not be readable from the disk: names, masked numbers,
 /// beneficiary keys, the campaign secret, the data key.
 fn secrets(t: &Terminal) -> Vec<(String, Vec<u8>)> {
@@ -116,14 +112,7 @@ fn neither_the_database_nor_its_wal_nor_the_key_file_shows_personal_data_or_keys
     };
     assert_nothing_readable(&t);
     // The scan itself finds what is there: the same bytes, plain.
-    let plain = t.dir.path().join("plain.sqlite3");
-    raw_of(&t)
-        .execute_batch(&format!(
-            "ATTACH DATABASE '{}' AS plain KEY ''; SELECT sqlcipher_export('plain'); DETACH DATABASE plain;",
-            plain.display()
-        ))
-        .unwrap();
-    let bytes = std::fs::read(&plain).unwrap();
+    let bytes = plain_bytes(&t);
     let found = secrets(&t)
         .iter()
         .filter(|(_, s)| contains(&bytes, s))

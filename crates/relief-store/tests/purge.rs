@@ -15,37 +15,6 @@ fn day_after(t: &Terminal) -> chrono::NaiveDateTime {
         .unwrap()
 }
 
-fn ack_everything(t: &mut Terminal) {
-    let verdicts: Vec<_> = t
-        .store
-        .pending_events(1000)
-        .unwrap()
-        .iter()
-        .map(|e| relief_protocol::Verdict {
-            seq: e.seq,
-            outcome: relief_protocol::Outcome::Accepted,
-        })
-        .collect();
-    t.store.record_verdicts(&verdicts, free_day()).unwrap();
-}
-
-/// The database's every byte, decrypted: what the purge must have cleared.
-fn plain_bytes(t: &Terminal) -> Vec<u8> {
-    let plain = t.dir.path().join("plain-copy.sqlite3");
-    let _ = std::fs::remove_file(&plain);
-    raw_of(t)
-        .execute_batch(&format!(
-            "ATTACH DATABASE '{}' AS plain KEY ''; SELECT sqlcipher_export('plain'); DETACH DATABASE plain;",
-            plain.display()
-        ))
-        .unwrap();
-    std::fs::read(&plain).unwrap()
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
 struct Served {
     names: Vec<String>,
     masked: Vec<String>,
@@ -80,7 +49,7 @@ fn serve_some(t: &mut Terminal) -> Served {
             paid_at: "2020-04-10T10:00:00".into(),
         }])
         .unwrap();
-    ack_everything(t);
+    ack_everything(t, free_day());
     let records = t.store.issuances_on(free_day().date()).unwrap();
     let beneficiaries: Vec<_> = records
         .iter()

@@ -183,6 +183,40 @@ pub fn raw_of(t: &Terminal) -> rusqlite::Connection {
     raw_at(&t.path(), t.store.data_key())
 }
 
+/// Every pending event acknowledged, as if the ledger had them all.
+pub fn ack_everything(t: &mut Terminal, at: NaiveDateTime) {
+    let verdicts: Vec<_> = t
+        .store
+        .pending_events(1000)
+        .unwrap()
+        .iter()
+        .map(|e| relief_protocol::Verdict {
+            seq: e.seq,
+            outcome: relief_protocol::Outcome::Accepted,
+        })
+        .collect();
+    t.store.record_verdicts(&verdicts, at).unwrap();
+}
+
+/// The database's every byte, decrypted into a plain copy: what a scan for
+/// personal data at rest is checked against.
+pub fn plain_bytes(t: &Terminal) -> Vec<u8> {
+    let plain = t.dir.path().join("plain-copy.sqlite3");
+    let _ = std::fs::remove_file(&plain);
+    raw_of(t)
+        .execute_batch(&format!(
+            "ATTACH DATABASE '{}' AS plain KEY ''; SELECT sqlcipher_export('plain'); DETACH DATABASE plain;",
+            plain.display()
+        ))
+        .unwrap();
+    std::fs::read(&plain).unwrap()
+}
+
+/// Whether `needle` stands anywhere in `haystack`, byte for byte.
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
 /// Copies a closed store and its key file.
 pub fn copy_store(from: &std::path::Path, to: &std::path::Path) {
     std::fs::copy(from, to).unwrap();
