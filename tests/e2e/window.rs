@@ -131,6 +131,20 @@ impl Window {
         self.type_into("login-pin", pin).await;
         self.click("login-submit").await;
         self.find("session").await;
+        // The first supervisor in on a new terminal is shown its recovery
+        // code once, and writes it down before going on.
+        if self.is_shown("recovery-code").await {
+            let shown = self.text("recovery-code").await;
+            assert!(
+                shown
+                    .split_whitespace()
+                    .any(|w| w.len() == 39 && w.matches('-').count() == 7),
+                "{}: the recovery code is shown: {shown}",
+                self.test
+            );
+            self.click("recovery-code-done").await;
+            assert!(!self.is_shown("recovery-code").await);
+        }
     }
 
     pub async fn sign_out(&self) {
