@@ -124,7 +124,7 @@ export function App() {
             <p>
               보관함 <strong>복구 코드</strong>입니다. 지금 한 번만 보입니다. 적어서 금고에 보관하세요. 감독자가 PIN을 잊으면 이 코드로 보관함을 엽니다.
             </p>
-            <p class="code">{recoveryCode}</p>
+            <p class="code" data-testid="recovery-code-value">{recoveryCode}</p>
             <button type="button" data-testid="recovery-code-done" onClick={() => setRecoveryCode(null)}>
               적어 두었습니다
             </button>
