@@ -481,3 +481,56 @@ fn a_deny_list_download_page_by_page_through_a_faulty_network_misses_nothing() {
         "the network was kinder than intended"
     );
 }
+
+#[test]
+fn after_the_counters_purge_the_ledger_purges_and_takes_nothing_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = LedgerProcess::start(LEDGER.as_ref(), dir.path());
+    let center = dir.path().join("center");
+    terminal(
+        &center,
+        &ledger,
+        &ledger.url(),
+        "41110-515",
+        "center",
+        "GG",
+        10,
+    );
+    assert_eq!(
+        json(issue(&center, 2, "GG-0001", "2020-05-18T10:00"))["offline"],
+        false
+    );
+    json(relief(&center).args(["sync", "--json"]).output().unwrap());
+    // The counter purges first, once the ledger has every event of it.
+    let purged = relief(&center)
+        .args(["purge", "--clerk", "S001", "--at", "2021-09-01T09:00"])
+        .output()
+        .unwrap();
+    assert!(
+        purged.status.success(),
+        "{}",
+        String::from_utf8_lossy(&purged.stderr)
+    );
+
+    // The ledger's clock is today's, long past the retention end.
+    let report: Value = serde_json::from_str(&ledger.admin(&["purge"])).unwrap();
+    assert_eq!(report["campaign_id"], "gyeonggi-2020");
+    assert_eq!(report["people"], 1);
+    assert_eq!(ledger_count(&ledger, "SELECT count(*) FROM issuance"), 1);
+    assert_eq!(
+        ledger_count(
+            &ledger,
+            "SELECT count(*) FROM campaign WHERE purged_at IS NOT NULL AND length(secret) = 0"
+        ),
+        1
+    );
+
+    // A second purge, and the counter's next sync, are told why not.
+    let again = ledger.try_admin(&["purge"]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("파기"));
+    let sync = relief(&center).args(["sync", "--json"]).output().unwrap();
+    assert!(!sync.status.success());
+    let said = String::from_utf8_lossy(&sync.stderr);
+    assert!(said.contains("파기"), "{said}");
+}

@@ -131,6 +131,9 @@ impl Storage for Shared {
     fn dialect(&self) -> &'static str {
         "postgres"
     }
+    fn reclaim(&self, tables: &[&str]) -> Result<(), StorageError> {
+        self.0.reclaim(tables)
+    }
 }
 
 pub enum AnyLedger {

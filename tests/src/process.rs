@@ -96,20 +96,25 @@ impl LedgerProcess {
     }
 
     pub fn admin(&self, args: &[&str]) -> String {
-        let output = Command::new(&self.binary)
-            .arg("admin")
-            .args(args)
-            .arg("--db")
-            .arg(&self.url)
-            .env("RUST_LOG", "warn")
-            .output()
-            .unwrap();
+        let output = self.try_admin(args);
         assert!(
             output.status.success(),
             "{}",
             String::from_utf8_lossy(&output.stderr)
         );
         String::from_utf8(output.stdout).unwrap()
+    }
+
+    /// An operator command that may be refused: its whole output.
+    pub fn try_admin(&self, args: &[&str]) -> std::process::Output {
+        Command::new(&self.binary)
+            .arg("admin")
+            .args(args)
+            .arg("--db")
+            .arg(&self.url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
     }
 
     /// A one-time code for a site in 수원: (code, key fingerprint).

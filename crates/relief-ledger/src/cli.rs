@@ -75,6 +75,19 @@ pub enum AdminCommand {
     /// Ends the claims a terminal still holds, when it is not coming back
     /// (a PC lost mid-visit).
     WithdrawClaims(WithdrawArgs),
+    /// Purges a campaign's personal data once the policy's retention has
+    /// ended: every beneficiary key replaced by a random one, the roll and
+    /// the campaign secret deleted; counts kept. Cannot be undone.
+    Purge(PurgeArgs),
+}
+
+#[derive(Args)]
+pub struct PurgeArgs {
+    #[command(flatten)]
+    pub db: Db,
+    /// Needed when the ledger holds more than one campaign.
+    #[arg(long)]
+    pub campaign: Option<String>,
 }
 
 #[derive(Args)]

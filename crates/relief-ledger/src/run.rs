@@ -213,6 +213,15 @@ fn admin(command: AdminCommand) -> Result<(), String> {
                 args.terminal
             );
         }
+        AdminCommand::Purge(args) => {
+            let purged = open(&args.db.db)?
+                .purge(args.campaign.as_deref())
+                .map_err(|e| e.to_string())?;
+            println!(
+                "{}",
+                serde_json::to_string(&purged).map_err(|e| e.to_string())?
+            );
+        }
         AdminCommand::PublishPolicy(args) => {
             let ledger = open(&args.db.db)?;
             let text = std::fs::read_to_string(&args.policy)

@@ -71,6 +71,9 @@ impl<S: Storage> Ledger<S> {
         let expires_at = now + Duration::days(CODE_VALID_DAYS);
         self.storage.transaction(|db| -> Result<()> {
             let campaign_id = Self::campaign_or_only(db, campaign_id)?;
+            if let Some(campaign) = queries::campaign(db, &campaign_id)? {
+                super::purge::require_unpurged(&campaign)?;
+            }
             let (_, policy) = self.current_policy(db, &campaign_id)?;
             if !policy.covers(sigungu) {
                 return Err(ServiceError::bad(
@@ -129,6 +132,7 @@ impl<S: Storage> Ledger<S> {
             let campaign = queries::campaign(db, &campaign_id)?.ok_or_else(|| {
                 ServiceError::NotFound(format!("캠페인 {campaign_id}이(가) 없습니다"))
             })?;
+            super::purge::require_unpurged(&campaign)?;
             let (policy, _) = self.current_policy(db, &campaign_id)?;
             Ok(EnrollResponse {
                 terminal_id: terminal_id.clone(),

@@ -148,6 +148,7 @@ impl<S: Storage> Ledger<S> {
             let campaign = queries::campaign(db, campaign_id)?.ok_or_else(|| {
                 ServiceError::NotFound(format!("캠페인 {campaign_id}이(가) 없습니다"))
             })?;
+            super::purge::require_unpurged(&campaign)?;
             let secret = CampaignSecret::from_bytes(campaign.secret.clone()).map_err(|e| {
                 StorageError::Corrupt(format!("캠페인 {campaign_id}의 비밀값: {e}"))
             })?;

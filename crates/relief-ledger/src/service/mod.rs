@@ -7,6 +7,7 @@ mod csv_rows;
 mod enroll;
 mod import;
 mod pull;
+mod purge;
 mod push;
 mod roll;
 mod roll_download;
@@ -26,6 +27,7 @@ use zeroize::Zeroizing;
 pub use enroll::EnrollmentCode;
 pub use import::ImportReport;
 pub use pull::view as conflict_view;
+pub use purge::LedgerPurged;
 pub use push::Pushed;
 pub use roll::{ROLL_COLUMNS, RollImport};
 pub use summary::{CardCounts, DaySummary, SiteDay};
@@ -236,6 +238,10 @@ impl<S: Storage> Ledger<S> {
         self.storage
             .read(|db| -> Result<_> { Ok(queries::terminal_by_token(db, &token_hash(token))?) })?
             .ok_or(ServiceError::Unauthorized)
+            .and_then(|(terminal, purged_at)| match purged_at {
+                None => Ok(terminal),
+                Some(at) => Err(purge::purged(&terminal.campaign_id, &at)),
+            })
     }
 
     /// The campaign an operator named, or the only one there is: with

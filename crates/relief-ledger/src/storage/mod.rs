@@ -139,6 +139,11 @@ pub trait Db {
     /// those already there, in the order of the rows: it returns each
     /// person's key and `created`, 1 if this statement created them (SQLite returns
     /// only those, having one writer and nothing to lock).
+    /// An expression for 32 random bytes, evaluated afresh for each row.
+    fn random_key(&self) -> &'static str {
+        "randomblob(32)"
+    }
+
     fn entitlement_upsert(&self) -> &'static str {
         "ON CONFLICT (campaign_id, beneficiary_key) DO NOTHING RETURNING beneficiary_key, 1 AS created"
     }
@@ -168,6 +173,10 @@ pub trait Storage: Send + Sync + 'static {
     fn after_bulk_write(&self) -> Result<(), StorageError> {
         Ok(())
     }
+
+    /// Rewrites `tables` so that no old copy of a row a purge changed or
+    /// deleted is left in the database's files. Outside any transaction.
+    fn reclaim(&self, tables: &[&str]) -> Result<(), StorageError>;
 }
 
 /// Either storage, chosen at start-up from the `--db` URL.
@@ -223,6 +232,13 @@ impl Storage for AnyStorage {
         match self {
             AnyStorage::Sqlite(s) => s.after_bulk_write(),
             AnyStorage::Postgres(s) => s.after_bulk_write(),
+        }
+    }
+
+    fn reclaim(&self, tables: &[&str]) -> Result<(), StorageError> {
+        match self {
+            AnyStorage::Sqlite(s) => s.reclaim(tables),
+            AnyStorage::Postgres(s) => s.reclaim(tables),
         }
     }
 }

@@ -132,6 +132,11 @@ impl<C: GenericClient> Db for PgTx<'_, C> {
     }
 
     /// `xmax = 0` marks a row this statement inserted rather than updated.
+    /// PostgreSQL 13 and later make UUIDs from a strong random source.
+    fn random_key(&self) -> &'static str {
+        "uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid())"
+    }
+
     fn entitlement_upsert(&self) -> &'static str {
         "ON CONFLICT (campaign_id, beneficiary_key) DO UPDATE SET changed_at = entitlement.changed_at
          RETURNING beneficiary_key, CASE WHEN xmax = 0 THEN 1 ELSE 0 END AS created"
@@ -218,5 +223,15 @@ impl Storage for PostgresStorage {
 
     fn dialect(&self) -> &'static str {
         "postgres"
+    }
+
+    /// VACUUM FULL writes each table anew, without the dead row versions
+    /// an UPDATE or DELETE leaves behind (plain VACUUM only marks them
+    /// free). Its WAL segments are the server's to recycle.
+    fn reclaim(&self, tables: &[&str]) -> Result<(), StorageError> {
+        let mut conn = self.pool().get()?;
+        conn.client
+            .batch_execute(&format!("VACUUM FULL {}", tables.join(", ")))?;
+        Ok(())
     }
 }

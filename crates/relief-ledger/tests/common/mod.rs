@@ -42,6 +42,17 @@ pub struct Backend<S> {
     _keep: Box<dyn std::any::Any>,
 }
 
+impl<S> Backend<S> {
+    /// A ledger the test made itself, over a database it keeps.
+    pub fn new(ledger: Ledger<S>, clock: TestClock) -> Backend<S> {
+        Backend {
+            ledger,
+            clock,
+            _keep: Box::new(()),
+        }
+    }
+}
+
 pub fn sqlite() -> Backend<SqliteStorage> {
     let dir = tempfile::tempdir().unwrap();
     let storage = SqliteStorage::open(&dir.path().join("ledger.sqlite3")).unwrap();

@@ -7,7 +7,9 @@ type Result<T> = std::result::Result<T, StorageError>;
 
 pub struct CampaignRow {
     pub id: String,
+    /// Empty once the campaign is purged.
     pub secret: Vec<u8>,
+    pub purged_at: Option<String>,
 }
 
 impl FromRow for CampaignRow {
@@ -15,6 +17,7 @@ impl FromRow for CampaignRow {
         Ok(CampaignRow {
             id: r.text("id")?,
             secret: r.bytes("secret")?,
+            purged_at: r.opt_text("purged_at")?,
         })
     }
 }
@@ -28,7 +31,7 @@ pub fn insert_campaign(db: &mut dyn Db, id: &str, secret: &[u8], at: &str) -> Re
 
 pub fn campaign(db: &mut dyn Db, id: &str) -> Result<Option<CampaignRow>> {
     first(db.query_opt(
-        "SELECT id, secret FROM campaign WHERE id = $1",
+        "SELECT id, secret, purged_at FROM campaign WHERE id = $1",
         &[id.into()],
     )?)
 }

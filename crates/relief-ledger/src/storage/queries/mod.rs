@@ -9,6 +9,7 @@ mod events;
 mod feed;
 mod issuances;
 mod keys;
+mod purge;
 mod roll;
 mod summary;
 mod terminals;
@@ -33,6 +34,7 @@ pub use issuances::{
     is_voided, issuance_terminal,
 };
 pub use keys::{insert_admin_token, insert_signing_key, signing_key, token_role};
+pub use purge::{PURGED_TABLES, PurgeCounts, purge_campaign};
 pub use roll::{
     NewHousehold, RollDownloadRow, RollEntry, RollPerson, RollPlace, RollSpan, RollVersion,
     complete_roll_version, complete_roll_version_of, household_serials, household_size,

@@ -138,11 +138,18 @@ impl FromRow for TerminalRow {
     }
 }
 
-pub fn terminal_by_token(db: &mut dyn Db, token_hash: &[u8]) -> Result<Option<TerminalRow>> {
-    first(db.query_opt(
-        "SELECT id, campaign_id, site_code, site_name, site_type, sigungu, next_seq FROM terminal WHERE token_hash = $1",
+/// The terminal a token is for, and when its campaign was purged if it was.
+pub fn terminal_by_token(
+    db: &mut dyn Db,
+    token_hash: &[u8],
+) -> Result<Option<(TerminalRow, Option<String>)>> {
+    db.query_opt(
+        "SELECT t.id, t.campaign_id, t.site_code, t.site_name, t.site_type, t.sigungu, t.next_seq, c.purged_at
+         FROM terminal t JOIN campaign c ON c.id = t.campaign_id WHERE t.token_hash = $1",
         &[token_hash.into()],
-    )?)
+    )?
+    .map(|row| Ok((TerminalRow::from_row(&row)?, row.opt_text("purged_at")?)))
+    .transpose()
 }
 
 pub fn terminal(db: &mut dyn Db, id: &str) -> Result<Option<TerminalRow>> {
