@@ -340,6 +340,11 @@ pub enum ClerkCommand {
     /// Removes a clerk (supervisor): they can no longer sign in, and a
     /// supervisor's key slot goes with them.
     Remove(ClerkRemoveArgs),
+    /// A supervisor changes their own PIN: the current one from RELIEF_PIN,
+    /// the new one (8 to 12 digits) from RELIEF_NEW_PIN, or the first and
+    /// second lines of standard input. A store from before encryption whose
+    /// supervisor's PIN is too short is encrypted under the new one.
+    Pin(ActorOnly),
 }
 
 #[derive(Args)]

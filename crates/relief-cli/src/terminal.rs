@@ -60,13 +60,19 @@ fn open_by(
     // refuses a given time once open (`now`).
     let at = at.unwrap_or_else(|| chrono::Local::now().naive_local());
     let mut store = Store::open(&store_path(given)?, unlock, at)?;
+    announce_recovery_code(&mut store);
+    Ok(store)
+}
+
+/// A store encrypted as it opened has a new recovery code: shown once,
+/// on standard error.
+pub fn announce_recovery_code(store: &mut Store) {
     if let Some(code) = store.fresh_recovery_code() {
         eprintln!(
             "보관함을 암호화했습니다. 복구 코드(한 번만 표시됩니다, 적어서 안전한 곳에 두세요): {}",
             code.to_printed().as_str()
         );
     }
-    Ok(store)
 }
 
 /// Standard input, read once when first needed, consumed line by line.

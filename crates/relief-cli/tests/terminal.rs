@@ -497,6 +497,33 @@ fn the_store_opens_by_a_supervisor_and_the_recovery_code_works_once() {
     // The used code opens nothing now.
     assert_eq!(recover(&recovery, "13572468").0, Some(3));
     assert_eq!(recover(&fresh, "13572468").0, Some(0));
+    // A supervisor changes their PIN, proving the current one.
+    let change = |pin: &str, new_pin: &str| {
+        let output = relief()
+            .args(["clerk", "pin", "--clerk", "S001", "--json"])
+            .write_stdin(format!("{pin}\n{new_pin}\n"))
+            .output()
+            .unwrap();
+        let error: Value = serde_json::from_slice(&output.stderr).unwrap_or(Value::Null);
+        (
+            output.status.code(),
+            error["error"].as_str().map(str::to_owned),
+        )
+    };
+    assert_eq!(
+        change("24681357", "97531864"),
+        (Some(3), Some("bad_credentials".into()))
+    );
+    assert_eq!(
+        change("13572468", "9753"),
+        (Some(3), Some("weak_supervisor_pin".into()))
+    );
+    assert_eq!(change("13572468", "97531864"), (Some(0), None));
+    assert_eq!(status("S001", "97531864"), (Some(0), None));
+    assert_eq!(
+        status("S001", "13572468"),
+        (Some(3), Some("bad_credentials".into()))
+    );
     // Nothing on disk names the supervisor or the site in plain bytes.
     let bytes = std::fs::read(dir.path().join("terminal.sqlite3")).unwrap();
     assert!(

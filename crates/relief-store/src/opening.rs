@@ -59,6 +59,27 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens the store for a supervisor who sets a new PIN as they sign in
+    /// ([`Store::change_supervisor_pin`]). A store from before encryption
+    /// is encrypted under the new PIN: the way its supervisors, whose PINs
+    /// may be too short to seal a key under, move to this version.
+    pub fn open_with_new_pin(
+        path: &Path,
+        employee_id: &str,
+        pin: &str,
+        new_pin: &str,
+        at: NaiveDateTime,
+    ) -> Result<Store> {
+        if found_plain(path)? {
+            let (mut store, code) = encrypt::encrypt(path, employee_id, pin, Some(new_pin), at)?;
+            store.fresh_recovery_code = Some(code);
+            return Ok(store);
+        }
+        let mut store = Store::open(path, Unlock::Supervisor { employee_id, pin }, at)?;
+        store.change_supervisor_pin(employee_id, pin, new_pin, at)?;
+        Ok(store)
+    }
+
     /// Whether the store at `path` is a demo terminal's, read before it is
     /// open (from the key file; from the file itself for a store not yet
     /// encrypted): the window's clock. Checked against the store once open.

@@ -473,3 +473,121 @@ fn an_encryption_cut_short_is_begun_again_from_the_plain_backup() {
     assert!(store.verify_audit().unwrap().is_intact());
     assert!(!std::path::Path::new(&backup).exists());
 }
+
+/// A PIN hash as the version before encryption wrote it, when six digits
+/// were enough for a supervisor.
+fn old_pin_hash(pin: &str) -> String {
+    use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
+    argon2::Argon2::default()
+        .hash_password(pin.as_bytes(), &SaltString::generate(&mut OsRng))
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn a_supervisor_whose_old_pin_is_short_encrypts_the_store_under_a_new_one() {
+    const OLD: &str = "135790";
+    const NEW: &str = "86420975";
+    let mut t = setup();
+    issue_some(&mut t);
+    let (_dir, path) = as_plain_store_of_version_6(t);
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE clerk SET pin_hash = ?2 WHERE employee_id = ?1",
+            [SUPERVISOR, &old_pin_hash(OLD)],
+        )
+        .unwrap();
+    let plain = std::fs::read(&path).unwrap();
+
+    // The old PIN alone cannot seal a key; a new one too short, a clerk,
+    // or a wrong old PIN get nowhere; the file is left as it was.
+    assert!(matches!(
+        Store::open(&path, unlock(SUPERVISOR, OLD), t0()),
+        Err(Error::WeakSupervisorPin)
+    ));
+    assert!(matches!(
+        Store::open_with_new_pin(&path, SUPERVISOR, OLD, "1234567", t0()),
+        Err(Error::WeakSupervisorPin)
+    ));
+    assert!(matches!(
+        Store::open_with_new_pin(&path, SUPERVISOR, "246801", NEW, t0()),
+        Err(Error::BadCredentials)
+    ));
+    assert!(matches!(
+        Store::open_with_new_pin(&path, CLERK, PIN, NEW, t0()),
+        Err(Error::SupervisorRequired)
+    ));
+    assert!(!std::path::Path::new(&format!("{}.keys", path.display())).exists());
+    assert!(rusqlite::Connection::open(&path).is_ok());
+    assert_eq!(std::fs::read(&path).unwrap().len(), plain.len());
+
+    let mut store = Store::open_with_new_pin(&path, SUPERVISOR, OLD, NEW, t0()).unwrap();
+    assert!(store.fresh_recovery_code().is_some());
+    assert_eq!(store.issuance_count().unwrap(), 20);
+    assert!(store.verify_audit().unwrap().is_intact());
+    assert!(matches!(
+        store.sign_in(SUPERVISOR, OLD, t0()),
+        Err(Error::BadCredentials)
+    ));
+    store.sign_in(SUPERVISOR, NEW, t0()).unwrap();
+    drop(store);
+    assert!(
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .query_row("SELECT count(*) FROM clerk", [], |r| r.get::<_, i64>(0))
+            .is_err()
+    );
+    assert!(matches!(
+        Store::open(&path, unlock(SUPERVISOR, OLD), t0()),
+        Err(Error::BadCredentials)
+    ));
+    Store::open(&path, unlock(SUPERVISOR, NEW), t0()).unwrap();
+}
+
+#[test]
+fn a_supervisor_changes_their_pin_and_their_slot_follows() {
+    const NEW: &str = "86420975";
+    let t = setup();
+    let path = t.path();
+    let Terminal {
+        dir: _dir, store, ..
+    } = t;
+    drop(store);
+    assert!(matches!(
+        Store::open_with_new_pin(&path, SUPERVISOR, "99990000", NEW, t0()),
+        Err(Error::BadCredentials)
+    ));
+    let mut store = Store::open_with_new_pin(&path, SUPERVISOR, PIN, NEW, t0()).unwrap();
+    assert!(
+        store.fresh_recovery_code().is_none(),
+        "the code stays as it was"
+    );
+    drop(store);
+    assert!(matches!(
+        Store::open(&path, unlock(SUPERVISOR, PIN), t0()),
+        Err(Error::BadCredentials)
+    ));
+    let mut store = Store::open(&path, unlock(SUPERVISOR, NEW), t0()).unwrap();
+    store.sign_in(SUPERVISOR, NEW, t0()).unwrap();
+    let report = store.verify_audit().unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    // Once open, the same change needs the old PIN, and a long new one.
+    assert!(matches!(
+        store.change_supervisor_pin(SUPERVISOR, PIN, "13572468", t0()),
+        Err(Error::BadCredentials)
+    ));
+    assert!(matches!(
+        store.change_supervisor_pin(SUPERVISOR, NEW, "1357", t0()),
+        Err(Error::WeakSupervisorPin)
+    ));
+    assert!(matches!(
+        store.change_supervisor_pin(CLERK, PIN, "13572468", t0()),
+        Err(Error::SupervisorRequired)
+    ));
+    store
+        .change_supervisor_pin(SUPERVISOR, NEW, "13572468", t0())
+        .unwrap();
+    drop(store);
+    Store::open(&path, unlock(SUPERVISOR, "13572468"), t0()).unwrap();
+}

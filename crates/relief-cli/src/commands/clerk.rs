@@ -1,11 +1,11 @@
-//! `relief clerk add|list`.
+//! `relief clerk add|list|remove|pin`.
 
 use std::path::Path;
 
-use relief_store::NewClerk;
+use relief_store::{NewClerk, Store};
 
 use super::answer;
-use crate::cli::{ClerkAddArgs, ClerkCommand};
+use crate::cli::{Actor, ClerkAddArgs, ClerkCommand};
 use crate::error::CliError;
 use crate::terminal::{self, Input};
 
@@ -22,6 +22,7 @@ pub fn run(dir: Option<&Path>, command: ClerkCommand, json: bool) -> Result<(), 
                 )
             })
         }
+        ClerkCommand::Pin(args) => change_pin(dir, &args.actor, json),
         ClerkCommand::List(args) => {
             let (store, _, _) = terminal::open_as(dir, &args.actor)?;
             let clerks = store.clerks()?;
@@ -34,6 +35,36 @@ pub fn run(dir: Option<&Path>, command: ClerkCommand, json: bool) -> Result<(), 
             })
         }
     }
+}
+
+fn change_pin(dir: Option<&Path>, actor: &Actor, json: bool) -> Result<(), CliError> {
+    let mut input = Input::default();
+    let pin = input.secret("RELIEF_PIN", "지금 PIN")?;
+    let new_pin = input.secret("RELIEF_NEW_PIN", "새 PIN")?;
+    let (pin, new_pin) = (pin.trim(), new_pin.trim());
+    // Opened by another supervisor: the way for one who has no key slot yet.
+    let mut store = if std::env::var_os("RELIEF_OPENER").is_some() {
+        let mut store = terminal::open(dir, actor.at)?;
+        let at = terminal::now(&store, actor.at)?;
+        store.change_supervisor_pin(&actor.clerk, pin, new_pin, at)?;
+        store
+    } else {
+        let path = terminal::store_path(dir)?;
+        // The change is made as the store opens: a production terminal's
+        // clock is refused before, not after.
+        if actor.at.is_some() && !Store::is_demo(&path)? {
+            return Err(relief_store::Error::ClockNotSettable.into());
+        }
+        let at = actor
+            .at
+            .unwrap_or_else(|| chrono::Local::now().naive_local());
+        Store::open_with_new_pin(&path, &actor.clerk, pin, new_pin, at)?
+    };
+    terminal::announce_recovery_code(&mut store);
+    let who = actor.clerk.trim();
+    answer(json, &serde_json::json!({ "pin_changed": who }), || {
+        format!("{who}의 PIN을 바꾸었습니다. 보관함 열쇠도 새 PIN으로 잠갔습니다.")
+    })
 }
 
 fn add(dir: Option<&Path>, args: ClerkAddArgs, json: bool) -> Result<(), CliError> {
