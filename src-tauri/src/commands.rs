@@ -23,6 +23,16 @@ pub fn sign_in(counter: Shared, employee_id: String, pin: String) -> Answer<Sess
 }
 
 #[tauri::command]
+pub fn sign_in_with_new_pin(
+    counter: Shared,
+    employee_id: String,
+    pin: String,
+    new_pin: String,
+) -> Answer<SessionView> {
+    counter.sign_in_with_new_pin(&employee_id, &pin, &new_pin)
+}
+
+#[tauri::command]
 pub fn sign_out(counter: Shared) {
     counter.sign_out();
 }

@@ -87,6 +87,7 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::status,
             commands::sign_in,
+            commands::sign_in_with_new_pin,
             commands::sign_out,
             commands::check,
             commands::quote,

@@ -462,3 +462,50 @@ async fn a_supervisor_counts_the_drawer_against_the_books_before_the_close() {
     window.screenshot("2-balanced").await;
     window.close().await;
 }
+
+#[tokio::test]
+async fn a_supervisor_sets_a_new_pin_as_they_sign_in() {
+    let Some(desktop) = Desktop::start("a_supervisor_sets_a_new_pin_as_they_sign_in") else {
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    let window = open(
+        &desktop,
+        &data,
+        "a_supervisor_sets_a_new_pin_as_they_sign_in",
+    )
+    .await;
+    window.click("login-change-pin").await;
+    window.type_into("login-id", SUPERVISOR.0).await;
+    window.type_into("login-pin", SUPERVISOR.1).await;
+    // Too short to lock the store's key: refused, the new PIN asked again.
+    window.type_into("login-new-pin", "1234").await;
+    window.type_into("login-new-pin-again", "1234").await;
+    window.click("login-submit").await;
+    assert!(window.text("error").await.contains('8'));
+    window.wait_for_focus("login-new-pin").await;
+    // Two different ones are caught before anything is sent.
+    window.type_into("login-new-pin", "86420975").await;
+    window.type_into("login-new-pin-again", "86420976").await;
+    window.click("login-submit").await;
+    assert!(window.text("error").await.contains("다릅니다"));
+    window.type_into("login-new-pin", "86420975").await;
+    window.type_into("login-new-pin-again", "86420975").await;
+    window.screenshot("1-new-pin").await;
+    window.click("login-submit").await;
+    assert_eq!(window.text("session").await, "김감독 (감독자)");
+    if window.is_shown("recovery-code").await {
+        window.click("recovery-code-done").await;
+    }
+    window.sign_out().await;
+
+    // The old PIN opens nothing now; the new one does.
+    window.type_into("login-id", SUPERVISOR.0).await;
+    window.type_into("login-pin", SUPERVISOR.1).await;
+    window.click("login-submit").await;
+    assert!(window.text("error").await.contains("PIN"));
+    window.type_into("login-pin", "86420975").await;
+    window.click("login-submit").await;
+    assert_eq!(window.text("session").await, "김감독 (감독자)");
+    window.close().await;
+}

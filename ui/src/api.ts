@@ -38,6 +38,8 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 export const api = {
   status: () => call<AppStatus>("status"),
   signIn: (employeeId: string, pin: string) => call<SessionView>("sign_in", { employeeId, pin }),
+  signInWithNewPin: (employeeId: string, pin: string, newPin: string) =>
+    call<SessionView>("sign_in_with_new_pin", { employeeId, pin, newPin }),
   signOut: () => call<void>("sign_out"),
   check: (input: CheckInput) => call<CheckView>("check", { input }),
   quote: (input: IssueInput) => call<QuoteView>("quote", { input }),

@@ -185,6 +185,31 @@ impl Counter {
         Ok(view)
     }
 
+    /// Signs a supervisor in under a new PIN they set as they do: the way
+    /// in for one whose PIN is too short to seal the store's key under (a
+    /// store from before encryption, encrypted now under the new PIN), and
+    /// any supervisor's change of their own.
+    pub fn sign_in_with_new_pin(
+        &self,
+        employee_id: &str,
+        pin: &str,
+        new_pin: &str,
+    ) -> Result<SessionView> {
+        let (pin, new_pin) = (
+            Zeroizing::new(pin.to_owned()),
+            Zeroizing::new(new_pin.to_owned()),
+        );
+        if self.is_open() {
+            self.store()?
+                .change_supervisor_pin(employee_id, &pin, &new_pin, self.now())?;
+        } else {
+            let store =
+                Store::open_with_new_pin(&self.path, employee_id, &pin, &new_pin, self.now())?;
+            self.opened(store, None)?;
+        }
+        self.sign_in(employee_id, &new_pin)
+    }
+
     pub fn sign_out(&self) {
         *self.session.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }

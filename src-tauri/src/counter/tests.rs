@@ -191,6 +191,38 @@ fn after_a_restart_the_store_stays_locked_until_a_supervisor_signs_in() {
     counter.sign_out();
     counter.sign_in(CLERK.0, CLERK.2).unwrap();
     assert_eq!(counter.status().unwrap().cards_on_hand, 500);
+    drop(counter);
+
+    // A supervisor sets a new PIN as they sign in: it opens a locked store,
+    // and changes again under an open one; the old PIN opens nothing.
+    let counter = Counter::open(dir.path(), None).unwrap();
+    let short = counter
+        .sign_in_with_new_pin(SUPERVISOR.0, SUPERVISOR.2, "1234")
+        .unwrap_err();
+    assert_eq!(short.code, "weak_supervisor_pin");
+    assert!(!counter.is_open());
+    let session = counter
+        .sign_in_with_new_pin(SUPERVISOR.0, SUPERVISOR.2, "86420975")
+        .unwrap();
+    assert_eq!(session.role.code(), "supervisor");
+    assert!(counter.is_open());
+    assert_eq!(
+        counter
+            .sign_in_with_new_pin(SUPERVISOR.0, SUPERVISOR.2, "13572468")
+            .unwrap_err()
+            .code,
+        "bad_credentials"
+    );
+    counter
+        .sign_in_with_new_pin(SUPERVISOR.0, "86420975", "13572468")
+        .unwrap();
+    drop(counter);
+    let counter = Counter::open(dir.path(), None).unwrap();
+    assert_eq!(
+        counter.sign_in(SUPERVISOR.0, "86420975").unwrap_err().code,
+        "bad_credentials"
+    );
+    counter.sign_in(SUPERVISOR.0, "13572468").unwrap();
 }
 
 #[test]

@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { AppStatus } from "../bindings/AppStatus";
 import type { SessionView } from "../bindings/SessionView";
 import { api } from "../api";
@@ -18,14 +18,56 @@ export function SignIn({
 }) {
   const [employeeId, setEmployeeId] = useState("");
   const [pin, setPin] = useState("");
+  // A supervisor sets a new PIN as they sign in: asked for when theirs is
+  // too short to lock the store's key (set before the store was
+  // encrypted), or chosen to change it.
+  const [changing, setChanging] = useState(false);
+  const [newPin, setNewPin] = useState("");
+  const [again, setAgain] = useState("");
+  const [mismatch, setMismatch] = useState(false);
   const action = useAction();
   const idField = useFocusOnMount<HTMLInputElement>();
+  const newPinField = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    if (changing) newPinField.current?.focus();
+  }, [changing]);
+
+  // A refused PIN is cleared, except one refused only for being too short
+  // to lock the key: it is the current PIN that goes with the new one.
+  // New PINs are typed again after any refusal.
+  useEffect(() => {
+    if (!action.error) return;
+    const short = action.error.code === "weak_supervisor_pin";
+    if (!short) setPin("");
+    if (changing) {
+      setNewPin("");
+      setAgain("");
+      newPinField.current?.focus();
+    } else if (short) {
+      setChanging(true);
+      action.setError(null);
+    }
+  }, [action.error]);
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    const session = await action.run(() => api.signIn(employeeId.trim(), pin));
-    setPin("");
-    if (session) onSignedIn(session);
+    setMismatch(changing && newPin !== again);
+    if (changing && newPin !== again) {
+      setNewPin("");
+      setAgain("");
+      newPinField.current?.focus();
+      return;
+    }
+    const session = await action.run(() =>
+      changing ? api.signInWithNewPin(employeeId.trim(), pin, newPin) : api.signIn(employeeId.trim(), pin),
+    );
+    if (session) {
+      setPin("");
+      setNewPin("");
+      setAgain("");
+      onSignedIn(session);
+    }
   };
 
   return (
@@ -64,11 +106,51 @@ export function SignIn({
             onInput={(e) => setPin(e.currentTarget.value)}
           />
         </label>
-        <ErrorBox error={action.error} />
-        <button class="primary" type="submit" data-testid="login-submit" disabled={action.busy || !employeeId.trim() || !pin}>
-          로그인
+        {changing && (
+          <>
+            <p class="hint" data-testid="new-pin-needed">
+              감독자 PIN은 보관함 열쇠를 잠그므로 <strong>8~12자리</strong>입니다. 새 PIN을 정하면 그 PIN으로 로그인합니다.
+            </p>
+            <label>
+              새 PIN (8~12자리)
+              <input
+                data-testid="login-new-pin"
+                ref={newPinField}
+                type="password"
+                inputMode="numeric"
+                autocomplete="off"
+                value={newPin}
+                onInput={(e) => setNewPin(e.currentTarget.value)}
+              />
+            </label>
+            <label>
+              새 PIN 확인
+              <input
+                data-testid="login-new-pin-again"
+                type="password"
+                inputMode="numeric"
+                autocomplete="off"
+                value={again}
+                onInput={(e) => setAgain(e.currentTarget.value)}
+              />
+            </label>
+          </>
+        )}
+        <ErrorBox error={mismatch ? MISMATCH : action.error} />
+        <button
+          class="primary"
+          type="submit"
+          data-testid="login-submit"
+          disabled={action.busy || !employeeId.trim() || !pin || (changing && (!newPin || !again))}
+        >
+          {changing ? "새 PIN으로 로그인" : "로그인"}
+        </button>
+        <button type="button" class="link" data-testid="login-change-pin" onClick={() => setChanging(!changing)}>
+          {changing ? "PIN 바꾸지 않기" : "감독자 PIN 바꾸기"}
         </button>
       </form>
     </main>
   );
 }
+
+const MISMATCH = { code: "input", message: "새 PIN 두 번이 서로 다릅니다. 다시 입력하세요." } as const;
