@@ -43,6 +43,11 @@ pub fn check(counter: Shared, input: CheckInput) -> Answer<CheckView> {
 }
 
 #[tauri::command]
+pub fn check_cards(counter: Shared, input: CardsInput) -> Answer<()> {
+    counter.check_cards(&input)
+}
+
+#[tauri::command]
 pub fn quote(counter: Shared, input: IssueInput) -> Answer<QuoteView> {
     counter.quote(&input)
 }

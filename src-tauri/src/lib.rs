@@ -91,6 +91,7 @@ pub fn run() {
             commands::sign_out,
             commands::check,
             commands::quote,
+            commands::check_cards,
             commands::issue,
             commands::receipt_pdf,
             commands::issuances_today,

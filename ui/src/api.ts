@@ -9,6 +9,7 @@ import type { CheckInput } from "./bindings/CheckInput";
 import type { CheckView } from "./bindings/CheckView";
 import type { IssueInput } from "./bindings/IssueInput";
 import type { QuoteView } from "./bindings/QuoteView";
+import type { CardsInput } from "./bindings/CardsInput";
 import type { ReceiptView } from "./bindings/ReceiptView";
 import type { IssuanceRow } from "./bindings/IssuanceRow";
 import type { VoidInput } from "./bindings/VoidInput";
@@ -43,6 +44,7 @@ export const api = {
   signOut: () => call<void>("sign_out"),
   check: (input: CheckInput) => call<CheckView>("check", { input }),
   quote: (input: IssueInput) => call<QuoteView>("quote", { input }),
+  checkCards: (input: CardsInput) => call<null>("check_cards", { input }),
   issue: (input: IssueInput) => call<ReceiptView>("issue", { input }),
   receiptPdf: (input: ReceiptPdfInput) => call<void>("receipt_pdf", { input }),
   issuancesToday: () => call<IssuanceRow[]>("issuances_today"),

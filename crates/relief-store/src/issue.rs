@@ -546,15 +546,8 @@ fn refuse_if_paid(conn: &Connection, campaign: &str, b: &Checked) -> Result<()> 
     }
 }
 
-/// Pairs each scanned card with an amount: the largest amounts onto the
-/// cards that can hold the most, keeping the scan order.
-fn load_cards(conn: &Connection, serials: &[String], amounts: &[Krw]) -> Result<Vec<IssuedCard>> {
-    if serials.len() != amounts.len() {
-        return Err(Error::CardCountMismatch {
-            needed: amounts.len(),
-            scanned: serials.len(),
-        });
-    }
+/// Each scanned card, once, known here and in the drawer: its face value.
+fn scanned_faces(conn: &Connection, serials: &[String]) -> Result<Vec<(String, Krw)>> {
     let mut faces = Vec::with_capacity(serials.len());
     let mut unique = BTreeSet::new();
     for serial in serials {
@@ -573,6 +566,52 @@ fn load_cards(conn: &Connection, serials: &[String], amounts: &[Krw]) -> Result<
         }
         faces.push((serial.to_owned(), face));
     }
+    Ok(faces)
+}
+
+impl Store {
+    /// The cards scanned so far for a visit, checked as they are scanned:
+    /// each known here, in the drawer and scanned once, and together able
+    /// to hold as many of `amounts` (the split to load) as there are cards.
+    /// The cards still to come may take the larger amounts, so the ones
+    /// scanned need only hold the smallest; the issuance checks the whole
+    /// set again.
+    pub fn check_scanned_cards(&self, serials: &[String], amounts: &[Krw]) -> Result<()> {
+        if serials.len() > amounts.len() {
+            return Err(Error::CardCountMismatch {
+                needed: amounts.len(),
+                scanned: serials.len(),
+            });
+        }
+        let mut faces = scanned_faces(&self.conn, serials)?;
+        faces.sort_by_key(|(_, face)| *face);
+        let mut smallest = amounts.to_vec();
+        smallest.sort();
+        // The k smallest amounts onto the k cards in ascending order: if
+        // that pairing fails, every pairing does.
+        for ((serial, face), &amount) in faces.iter().zip(&smallest) {
+            if amount > *face {
+                return Err(Error::CardFaceValueTooLow {
+                    serial: serial.clone(),
+                    face_value: *face,
+                    amount,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Pairs each scanned card with an amount: the largest amounts onto the
+/// cards that can hold the most, keeping the scan order.
+fn load_cards(conn: &Connection, serials: &[String], amounts: &[Krw]) -> Result<Vec<IssuedCard>> {
+    if serials.len() != amounts.len() {
+        return Err(Error::CardCountMismatch {
+            needed: amounts.len(),
+            scanned: serials.len(),
+        });
+    }
+    let faces = scanned_faces(conn, serials)?;
     let mut by_capacity: Vec<usize> = (0..faces.len()).collect();
     by_capacity.sort_by_key(|&i| std::cmp::Reverse(faces[i].1));
     let mut sorted_amounts = amounts.to_vec();

@@ -591,3 +591,66 @@ fn a_supervisor_changes_their_pin_and_their_slot_follows() {
     drop(store);
     Store::open(&path, unlock(SUPERVISOR, "13572468"), t0()).unwrap();
 }
+
+#[test]
+fn whether_a_store_is_a_demo_is_read_before_it_opens() {
+    let t = setup();
+    assert!(Store::is_demo(&t.path()).unwrap());
+    let (_plain_dir, plain) = as_plain_store_of_version_6(setup());
+    assert!(Store::is_demo(&plain).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("terminal.sqlite3");
+    let mut production = demo_setup();
+    production.demo = false;
+    drop(Store::init(&path, production, t0()).unwrap());
+    assert!(!Store::is_demo(&path).unwrap());
+}
+
+#[test]
+fn a_supervisor_added_before_encryption_gets_a_slot_at_their_first_sign_in() {
+    let mut t = setup();
+    t.store
+        .add_clerk(
+            Some(&t.supervisor),
+            NewClerk {
+                employee_id: SECOND.into(),
+                name: "박감독".into(),
+                role: Role::Supervisor,
+                pin: Zeroizing::new(SECOND_PIN.into()),
+            },
+            t0(),
+        )
+        .unwrap();
+    let (_dir, path) = as_plain_store_of_version_6(t);
+    // The first supervisor's open encrypts it: theirs is the only slot.
+    drop(Store::open(&path, unlock(SUPERVISOR, PIN), t0()).unwrap());
+    assert!(matches!(
+        Store::open(&path, unlock(SECOND, SECOND_PIN), t0()),
+        Err(Error::NoKeySlot(_))
+    ));
+    // Signing in under the open store seals theirs.
+    let mut store = Store::open(&path, unlock(SUPERVISOR, PIN), t0()).unwrap();
+    store.sign_in(SECOND, SECOND_PIN, t0()).unwrap();
+    drop(store);
+    let mut store = Store::open(&path, unlock(SECOND, SECOND_PIN), t0()).unwrap();
+    assert!(store.verify_audit().unwrap().is_intact());
+    store.sign_in(SECOND, SECOND_PIN, t0()).unwrap();
+}
+
+#[test]
+fn a_store_without_its_campaign_secret_is_refused_unless_purged() {
+    let t = setup();
+    let path = t.path();
+    let key = t.store.data_key().clone();
+    let raw = raw_of(&t);
+    let Terminal {
+        dir: _dir, store, ..
+    } = t;
+    drop(store);
+    raw.execute("DELETE FROM campaign_secret", []).unwrap();
+    drop(raw);
+    assert!(matches!(
+        Store::open(&path, Unlock::Key(&key), t0()),
+        Err(Error::Corrupt(_))
+    ));
+}

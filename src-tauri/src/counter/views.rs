@@ -239,6 +239,14 @@ pub struct QuoteView {
     pub cards: Vec<u64>,
 }
 
+/// The cards scanned so far for a visit, and the amounts its split loads.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct CardsInput {
+    pub serials: Vec<String>,
+    pub amounts: Vec<u64>,
+}
+
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct ReceiptView {

@@ -169,6 +169,18 @@ impl Counter {
         })
     }
 
+    /// The cards scanned so far, checked at the scan (known here, in the
+    /// drawer, scanned once, able to hold what is to be loaded): a card
+    /// that cannot be handed over is refused before anyone approves.
+    pub fn check_cards(&self, input: &CardsInput) -> Result<()> {
+        self.session()?;
+        let amounts: Vec<relief_core::Krw> =
+            input.amounts.iter().map(|&a| relief_core::Krw(a)).collect();
+        Ok(self
+            .store()?
+            .check_scanned_cards(&input.serials, &amounts)?)
+    }
+
     /// Issues: the ledger claims every beneficiary first; without an answer
     /// in time, the policy's offline mode decides (the visit itself is
     /// `relief_sync::visit`, shared with the command line).

@@ -135,4 +135,32 @@ mod tests {
         // The sealed bytes are not the key.
         assert!(!slot.sealed.windows(32).any(|w| w == key.bytes()));
     }
+
+    #[test]
+    fn a_new_slot_costs_64_mib_and_three_passes_of_argon2id() {
+        let key = DataKey::generate();
+        let slot = seal(&key, b"48291375", "supervisor:S001").unwrap();
+        // Derived independently, with the cost written out: the slot's
+        // wrapping key is argon2id at 64 MiB, 3 passes, 1 lane.
+        let mut expected = [0u8; 32];
+        Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(65_536, 3, 1, Some(32)).unwrap(),
+        )
+        .hash_password_into(b"48291375", &slot.salt, &mut expected)
+        .unwrap();
+        let cipher = XChaCha20Poly1305::new_from_slice(&expected).unwrap();
+        let opened = cipher
+            .decrypt(
+                &XNonce::try_from(slot.nonce.as_slice()).unwrap(),
+                Payload {
+                    msg: &slot.sealed,
+                    aad: b"supervisor:S001",
+                },
+            )
+            .unwrap();
+        assert_eq!(opened, key.bytes());
+        assert_eq!(slot.salt.len(), 16);
+    }
 }
