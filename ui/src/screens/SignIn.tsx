@@ -33,6 +33,12 @@ export function SignIn({
     if (changing) newPinField.current?.focus();
   }, [changing]);
 
+  const retypeNewPin = () => {
+    setNewPin("");
+    setAgain("");
+    newPinField.current?.focus();
+  };
+
   // A refused PIN is cleared, except one refused only for being too short
   // to lock the key: it is the current PIN that goes with the new one.
   // New PINs are typed again after any refusal.
@@ -41,9 +47,7 @@ export function SignIn({
     const short = action.error.code === "weak_supervisor_pin";
     if (!short) setPin("");
     if (changing) {
-      setNewPin("");
-      setAgain("");
-      newPinField.current?.focus();
+      retypeNewPin();
     } else if (short) {
       setChanging(true);
       action.setError(null);
@@ -52,11 +56,10 @@ export function SignIn({
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    setMismatch(changing && newPin !== again);
-    if (changing && newPin !== again) {
-      setNewPin("");
-      setAgain("");
-      newPinField.current?.focus();
+    const differ = changing && newPin !== again;
+    setMismatch(differ);
+    if (differ) {
+      retypeNewPin();
       return;
     }
     const session = await action.run(() =>

@@ -134,16 +134,16 @@ pub trait Db {
         ""
     }
 
-    /// The end of a multi-row `INSERT INTO entitlement` that creates the
-    /// people not there yet and, where there are several writers, locks
-    /// those already there, in the order of the rows: it returns each
-    /// person's key and `created`, 1 if this statement created them (SQLite returns
-    /// only those, having one writer and nothing to lock).
     /// An expression for 32 random bytes, evaluated afresh for each row.
     fn random_key(&self) -> &'static str {
         "randomblob(32)"
     }
 
+    /// The end of a multi-row `INSERT INTO entitlement` that creates the
+    /// people not there yet and, where there are several writers, locks
+    /// those already there, in the order of the rows: it returns each
+    /// person's key and `created`, 1 if this statement created them (SQLite returns
+    /// only those, having one writer and nothing to lock).
     fn entitlement_upsert(&self) -> &'static str {
         "ON CONFLICT (campaign_id, beneficiary_key) DO NOTHING RETURNING beneficiary_key, 1 AS created"
     }

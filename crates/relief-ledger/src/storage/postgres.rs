@@ -131,12 +131,12 @@ impl<C: GenericClient> Db for PgTx<'_, C> {
         " FOR UPDATE"
     }
 
-    /// `xmax = 0` marks a row this statement inserted rather than updated.
     /// PostgreSQL 13 and later make UUIDs from a strong random source.
     fn random_key(&self) -> &'static str {
         "uuid_send(gen_random_uuid()) || uuid_send(gen_random_uuid())"
     }
 
+    /// `xmax = 0` marks a row this statement inserted rather than updated.
     fn entitlement_upsert(&self) -> &'static str {
         "ON CONFLICT (campaign_id, beneficiary_key) DO UPDATE SET changed_at = entitlement.changed_at
          RETURNING beneficiary_key, CASE WHEN xmax = 0 THEN 1 ELSE 0 END AS created"
