@@ -37,6 +37,8 @@ relief_core::closed_set! {
         PinReset,
         StoreEncrypted,
         Purged,
+        OfflineApprovalOpened,
+        OfflineApprovalClosed,
     }
 }
 

@@ -60,6 +60,8 @@ relief_core::closed_set! {
         CardCountMismatch,
         OfflineRefused,
         OfflineNeedsSupervisor,
+        OfflineApprovalBounds,
+        NoOfflineApproval,
         CardSplit,
         UnknownIssuance,
         AlreadyVoided,
@@ -243,6 +245,13 @@ pub enum Error {
     OfflineRefused,
     #[error("원장 서버에 연결되지 않았습니다. 오프라인 발급에는 감독자 승인이 필요합니다")]
     OfflineNeedsSupervisor,
+    #[error("오프라인 발급 승인은 {max_minutes}분, {max_issuances}건까지입니다 (1 이상)")]
+    OfflineApprovalBounds {
+        max_minutes: u32,
+        max_issuances: u32,
+    },
+    #[error("이 창구에 열린 오프라인 발급 승인이 없습니다")]
+    NoOfflineApproval,
     #[error("발급 총액을 카드에 나눌 수 없습니다: {0}")]
     CardSplit(#[from] relief_core::card::CardSplitError),
 
@@ -373,6 +382,8 @@ impl Error {
             Error::CardCountMismatch { .. } => StoreCode::CardCountMismatch,
             Error::OfflineRefused => StoreCode::OfflineRefused,
             Error::OfflineNeedsSupervisor => StoreCode::OfflineNeedsSupervisor,
+            Error::OfflineApprovalBounds { .. } => StoreCode::OfflineApprovalBounds,
+            Error::NoOfflineApproval => StoreCode::NoOfflineApproval,
             Error::CardSplit(_) => StoreCode::CardSplit,
             Error::UnknownIssuance(_) => StoreCode::UnknownIssuance,
             Error::AlreadyVoided(_) => StoreCode::AlreadyVoided,

@@ -163,30 +163,21 @@ impl Store {
     ) -> Result<Issued> {
         let plan = self.plan(&request, at)?;
         let policy = &self.policy;
-        let offline = match &request.verification {
-            Verification::Online => false,
-            Verification::Offline { approver } => {
-                match policy.campaign.offline_mode {
-                    OfflineMode::Allow => {}
-                    OfflineMode::Refuse => return Err(Error::OfflineRefused),
-                    OfflineMode::Supervisor => approver
-                        .as_ref()
-                        .ok_or(Error::OfflineNeedsSupervisor)?
-                        .require_supervisor()?,
-                }
-                true
-            }
-        };
-        let approver = match &request.verification {
-            Verification::Offline { approver } => approver.as_ref().map(Session::employee_id),
-            Verification::Online => None,
-        };
 
         // From here on this terminal's write lock is held: what is checked
         // below cannot change before the rows are written.
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let offline = match &request.verification {
+            Verification::Online => None,
+            Verification::Offline { approver } => Some(approve_offline(
+                &tx,
+                policy.campaign.offline_mode,
+                approver.as_ref(),
+                at,
+            )?),
+        };
         for b in &plan.beneficiaries {
             refuse_if_paid(&tx, &policy.campaign.id, b)?;
         }
@@ -199,7 +190,7 @@ impl Store {
             id: &issuance_id,
             at,
         };
-        let seq = write.all(clerk, &request, &plan, &cards, offline, approver)?;
+        let seq = write.all(clerk, &request, &plan, &cards, offline.as_ref())?;
         tx.commit()?;
         Ok(Issued {
             issuance_id,
@@ -208,7 +199,7 @@ impl Store {
             total: plan.total,
             cards,
             beneficiaries: plan.beneficiaries.into_iter().map(|b| b.masked).collect(),
-            offline,
+            offline: offline.is_some(),
             roll_version: plan.roll_version,
         })
     }
@@ -639,6 +630,50 @@ fn load_cards(conn: &Connection, serials: &[String], amounts: &[Krw]) -> Result<
         .collect())
 }
 
+/// Who allowed an offline issuance, if anyone had to.
+#[derive(Default)]
+struct OfflineApproved {
+    /// The supervisor: at the counter for this issuance, or the one who
+    /// opened the approval in force.
+    by: Option<String>,
+    /// The approval in force it is recorded under.
+    approval: Option<String>,
+}
+
+/// The policy's offline mode, applied inside the issuance's transaction
+/// (so that an approval's count cannot be overrun by a second issuance).
+/// A supervisor at the counter approves this issuance alone; without one,
+/// the approval in force at the counter does.
+fn approve_offline(
+    conn: &Connection,
+    mode: OfflineMode,
+    approver: Option<&Session>,
+    at: NaiveDateTime,
+) -> Result<OfflineApproved> {
+    match (mode, approver) {
+        (OfflineMode::Refuse, _) => Err(Error::OfflineRefused),
+        (OfflineMode::Allow, approver) => Ok(OfflineApproved {
+            by: approver.map(|s| s.employee_id().to_owned()),
+            approval: None,
+        }),
+        (OfflineMode::Supervisor, Some(approver)) => {
+            approver.require_supervisor()?;
+            Ok(OfflineApproved {
+                by: Some(approver.employee_id().to_owned()),
+                approval: None,
+            })
+        }
+        (OfflineMode::Supervisor, None) => {
+            let approval = crate::offline_approval::in_force(conn, at)?
+                .ok_or(Error::OfflineNeedsSupervisor)?;
+            Ok(OfflineApproved {
+                by: Some(approval.opened_by),
+                approval: Some(approval.id),
+            })
+        }
+    }
+}
+
 /// The rows of one issuance, written inside one transaction.
 struct Write<'t> {
     tx: &'t Transaction<'t>,
@@ -655,8 +690,7 @@ impl Write<'_> {
         request: &IssueRequest,
         plan: &Plan,
         cards: &[IssuedCard],
-        offline: bool,
-        approver: Option<&str>,
+        offline: Option<&OfflineApproved>,
     ) -> Result<i64> {
         let policy = self.policy;
         let applicant = &request.applicant;
@@ -664,16 +698,17 @@ impl Write<'_> {
         let beneficiaries = &plan.beneficiaries;
         let (total, window) = (plan.total, plan.window.as_str());
         let at = time::format(self.at);
-        let verification = if offline {
-            relief_protocol::Verification::Offline
-        } else {
-            relief_protocol::Verification::Online
+        let verification = match offline {
+            Some(_) => relief_protocol::Verification::Offline,
+            None => relief_protocol::Verification::Online,
         };
+        let online = OfflineApproved::default();
+        let approved = offline.unwrap_or(&online);
         self.tx.execute(
             "INSERT INTO issuance (id, campaign_id, policy_version, site_code, clerk_id, issued_at,
                 applicant_masked, applicant_name, applicant_id_document, verification, offline_approved_by,
-                decision_window, total_krw, roll_version)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                decision_window, total_krw, roll_version, offline_approval_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             params![
                 self.id,
                 policy.campaign.id,
@@ -685,10 +720,11 @@ impl Write<'_> {
                 applicant_name,
                 applicant.id_document,
                 verification,
-                approver,
+                approved.by,
                 window,
                 total.won() as i64,
-                plan.roll_version.map(|v| v as i64)
+                plan.roll_version.map(|v| v as i64),
+                approved.approval
             ],
         )?;
         for (position, b) in beneficiaries.iter().enumerate() {

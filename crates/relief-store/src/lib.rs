@@ -22,6 +22,7 @@ mod encrypt;
 mod error;
 mod issue;
 mod keys;
+mod offline_approval;
 mod opening;
 mod outbox;
 mod purge;
@@ -52,6 +53,7 @@ pub use issue::{
     RollStanding, Verification, Who,
 };
 pub use keys::{DataKey, RecoveryCode};
+pub use offline_approval::OfflineApproval;
 pub use opening::Unlock;
 pub use outbox::OutboxEvent;
 pub use purge::Purged;

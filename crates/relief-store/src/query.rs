@@ -26,6 +26,9 @@ pub struct IssuanceRecord {
     pub applicant_id_document: IdDocument,
     pub verification: Verification,
     pub offline_approved_by: Option<String>,
+    /// The counter's approval of offline issuance it was recorded under
+    /// (none where a supervisor approved it alone, or online).
+    pub offline_approval: Option<String>,
     pub decision_window: String,
     pub total: Krw,
     pub beneficiaries: Vec<BeneficiaryRecord>,
@@ -135,11 +138,13 @@ fn load(conn: &Connection, id: &str) -> Result<Option<IssuanceRecord>> {
         Option<String>,
         String,
         i64,
+        Option<String>,
     );
     let head: Option<Head> = conn
         .prepare_cached(
             "SELECT campaign_id, policy_version, site_code, clerk_id, issued_at, applicant_masked, applicant_name,
-                    applicant_id_document, verification, offline_approved_by, decision_window, total_krw
+                    applicant_id_document, verification, offline_approved_by, decision_window, total_krw,
+                    offline_approval_id
              FROM issuance WHERE id = ?1",
         )?
         .query_row([id], |r| {
@@ -156,6 +161,7 @@ fn load(conn: &Connection, id: &str) -> Result<Option<IssuanceRecord>> {
                 r.get(9)?,
                 r.get(10)?,
                 r.get(11)?,
+                r.get(12)?,
             ))
         })
         .optional()?;
@@ -172,6 +178,7 @@ fn load(conn: &Connection, id: &str) -> Result<Option<IssuanceRecord>> {
         offline_approved_by,
         decision_window,
         total,
+        offline_approval,
     )) = head
     else {
         return Ok(None);
@@ -276,6 +283,7 @@ fn load(conn: &Connection, id: &str) -> Result<Option<IssuanceRecord>> {
         applicant_id_document,
         verification,
         offline_approved_by,
+        offline_approval,
         decision_window,
         total: Krw(total as u64),
         beneficiaries,

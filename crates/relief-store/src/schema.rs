@@ -28,6 +28,9 @@ const STEPS: &[M<'static>] = &[
         "../../../migrations/terminal/0007_clerk_removal.sql"
     )),
     M::up(include_str!("../../../migrations/terminal/0008_purge.sql")),
+    M::up(include_str!(
+        "../../../migrations/terminal/0009_offline_approval.sql"
+    )),
 ];
 const MIGRATIONS: Migrations<'static> = Migrations::from_slice(STEPS);
 

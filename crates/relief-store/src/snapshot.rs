@@ -13,7 +13,12 @@ use crate::error::Result;
 /// Columns added after rows were first recorded, left out of a snapshot
 /// while empty: a row written before they existed snapshots as it did
 /// when its entry was made, and its entry still verifies.
-const ADDED_LATER: &[&str] = &["roll_version", "eupmyeondong", "booked_on"];
+const ADDED_LATER: &[&str] = &[
+    "roll_version",
+    "eupmyeondong",
+    "booked_on",
+    "offline_approval_id",
+];
 
 /// Every column of every row a query returns, as JSON objects. Keys sort
 /// (serde_json's map is ordered), so the text is canonical.
@@ -232,6 +237,24 @@ pub(crate) fn day_reopen(conn: &Connection, close_id: &str) -> Result<String> {
     )?)))
 }
 
+/// An approval as opened: what its close leaves alone.
+pub(crate) fn offline_approval_opened(conn: &Connection, id: &str) -> Result<String> {
+    Ok(text(json!(rows(
+        conn,
+        "SELECT id, opened_by, opened_at, until, max_issuances FROM offline_approval WHERE id = ?1",
+        &[&id]
+    )?)))
+}
+
+/// An approval as closed: all of it.
+pub(crate) fn offline_approval_closed(conn: &Connection, id: &str) -> Result<String> {
+    Ok(text(json!(rows(
+        conn,
+        "SELECT * FROM offline_approval WHERE id = ?1",
+        &[&id]
+    )?)))
+}
+
 pub(crate) fn recompute(
     conn: &Connection,
     action: Action,
@@ -251,6 +274,8 @@ pub(crate) fn recompute(
         Action::DayClosed => day_close(conn, subject)?,
         Action::DayReopened => day_reopen(conn, subject)?,
         Action::ClerkRemoved => clerk_removal(conn, subject)?,
+        Action::OfflineApprovalOpened => offline_approval_opened(conn, subject)?,
+        Action::OfflineApprovalClosed => offline_approval_closed(conn, subject)?,
         // Clerks change (a PIN reset, a new role) and sign-ins live only in
         // the chain: the entry itself is the record.
         Action::ClerkAdded

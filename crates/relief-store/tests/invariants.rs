@@ -55,7 +55,7 @@ fn the_database_refuses_a_second_active_payment_and_a_card_out_of_stock() {
     conn.execute_batch(&format!(
         "INSERT INTO issuance SELECT 'forged', campaign_id, policy_version, site_code, clerk_id, issued_at,
             applicant_masked, applicant_name, applicant_id_document, verification, offline_approved_by,
-            decision_window, total_krw, roll_version FROM issuance WHERE id = '{id}'"
+            decision_window, total_krw, roll_version, offline_approval_id FROM issuance WHERE id = '{id}'"
     ))
     .unwrap();
     refused_with(
@@ -157,7 +157,7 @@ fn the_database_refuses_a_second_active_payment_and_a_card_out_of_stock() {
         .unwrap();
     conn.execute_batch("INSERT INTO issuance SELECT 'forged2', campaign_id, policy_version, site_code, clerk_id, issued_at,
             applicant_masked, applicant_name, applicant_id_document, verification, offline_approved_by,
-            decision_window, total_krw, roll_version FROM issuance WHERE id = 'forged'").unwrap();
+            decision_window, total_krw, roll_version, offline_approval_id FROM issuance WHERE id = 'forged'").unwrap();
     refused_with(
         &conn,
         &format!(
@@ -242,7 +242,7 @@ fn altered_removed_or_unrecorded_entries_are_named() {
     let conn = raw(&t2);
     conn.execute_batch(
         "INSERT INTO issuance VALUES ('slipped', 'gyeonggi-2020', '2020.1', 's', 'C001', '2020-05-18T10:00:00',
-            '860101-1******', 'x', 'resident_card', 'online', NULL, 'w', 100000, NULL)",
+            '860101-1******', 'x', 'resident_card', 'online', NULL, 'w', 100000, NULL, NULL)",
     )
     .unwrap();
     let finding = t2.store.verify_audit().unwrap().finding.unwrap();

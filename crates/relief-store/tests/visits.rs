@@ -141,9 +141,10 @@ fn checking_an_issuance_refuses_what_issuing_would_and_writes_nothing() {
 /// stay, and 5 replaces them again).
 fn as_before_visits(path: &std::path::Path, key: &DataKey) {
     let conn = raw_at(path, key);
-    conn.execute_batch(
+    conn.execute_batch(&format!(
         "PRAGMA foreign_keys = OFF;
          BEGIN;
+         {UNDO_OFFLINE_APPROVAL}
          DROP TABLE purge; DROP TABLE clerk_removal;
          DROP TRIGGER issuance_not_on_closed_day;
          DROP TABLE day_reopen; DROP TABLE day_close_count; DROP TABLE day_close;
@@ -165,8 +166,8 @@ fn as_before_visits(path: &std::path::Path, key: &DataKey) {
          CREATE INDEX outbox_by_subject ON outbox (subject_id);
          ALTER TABLE sync_state DROP COLUMN pull_check;
          PRAGMA user_version = 2;
-         COMMIT;",
-    )
+         COMMIT;"
+    ))
     .unwrap();
 }
 

@@ -74,6 +74,26 @@ struct RawCampaign {
     idle_lock_minutes: i64,
     #[serde(default = "default_kept_days")]
     personal_data_kept_days: i64,
+    #[serde(default)]
+    offline_approval: RawOfflineApproval,
+}
+
+/// What one supervisor's approval of offline issuance at a counter may
+/// cover at most. Absent, an hour or 50 issuances, whichever ends first.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOfflineApproval {
+    max_minutes: i64,
+    max_issuances: i64,
+}
+
+impl Default for RawOfflineApproval {
+    fn default() -> Self {
+        RawOfflineApproval {
+            max_minutes: 60,
+            max_issuances: 50,
+        }
+    }
 }
 
 /// 개인정보 보호법: destroyed when the purpose ends. A year after the cards
@@ -397,6 +417,20 @@ impl Checker {
                 0,
                 3650,
             )? as u32,
+            offline_approval: OfflineApprovalBounds {
+                max_minutes: in_range(
+                    "campaign.offline_approval.max_minutes",
+                    raw.offline_approval.max_minutes,
+                    1,
+                    12 * 60,
+                )? as u32,
+                max_issuances: in_range(
+                    "campaign.offline_approval.max_issuances",
+                    raw.offline_approval.max_issuances,
+                    1,
+                    1000,
+                )? as u32,
+            },
         })
     }
 

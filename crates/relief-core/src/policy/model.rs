@@ -61,6 +61,17 @@ pub struct Campaign {
     /// Days personal data is kept after the cards stop working
     /// (`card_usable_until`); then it is purged.
     pub personal_data_kept_days: u32,
+    /// How far one supervisor's approval of offline issuance at a counter
+    /// may reach (under `offline_mode = "supervisor"`).
+    pub offline_approval: OfflineApprovalBounds,
+}
+
+/// The most one approval of offline issuance may cover: it ends when
+/// either runs out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct OfflineApprovalBounds {
+    pub max_minutes: u32,
+    pub max_issuances: u32,
 }
 
 impl Campaign {

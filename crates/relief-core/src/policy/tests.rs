@@ -31,8 +31,20 @@ fn the_shipped_policies_are_valid() {
     assert_eq!(gyeonggi.schedule.windows.len(), 6);
     assert_eq!(gyeonggi.schedule.holidays.len(), 3);
     assert_eq!(gyeonggi.campaign.offline_mode, OfflineMode::Supervisor);
+    assert_eq!(
+        gyeonggi.campaign.offline_approval,
+        OfflineApprovalBounds {
+            max_minutes: 60,
+            max_issuances: 50
+        }
+    );
     let national = Policy::from_toml("national-2020.toml", NATIONAL_2020).unwrap();
     assert_eq!(national.campaign.basis, Basis::Household);
+    // Not written: the default bounds.
+    assert_eq!(
+        national.campaign.offline_approval,
+        gyeonggi.campaign.offline_approval
+    );
     assert_eq!(national.campaign.birth_year_of, BirthYearOf::Householder);
 }
 
@@ -244,6 +256,11 @@ fn syntax_and_shape_errors_name_the_line() {
             .starts_with("edited.toml: campaign.offline_mode: "),
         "{error}"
     );
+
+    let error = error_after(GYEONGGI_2020, "max_minutes = 60", "max_minutes = 0");
+    assert_eq!(error.field, "campaign.offline_approval.max_minutes");
+    let error = error_after(GYEONGGI_2020, "max_issuances = 50", "max_issuances = 1001");
+    assert_eq!(error.field, "campaign.offline_approval.max_issuances");
 }
 
 #[test]

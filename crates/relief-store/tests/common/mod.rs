@@ -272,3 +272,13 @@ pub fn enrolled_site(policy_text: &str, eupmyeondong: Option<&str>) -> Terminal 
         .unwrap();
     t
 }
+
+/// SQL that takes a store back from schema 9 (the counter's offline
+/// approval), for tests that make an older store out of a new one.
+pub const UNDO_OFFLINE_APPROVAL: &str = "
+    DROP TRIGGER issuance_within_offline_approval;
+    DROP TRIGGER offline_approval_closes_once;
+    DROP TRIGGER offline_approval_append_only_d;
+    DROP INDEX issuance_by_offline_approval;
+    ALTER TABLE issuance DROP COLUMN offline_approval_id;
+    DROP TABLE offline_approval;";
