@@ -54,6 +54,9 @@ pub enum Command {
     Stock(StockCommand),
     /// 카드를 발급합니다. 신청 내용(JSON)은 표준 입력으로 받습니다.
     Issue(IssueArgs),
+    /// 오프라인 발급 승인: 감독자가 이 창구의 오프라인 발급을 한 번에 승인합니다 (시간과 건수 한도).
+    #[command(subcommand)]
+    Offline(OfflineCommand),
     /// 발급을 취소합니다 (감독자).
     Void(VoidArgs),
     /// 발급 내역을 봅니다.
@@ -328,6 +331,28 @@ pub struct Actor {
     /// The counter's local time (demo terminals only).
     #[arg(long, value_name = "YYYY-MM-DDTHH:MM", value_parser = parse_local_time)]
     pub at: Option<NaiveDateTime>,
+}
+
+#[derive(Subcommand)]
+pub enum OfflineCommand {
+    /// Opens offline issuance at this counter (supervisor), within the policy's bounds.
+    Open(OfflineOpenArgs),
+    /// Ends the approval in force (supervisor).
+    Close(ActorOnly),
+    /// The approval in force, if any: who, until when, how many left.
+    Status(ActorOnly),
+}
+
+#[derive(Args)]
+pub struct OfflineOpenArgs {
+    #[command(flatten)]
+    pub actor: Actor,
+    /// For how long (at most the policy's `offline_approval.max_minutes`).
+    #[arg(long)]
+    pub minutes: u32,
+    /// For how many issuances (at most the policy's `offline_approval.max_issuances`).
+    #[arg(long)]
+    pub issuances: u32,
 }
 
 #[derive(Subcommand)]

@@ -26,6 +26,7 @@ pub fn main() -> ExitCode {
         Command::Clerk(command) => commands::clerk::run(dir, command, json),
         Command::Stock(command) => commands::stock::run(dir, command, json),
         Command::Issue(args) => commands::issue::run(dir, args, json),
+        Command::Offline(command) => commands::offline::run(dir, command, json),
         Command::Void(args) => commands::void::run(dir, args, json),
         Command::List(args) => commands::list::run(dir, args, json),
         Command::Audit(command) => commands::audit::run(dir, command, json),

@@ -567,3 +567,86 @@ fn purge_is_refused_before_the_retention_end_and_recorded_after() {
     let (code, _, error) = purge("2021-09-02T09:00");
     assert_eq!((code, error["error"].as_str()), (3, Some("already_purged")));
 }
+
+#[test]
+fn a_supervisor_approves_offline_issuance_once_for_the_queue() {
+    let t = Terminal::new();
+    let offline = |args: &[&str], who: &str, at: &str| {
+        let mut command = t.relief();
+        command
+            .arg("offline")
+            .args(args)
+            .args(["--clerk", who, "--at", at])
+            .env(
+                "RELIEF_PIN",
+                if who == "S001" {
+                    SUPERVISOR_PIN
+                } else {
+                    CLERK_PIN
+                },
+            );
+        t.json(&mut command)
+    };
+    let unapproved = |rrn: &str, card: &str| {
+        let mut command = t.relief();
+        command
+            .args(["issue", "--clerk", "C001", "--at", "2020-05-18T10:05"])
+            .write_stdin(format!("{CLERK_PIN}\n{}", application(rrn, card)));
+        t.json(&mut command)
+    };
+    assert_eq!(
+        offline(&["status"], "C001", "2020-05-18T10:00").1,
+        Value::Null
+    );
+    let (code, _, error) = unapproved(&number(1), "GG-0001");
+    assert_eq!(
+        (code, error["error"].as_str()),
+        (3, Some("offline_needs_supervisor"))
+    );
+    // A clerk cannot approve; a supervisor cannot go past the policy.
+    let (code, _, error) = offline(
+        &["open", "--minutes", "30", "--issuances", "2"],
+        "C001",
+        "2020-05-18T10:00",
+    );
+    assert_eq!(error["error"], "supervisor_required", "{code}");
+    let (_, _, error) = offline(
+        &["open", "--minutes", "61", "--issuances", "2"],
+        "S001",
+        "2020-05-18T10:00",
+    );
+    assert_eq!(error["error"], "offline_approval_bounds");
+
+    let (code, opened, error) = offline(
+        &["open", "--minutes", "30", "--issuances", "2"],
+        "S001",
+        "2020-05-18T10:00",
+    );
+    assert_eq!(code, 0, "{error}");
+    assert_eq!(opened["until"], "2020-05-18T10:30:00");
+    for (n, card) in [(2, "GG-0002"), (3, "GG-0003")] {
+        let (code, issued, error) = unapproved(&number(n), card);
+        assert_eq!(code, 0, "{error}");
+        assert_eq!(issued["offline"], true);
+    }
+    let (_, status, _) = offline(&["status"], "C001", "2020-05-18T10:06");
+    assert_eq!(status, Value::Null, "two of two used: it has ended");
+    let (_, _, error) = unapproved(&number(4), "GG-0004");
+    assert_eq!(error["error"], "offline_needs_supervisor");
+
+    // Opened again, and closed by the supervisor.
+    offline(
+        &["open", "--minutes", "60", "--issuances", "50"],
+        "S001",
+        "2020-05-18T11:00",
+    );
+    let (_, status, _) = offline(&["status"], "C001", "2020-05-18T11:10");
+    assert_eq!(
+        (status["used"].as_u64(), status["max_issuances"].as_u64()),
+        (Some(0), Some(50))
+    );
+    let (code, _, error) = offline(&["close"], "S001", "2020-05-18T11:20");
+    assert_eq!(code, 0, "{error}");
+    let (_, _, error) = offline(&["close"], "S001", "2020-05-18T11:21");
+    assert_eq!(error["error"], "no_offline_approval");
+}

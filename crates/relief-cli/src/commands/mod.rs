@@ -5,6 +5,7 @@ pub mod close;
 pub mod init;
 pub mod issue;
 pub mod list;
+pub mod offline;
 pub mod report;
 pub mod roll;
 pub mod stock;
