@@ -38,6 +38,19 @@ pub fn sign_out(counter: Shared) {
 }
 
 #[tauri::command]
+pub fn open_offline_approval(
+    counter: Shared,
+    input: OfflineApprovalInput,
+) -> Answer<OfflineApprovalView> {
+    counter.open_offline_approval(&input)
+}
+
+#[tauri::command]
+pub fn close_offline_approval(counter: Shared, input: Approver) -> Answer<()> {
+    counter.close_offline_approval(&input)
+}
+
+#[tauri::command]
 pub fn check(counter: Shared, input: CheckInput) -> Answer<CheckView> {
     counter.check(&input)
 }

@@ -89,6 +89,8 @@ pub fn run() {
             commands::sign_in,
             commands::sign_in_with_new_pin,
             commands::sign_out,
+            commands::open_offline_approval,
+            commands::close_offline_approval,
             commands::check,
             commands::quote,
             commands::check_cards,

@@ -90,7 +90,12 @@ async fn ask(window: &Window, rrn: &str, household: &str) -> String {
 async fn issue(window: &Window, rrn: &str, card: &str) -> String {
     let verdict = ask(window, rrn, "4").await;
     assert!(verdict.contains("가능"), "{verdict}");
-    assert!(window.text("amount").await.contains("400,000원"));
+    // What is paid now: to the visitor alone, not the household's total.
+    let amount = window.text("amount").await;
+    assert!(
+        amount.contains("본인 100,000원") && !amount.contains("400,000"),
+        "{amount}"
+    );
     window.type_into("applicant-name", "홍길동").await;
     window
         .type_into("card-serial", &format!("{card}{}", enter()))
@@ -507,5 +512,87 @@ async fn a_supervisor_sets_a_new_pin_as_they_sign_in() {
     window.type_into("login-pin", "86420975").await;
     window.click("login-submit").await;
     assert_eq!(window.text("session").await, "김감독 (감독자)");
+    window.close().await;
+}
+
+/// Offline, a supervisor approves the counter once (F8, their id and PIN)
+/// and the queue is served without them, each issuance under the
+/// approval; they close it the same way. A card the drawer does not hold
+/// is refused at its scan, before anything is confirmed.
+#[tokio::test]
+async fn a_supervisor_approves_offline_issuance_once_for_the_queue() {
+    let test = "a_supervisor_approves_offline_issuance_once_for_the_queue";
+    let Some(desktop) = Desktop::start(test) else {
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    let window = open(&desktop, &data, test).await;
+    window.sign_in(CLERK.0, CLERK.1).await;
+    let f8 = String::from(char::from(Key::F8));
+    let enter = enter().to_string();
+
+    window.find("offline-approval-open").await;
+    window.type_into("rrn-input", &f8).await;
+    window.wait_for_focus("approval-id").await;
+    window.type_into("approval-id", SUPERVISOR.0).await;
+    window
+        .type_into("approval-pin", &format!("{}{enter}", SUPERVISOR.1))
+        .await;
+    let shown = window.wait_for_text("offline-approval", "남은 50건").await;
+    assert!(shown.contains("김감독"), "{shown}");
+    window.wait_for_focus("rrn-input").await;
+    window.screenshot("1-approved").await;
+
+    let visitors = [(born(1986, 31), "GG-9999"), (born(1981, 32), "GG-0001")];
+    for (i, (rrn, refused)) in visitors.iter().enumerate() {
+        assert!(ask(&window, rrn, "4").await.contains("가능"));
+        window.type_into("applicant-name", "홍길동").await;
+        // Never received here, or already handed over to the first visitor.
+        window
+            .type_into("card-serial", &format!("{refused}{enter}"))
+            .await;
+        let note = window.wait_for_text("card-note", refused).await;
+        assert!(
+            note.contains(if i == 0 {
+                "재고에 없는"
+            } else {
+                "발급할 수 있는 카드가 아닙니다"
+            }),
+            "{note}"
+        );
+        assert!(!window.text("card-split").await.contains(refused));
+        let card = format!("GG-000{}", i + 1);
+        window
+            .type_into("card-serial", &format!("{card}{enter}"))
+            .await;
+        window.wait_for_text("card-split", &card).await;
+        window.wait_for_focus("issue-submit").await;
+        window.type_into("issue-submit", &enter).await;
+        let approval = window.text("confirm-approval").await;
+        assert!(approval.contains("김감독"), "{approval}");
+        assert!(
+            !window.is_shown("approver-id").await,
+            "nobody walks over for this one"
+        );
+        window.wait_for_focus("issue-confirm").await;
+        window.type_into("issue-confirm", &enter).await;
+        assert!(window.text("issue-done").await.contains("오프라인 발급"));
+        window
+            .wait_for_text("offline-approval", &format!("남은 {}건", 49 - i))
+            .await;
+        window.type_into("next-visitor", &enter).await;
+        window.wait_for_focus("rrn-input").await;
+    }
+    window.screenshot("2-served").await;
+
+    // The supervisor closes it: the next offline issuance asks for them.
+    window.type_into("rrn-input", &f8).await;
+    window.wait_for_focus("approval-id").await;
+    window.type_into("approval-id", SUPERVISOR.0).await;
+    window
+        .type_into("approval-pin", &format!("{}{enter}", SUPERVISOR.1))
+        .await;
+    window.find("offline-approval-open").await;
+    assert!(!window.is_shown("offline-approval").await);
     window.close().await;
 }

@@ -10,6 +10,7 @@ import { ErrorBox } from "./components";
 import { SignIn } from "./screens/SignIn";
 import { Visitor } from "./screens/Visitor";
 import { StatusBar } from "./screens/StatusBar";
+import { OfflineApproval } from "./screens/OfflineApproval";
 import { Supervisor, TABS, type TabId } from "./supervisor/Supervisor";
 
 const STATUS_EVERY_MS = 2000;
@@ -23,6 +24,7 @@ export function App() {
   // Shown once, to the supervisor who opened a new (or newly encrypted) store.
   const [recoveryCode, setRecoveryCode] = useState<string | null>(null);
   const [tab, setTab] = useState<TabId | "counter">("counter");
+  const [approving, setApproving] = useState(false);
   const lastActivity = useRef(Date.now());
 
   const refresh = useCallback(async () => {
@@ -55,6 +57,16 @@ export function App() {
   }, []);
 
   const session = status?.session ?? null;
+  useEffect(() => {
+    if (!session) return;
+    const f8 = (e: KeyboardEvent) => {
+      if (e.key !== "F8") return;
+      e.preventDefault();
+      setApproving(true);
+    };
+    window.addEventListener("keydown", f8);
+    return () => window.removeEventListener("keydown", f8);
+  }, [session?.employee_id]);
   const lockMinutes = status?.idle_lock_minutes ?? 0;
   useEffect(() => {
     if (!session) return;
@@ -137,7 +149,18 @@ export function App() {
           <Supervisor tab={tab} status={status} refresh={refresh} />
         )}
       </main>
-      <StatusBar status={status} />
+      {approving && (
+        <OfflineApproval
+          status={status}
+          onDone={() => {
+            setApproving(false);
+            refresh();
+            // Back to the visitor form, where the clerk was.
+            setTimeout(() => document.querySelector<HTMLElement>("[data-testid=rrn-input]")?.focus(), 0);
+          }}
+        />
+      )}
+      <StatusBar status={status} onApproval={() => setApproving(true)} />
     </>
   );
 }

@@ -26,6 +26,9 @@ import type { ClosePreview } from "./bindings/ClosePreview";
 import type { CloseDayInput } from "./bindings/CloseDayInput";
 import type { CloseDone } from "./bindings/CloseDone";
 import type { ReopenInput } from "./bindings/ReopenInput";
+import type { OfflineApprovalInput } from "./bindings/OfflineApprovalInput";
+import type { OfflineApprovalView } from "./bindings/OfflineApprovalView";
+import type { Approver } from "./bindings/Approver";
 import { toAppError } from "./logic/errors";
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -42,6 +45,8 @@ export const api = {
   signInWithNewPin: (employeeId: string, pin: string, newPin: string) =>
     call<SessionView>("sign_in_with_new_pin", { employeeId, pin, newPin }),
   signOut: () => call<void>("sign_out"),
+  openOfflineApproval: (input: OfflineApprovalInput) => call<OfflineApprovalView>("open_offline_approval", { input }),
+  closeOfflineApproval: (input: Approver) => call<void>("close_offline_approval", { input }),
   check: (input: CheckInput) => call<CheckView>("check", { input }),
   quote: (input: IssueInput) => call<QuoteView>("quote", { input }),
   checkCards: (input: CardsInput) => call<null>("check_cards", { input }),

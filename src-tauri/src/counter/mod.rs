@@ -9,6 +9,7 @@ mod conflicts;
 pub mod demo;
 mod enrollment;
 pub mod error;
+mod offline;
 mod reports;
 mod status;
 mod stock;

@@ -30,6 +30,13 @@ impl Counter {
             now: relief_protocol::time::format(self.now()),
             idle_lock_minutes: policy.campaign.idle_lock_minutes,
             offline_mode: policy.campaign.offline_mode,
+            offline_approval: store
+                .offline_approval(self.now())?
+                .map(|a| super::offline::approval_view(&store, &a)),
+            offline_approval_bounds: OfflineApprovalBoundsView {
+                max_minutes: policy.campaign.offline_approval.max_minutes,
+                max_issuances: policy.campaign.offline_approval.max_issuances,
+            },
             session,
             day_closed: store.is_closed(self.now().date())?,
             sync: SyncView {

@@ -320,6 +320,68 @@ fn bad_input_is_a_korean_error_not_a_panic() {
 }
 
 #[test]
+fn a_supervisor_opens_offline_issuance_at_the_counter_for_the_queue() {
+    let (_dir, counter) = demo();
+    counter.sign_in(CLERK.0, CLERK.2).unwrap();
+    assert!(counter.status().unwrap().offline_approval.is_none());
+    let open = |id: &str, pin: &str, issuances| {
+        counter.open_offline_approval(&OfflineApprovalInput {
+            employee_id: id.into(),
+            pin: pin.into(),
+            minutes: 60,
+            issuances,
+        })
+    };
+    assert_eq!(
+        open(CLERK.0, CLERK.2, 2).unwrap_err().code,
+        "supervisor_required"
+    );
+    assert_eq!(
+        open(SUPERVISOR.0, "00000000", 2).unwrap_err().code,
+        "bad_credentials"
+    );
+    let bounds = counter.status().unwrap().offline_approval_bounds;
+    assert_eq!(
+        open(SUPERVISOR.0, SUPERVISOR.2, bounds.max_issuances + 1)
+            .unwrap_err()
+            .code,
+        "offline_approval_bounds"
+    );
+    let opened = open(SUPERVISOR.0, SUPERVISOR.2, 2).unwrap();
+    assert_eq!(
+        (opened.remaining, opened.opened_by.as_str()),
+        (2, SUPERVISOR.0)
+    );
+    assert!(!opened.opened_by_name.is_empty());
+
+    // The clerk is still the one signed in, and issues without a supervisor.
+    let receipt = block_on(counter.issue(visit(&person(1986, 21), 4, &["GG-0001"], None))).unwrap();
+    assert!(receipt.offline);
+    let shown = counter.status().unwrap().offline_approval.unwrap();
+    assert_eq!(shown.remaining, 1);
+    assert_eq!(
+        counter.status().unwrap().session.unwrap().employee_id,
+        CLERK.0
+    );
+
+    let supervisor = Approver {
+        employee_id: SUPERVISOR.0.into(),
+        pin: SUPERVISOR.2.into(),
+    };
+    counter.close_offline_approval(&supervisor).unwrap();
+    assert!(counter.status().unwrap().offline_approval.is_none());
+    let closed = block_on(counter.issue(visit(&person(1986, 22), 4, &["GG-0002"], None)));
+    assert_eq!(closed.unwrap_err().code, "offline_needs_supervisor");
+    assert_eq!(
+        counter
+            .close_offline_approval(&supervisor)
+            .unwrap_err()
+            .code,
+        "no_offline_approval"
+    );
+}
+
+#[test]
 fn offline_issuance_needs_a_supervisor_and_pays_once() {
     let (dir, counter) = demo();
     counter.sign_in(CLERK.0, CLERK.2).unwrap();

@@ -89,6 +89,9 @@ pub struct AppStatus {
     pub now: String,
     pub idle_lock_minutes: u32,
     pub offline_mode: OfflineMode,
+    /// The approval of offline issuance in force here, if any.
+    pub offline_approval: Option<OfflineApprovalView>,
+    pub offline_approval_bounds: OfflineApprovalBoundsView,
     pub session: Option<SessionView>,
     pub sync: SyncView,
     pub roll: RollView,
@@ -199,6 +202,36 @@ pub struct BeneficiaryInput {
     /// Not asked where the roll lists them.
     pub household_size: Option<u32>,
     pub resident_sigungu: String,
+}
+
+/// A supervisor opens offline issuance at this counter.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct OfflineApprovalInput {
+    pub employee_id: String,
+    pub pin: String,
+    pub minutes: u32,
+    pub issuances: u32,
+}
+
+/// The approval of offline issuance in force at this counter.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct OfflineApprovalView {
+    pub opened_by: String,
+    pub opened_by_name: String,
+    /// `HH:MM`: it ends then at the latest.
+    pub until: String,
+    pub remaining: u32,
+    pub max_issuances: u32,
+}
+
+/// What one approval may cover at most (the policy's bounds).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct OfflineApprovalBoundsView {
+    pub max_minutes: u32,
+    pub max_issuances: u32,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]

@@ -3,6 +3,8 @@ import type { CardDisposition } from "./CardDisposition";
 import type { Choice } from "./Choice";
 import type { Format } from "./Format";
 import type { IdDocument } from "./IdDocument";
+import type { OfflineApprovalBoundsView } from "./OfflineApprovalBoundsView";
+import type { OfflineApprovalView } from "./OfflineApprovalView";
 import type { OfflineMode } from "./OfflineMode";
 import type { Region } from "./Region";
 import type { Relation } from "./Relation";
@@ -17,7 +19,11 @@ export type AppStatus = { site_code: string, site_name: string, site_type: SiteT
 /**
  * The counter's time, `YYYY-MM-DDTHH:MM:SS`.
  */
-now: string, idle_lock_minutes: number, offline_mode: OfflineMode, session: SessionView | null, sync: SyncView, roll: RollView, cards_on_hand: number, 
+now: string, idle_lock_minutes: number, offline_mode: OfflineMode, 
+/**
+ * The approval of offline issuance in force here, if any.
+ */
+offline_approval: OfflineApprovalView | null, offline_approval_bounds: OfflineApprovalBoundsView, session: SessionView | null, sync: SyncView, roll: RollView, cards_on_hand: number, 
 /**
  * Today is closed (마감): the counter takes no issuance.
  */

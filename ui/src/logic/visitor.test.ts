@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkInput, emptyForm, emptyOther, householdSize, issueInput, needsApprover, peopleReady, problems } from "./visitor";
+import type { CheckView } from "../bindings/CheckView";
+import { amountLine, cautions, checkInput, emptyForm, emptyOther, householdSize, householdSizeNote, issueInput, needsApprover, peopleReady, problems } from "./visitor";
 import { syntheticRrn } from "../test/synthetic";
 
 const SUWON = "41110";
@@ -44,9 +45,10 @@ describe("what stands between the form and an issuance", () => {
   });
   it("refuses a family member typed twice or the applicant again", () => {
     const form = { ...emptyForm(SUWON), rrn: applicant, householdSize: "3", name: "홍길동" };
-    const twice = { ...form, others: [{ ...emptyOther(form), rrn: child, name: "홍아이" }, { ...emptyOther(form), rrn: child, name: "홍아이" }] };
+    const kin = { ...emptyOther(form), relation: "lineal_relative" as const };
+    const twice = { ...form, others: [{ ...kin, rrn: child, name: "홍아이" }, { ...kin, rrn: child, name: "홍아이" }] };
     expect(problems(twice)).toEqual(["가족 2: 이미 입력한 사람입니다"]);
-    const self = { ...form, others: [{ ...emptyOther(form), rrn: applicant, name: "홍길동" }] };
+    const self = { ...form, others: [{ ...kin, rrn: applicant, name: "홍길동" }] };
     expect(problems(self)).toEqual(["가족 1: 이미 입력한 사람입니다"]);
   });
   it("needs someone to pay", () => {
@@ -56,10 +58,24 @@ describe("what stands between the form and an issuance", () => {
   });
 });
 
+describe("the household size as typed", () => {
+  it("says at once what is wrong with it, and nothing while it is empty or fine", () => {
+    expect(householdSizeNote("")).toBeNull();
+    expect(householdSizeNote("4")).toBeNull();
+    expect(householdSizeNote("0")).toBe("가구원 수는 1~30명입니다");
+    expect(householdSizeNote("31")).toBe("가구원 수는 1~30명입니다");
+    expect(householdSizeNote("a")).toBe("가구원 수는 1~30명입니다");
+  });
+});
+
 describe("the issuance the form becomes", () => {
   it("pays the applicant as `self` and family members with their relation", () => {
     const form = { ...emptyForm(SUWON), rrn: applicant, householdSize: "3", name: " 홍길동 " };
-    const withChild = { ...form, others: [{ ...emptyOther(form), rrn: `${child.slice(0, 6)}-${child.slice(6)}`, name: "홍아이" }] };
+    const unchosen = { ...form, others: [{ ...emptyOther(form), rrn: `${child.slice(0, 6)}-${child.slice(6)}`, name: "홍아이" }] };
+    // No relation is assumed for a family member: the clerk chooses one.
+    expect(peopleReady(unchosen)).toBe(false);
+    expect(problems(unchosen)).toEqual(["가족 1: 관계를 고르세요"]);
+    const withChild = { ...unchosen, others: [{ ...unchosen.others[0], relation: "lineal_relative" as const }] };
     expect(peopleReady(withChild)).toBe(true);
     const input = issueInput(withChild, ["GG-0001"], null);
     expect(input.applicant_name).toBe("홍길동");
@@ -102,5 +118,39 @@ describe("supervisor approval for offline issuance", () => {
     expect(needsApprover("supervisor", true, true)).toBe(false);
     expect(needsApprover("allow", false, false)).toBe(false);
     expect(needsApprover("refuse", false, false)).toBe(false);
+  });
+});
+
+describe("the verdict's cautions and amount", () => {
+  const allowed: CheckView = {
+    allowed: true,
+    reason: "allowed",
+    message: "",
+    next: [],
+    masked: "860505-1******",
+    foreign: false,
+    age: 34,
+    check_digit_mismatch: false,
+    minor_notice: null,
+    per_person: 100_000,
+    household_total: 400_000,
+    shares: [],
+    basis: "person",
+    paid: null,
+    household: null,
+    household_size: 4,
+  };
+  it("asks for an acknowledgement of a failed check digit and of a minor, and of nothing else", () => {
+    expect(cautions(allowed)).toEqual([]);
+    expect(cautions({ ...allowed, check_digit_mismatch: true })).toHaveLength(1);
+    expect(cautions({ ...allowed, check_digit_mismatch: true, minor_notice: "법정대리인이 신청합니다" })).toEqual([
+      expect.stringContaining("검증번호"),
+      "법정대리인이 신청합니다",
+    ]);
+  });
+  it("says what is paid now: the visitor alone, or each person counted", () => {
+    expect(amountLine(allowed, 1)).toBe("본인 100,000원");
+    expect(amountLine(allowed, 3)).toBe("1인 100,000원 × 3명 = 300,000원");
+    expect(amountLine({ ...allowed, basis: "household" }, 1)).toBe("가구당 400,000원");
   });
 });

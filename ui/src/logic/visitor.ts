@@ -9,13 +9,15 @@ import type { CheckInput } from "../bindings/CheckInput";
 import type { IssueInput } from "../bindings/IssueInput";
 import type { BeneficiaryInput } from "../bindings/BeneficiaryInput";
 import type { Approver } from "../bindings/Approver";
+import type { CheckView } from "../bindings/CheckView";
 import { digitsOf, isComplete } from "./rrn";
 
 /** Someone the applicant collects for (a family member), as typed. */
 export interface Other {
   rrn: string;
   name: string;
-  relation: Relation;
+  /** "" until chosen: no relation is assumed (a spouse is not a child). */
+  relation: Relation | "";
   householdSize: string;
   sigungu: string;
 }
@@ -52,6 +54,12 @@ export function emptyForm(siteSigungu: string, idDocument: IdDocument = "residen
   };
 }
 
+/** What is wrong with a household size typed so far, in the clerk's words (null: nothing, or nothing yet). */
+export function householdSizeNote(text: string): string | null {
+  if (text.trim() === "" || householdSize(text) !== null) return null;
+  return `가구원 수는 1~${MAX_HOUSEHOLD}명입니다`;
+}
+
 /** The household size as a number, or null while it is not a sensible one. */
 export function householdSize(text: string): number | null {
   if (!/^\d{1,2}$/.test(text.trim())) return null;
@@ -73,7 +81,7 @@ export function emptyOther(form: VisitorForm): Other {
   return {
     rrn: "",
     name: "",
-    relation: "lineal_relative",
+    relation: "",
     householdSize: form.householdSize,
     sigungu: form.sigungu,
   };
@@ -100,6 +108,7 @@ export function problems(form: VisitorForm, onRoll = false): string[] {
     else if (seen.has(digits)) out.push(`${who}: 이미 입력한 사람입니다`);
     seen.add(digits);
     if (!o.name.trim()) out.push(`${who}: 이름을 입력하세요`);
+    if (o.relation === "") out.push(`${who}: 관계를 고르세요`);
     if (householdSize(o.householdSize) === null) out.push(`${who}: 가구원 수를 입력하세요`);
   });
   return out;
@@ -124,7 +133,7 @@ export function issueInput(form: VisitorForm, cards: string[], approver: Approve
       rrn: digitsOf(o.rrn),
       member: null,
       name: o.name.trim(),
-      relation: o.relation,
+      relation: o.relation || ("lineal_relative" as const),
       household_size: householdSize(o.householdSize),
       resident_sigungu: o.sigungu,
     })),
@@ -154,6 +163,26 @@ export function peopleReady(form: VisitorForm): boolean {
   if (!form.self && form.others.length === 0 && members.length === 0) return false;
   if (members.some((r) => r === "")) return false;
   return form.others.every(
-    (o) => isComplete(digitsOf(o.rrn)) && o.name.trim() !== "" && householdSize(o.householdSize) !== null,
+    (o) => isComplete(digitsOf(o.rrn)) && o.name.trim() !== "" && o.relation !== "" && householdSize(o.householdSize) !== null,
   );
+}
+
+/**
+ * What the clerk must see to before paying someone the rules allow: a
+ * number whose check digit fails (misread from the card?), a minor (who
+ * may collect for them). Each needs an explicit acknowledgement.
+ */
+export function cautions(check: CheckView): string[] {
+  const out: string[] = [];
+  if (check.check_digit_mismatch) out.push("주민등록번호 끝자리(검증번호)가 맞지 않습니다. 신분증과 다시 대조하세요.");
+  if (check.minor_notice) out.push(check.minor_notice);
+  return out;
+}
+
+/** The amount line of the verdict: what is paid now, to whom. */
+export function amountLine(check: CheckView, people: number): string {
+  const won = (n: number) => `${n.toLocaleString("ko-KR")}원`;
+  if (check.basis === "household") return `가구당 ${won(check.household_total)}`;
+  if (people <= 1) return `본인 ${won(check.per_person)}`;
+  return `1인 ${won(check.per_person)} × ${people}명 = ${won(check.per_person * people)}`;
 }

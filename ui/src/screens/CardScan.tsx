@@ -1,5 +1,7 @@
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import type { QuoteView } from "../bindings/QuoteView";
+import { api } from "../api";
+import { toAppError } from "../logic/errors";
 import { assign, scan } from "../logic/cards";
 import { won } from "../logic/won";
 
@@ -16,16 +18,30 @@ export function CardScan({
   const [text, setText] = useState("");
   const [note, setNote] = useState<string | null>(null);
   const needed = quote.cards.length;
+  // The check at the scan is asked of the store: one at a time, so a
+  // second scan cannot slip in on a list the first has not settled yet.
+  const checking = useRef(false);
 
-  const onKeyDown = (event: KeyboardEvent) => {
+  const onKeyDown = async (event: KeyboardEvent) => {
     if (event.key !== "Enter") return;
     event.preventDefault();
+    if (checking.current) return;
     const result = scan(serials, text, needed);
     switch (result.kind) {
       case "added":
-        setSerials(result.serials);
         setText("");
-        setNote(null);
+        checking.current = true;
+        try {
+          // Unknown here, not in the drawer, too small for its amount:
+          // refused now, before anyone approves the issuance.
+          await api.checkCards({ serials: result.serials, amounts: quote.cards });
+          setSerials(result.serials);
+          setNote(null);
+        } catch (e) {
+          setNote(toAppError(e).message);
+        } finally {
+          checking.current = false;
+        }
         break;
       case "duplicate":
         setNote(`이미 스캔한 카드입니다: ${result.serial}`);
@@ -69,7 +85,11 @@ export function CardScan({
           onKeyDown={onKeyDown}
         />
       </label>
-      {note && <div class="warn">{note}</div>}
+      {note && (
+        <div class="warn" role="alert" data-testid="card-note">
+          {note}
+        </div>
+      )}
     </section>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { Approver } from "../bindings/Approver";
 import type { AppError } from "../bindings/AppError";
 import type { QuoteView } from "../bindings/QuoteView";
+import type { OfflineApprovalView } from "../bindings/OfflineApprovalView";
 import { won } from "../logic/won";
 import { assign } from "../logic/cards";
 import { ErrorBox } from "../components";
@@ -14,6 +15,8 @@ export function Confirm(props: {
   quote: QuoteView;
   serials: string[];
   askApprover: boolean;
+  /** The counter's approval this offline issuance goes under, if any. */
+  approval: OfflineApprovalView | null;
   busy: boolean;
   error: AppError | null;
   onConfirm: (approver: Approver | null) => void;
@@ -71,6 +74,11 @@ export function Confirm(props: {
                 </label>
               </div>
             </>
+          )}
+          {props.approval && (
+            <p class="warn" data-testid="confirm-approval">
+              오프라인 발급: {props.approval.opened_by_name} 감독자 승인 ({props.approval.until}까지, 남은 {props.approval.remaining}건)
+            </p>
           )}
           <ErrorBox error={error} />
           <div class="row">

@@ -40,7 +40,13 @@ export function Others({
           </label>
           <label>
             관계
-            <ChoiceSelect choices={relations} value={o.relation} onChange={(relation) => change(i, { relation })} />
+            <ChoiceSelect
+              choices={relations}
+              value={o.relation || undefined}
+              placeholder="관계 선택"
+              testid={`other-relation-${i}`}
+              onChange={(relation) => change(i, { relation })}
+            />
           </label>
           <label>
             가구원 수

@@ -11,11 +11,25 @@ function rollText(status: AppStatus): string {
 }
 
 /** Online or not, the last contact, what waits to be pushed, the stock. */
-export function StatusBar({ status }: { status: AppStatus }) {
+export function StatusBar({ status, onApproval }: { status: AppStatus; onApproval: () => void }) {
   const sync = status.sync;
   const state = !sync.enrolled ? "오프라인 (원장 미등록)" : sync.online ? "온라인" : "오프라인";
+  const approval = status.offline_approval;
+  const offline = !(sync.enrolled && sync.online);
   return (
     <footer class="status">
+      {approval ? (
+        <button type="button" class="link" data-testid="offline-approval" onClick={onApproval} title="F8: 승인 닫기">
+          오프라인 승인 중 · {approval.opened_by_name} · {approval.until}까지 · 남은 {approval.remaining}건
+        </button>
+      ) : (
+        status.offline_mode === "supervisor" &&
+        offline && (
+          <button type="button" class="link" data-testid="offline-approval-open" onClick={onApproval}>
+            오프라인 승인 (F8)
+          </button>
+        )
+      )}
       <span data-testid="sync-status">
         <span class={sync.enrolled && sync.online ? "online" : "offline"}>{state}</span>
         {" · "}마지막 동기화 {sync.last_contact ?? "없음"}

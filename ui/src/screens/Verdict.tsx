@@ -1,12 +1,29 @@
 import type { CheckView } from "../bindings/CheckView";
 import { won } from "../logic/won";
 
-/** The eligibility answer: large, green or red, with what to do next. */
-export function Verdict({ check }: { check: CheckView }) {
+/**
+ * The eligibility answer: large, green or red, with what to do next; amber
+ * while a caution waits for the clerk's acknowledgement.
+ */
+export function Verdict({
+  check,
+  cautions,
+  acknowledged,
+  onAcknowledge,
+  amount,
+}: {
+  check: CheckView;
+  cautions: string[];
+  acknowledged: boolean;
+  onAcknowledge: (on: boolean) => void;
+  /** What is paid now, as the form stands. */
+  amount: string;
+}) {
+  const caution = check.allowed && cautions.length > 0 && !acknowledged;
   return (
-    <section class={`verdict ${check.allowed ? "ok" : "no"}`} aria-live="polite">
+    <section class={`verdict ${caution ? "caution" : check.allowed ? "ok" : "no"}`} aria-live="polite">
       <div class="big" data-testid="verdict">
-        {check.allowed ? "오늘 지급 가능" : "지급 불가"}
+        {!check.allowed ? "지급 불가" : caution ? "확인 후 지급 가능" : "오늘 지급 가능"}
       </div>
       {check.paid ? (
         <div class="warn" data-testid="already-paid">
@@ -22,18 +39,23 @@ export function Verdict({ check }: { check: CheckView }) {
           방문 가능한 날: {check.next.join(", ")}
         </div>
       )}
-      {check.minor_notice && (
-        <div class="warn" data-testid="minor-notice">
-          {check.minor_notice}
-        </div>
+      {cautions.length > 0 && (
+        <ul class="caution-list" data-testid="cautions">
+          {cautions.map((c) => (
+            <li key={c} data-testid={c === check.minor_notice ? "minor-notice" : "caution"}>
+              {c}
+            </li>
+          ))}
+        </ul>
       )}
-      {check.check_digit_mismatch && (
-        <div class="warn">주민등록번호 끝자리가 맞지 않습니다. 신분증과 다시 대조하세요.</div>
+      {check.allowed && cautions.length > 0 && (
+        <label class="inline">
+          <input type="checkbox" data-testid="acknowledge" checked={acknowledged} onChange={(e) => onAcknowledge(e.currentTarget.checked)} />
+          위 내용을 확인했습니다
+        </label>
       )}
       <div class="amount" data-testid="amount">
-        {check.basis === "household"
-          ? `가구당 ${won(check.household_total)}`
-          : `1인 ${won(check.per_person)} · 가구 ${won(check.household_total)}`}
+        {amount}
       </div>
       {check.shares.length > 1 && (
         <div class="hint">{check.shares.map((s) => `${s.label} ${won(s.amount)}`).join(" + ")}</div>

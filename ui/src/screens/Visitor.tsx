@@ -13,7 +13,18 @@ import { api } from "../api";
 import { enterMovesOn, useAction, useFocusOnMount } from "../hooks";
 import { toAppError } from "../logic/errors";
 import { isComplete } from "../logic/rrn";
-import { checkInput, emptyForm, issueInput, needsApprover, peopleReady, problems, type VisitorForm } from "../logic/visitor";
+import {
+  amountLine,
+  cautions,
+  checkInput,
+  emptyForm,
+  householdSizeNote,
+  issueInput,
+  needsApprover,
+  peopleReady,
+  problems,
+  type VisitorForm,
+} from "../logic/visitor";
 import { ChoiceSelect, ErrorBox } from "../components";
 import { RrnInput } from "./RrnInput";
 import { Verdict } from "./Verdict";
@@ -49,6 +60,8 @@ export function Visitor({ status, refresh }: { status: AppStatus; refresh: () =>
   const [confirming, setConfirming] = useState(false);
   const [forceApprover, setForceApprover] = useState(false);
   const [receipt, setReceipt] = useState<ReceiptView | null>(null);
+  // The clerk has seen to the verdict's cautions (check digit, minor).
+  const [acknowledged, setAcknowledged] = useState(false);
   const issuing = useAction();
   const rrn = useFocusOnMount<HTMLInputElement>();
   const household = useRef<HTMLInputElement>(null);
@@ -87,8 +100,13 @@ export function Visitor({ status, refresh }: { status: AppStatus; refresh: () =>
   }, [cardsDone]);
 
   const todo = problems(form, onRoll);
-  const ready = check?.allowed === true && quote !== null && cardsDone && todo.length === 0;
-  const askApprover = forceApprover || needsApprover(status.offline_mode, status.sync.enrolled, status.sync.online);
+  const toAcknowledge = check ? cautions(check) : [];
+  const ready =
+    check?.allowed === true && quote !== null && cardsDone && todo.length === 0 && (toAcknowledge.length === 0 || acknowledged);
+  const people = (form.self ? 1 : 0) + Object.keys(form.members).length + form.others.length;
+  // Offline, a supervisor approves: the counter's approval, or one at the confirm step.
+  const offlineNeedsApproval = needsApprover(status.offline_mode, status.sync.enrolled, status.sync.online);
+  const askApprover = forceApprover || (offlineNeedsApproval && status.offline_approval === null);
 
   const issue = async (approver: Approver | null) => {
     const done = await issuing.run(() => api.issue(issueInput(form, serials, approver)));
@@ -108,14 +126,26 @@ export function Visitor({ status, refresh }: { status: AppStatus; refresh: () =>
     setConfirming(false);
     setForceApprover(false);
     setReceipt(null);
+    setAcknowledged(false);
     issuing.setError(null);
     setTimeout(() => rrn.current?.focus(), 0);
   };
 
   if (receipt) return <Receipt receipt={receipt} onNext={nextVisitor} />;
 
+  // Esc starts the visitor over from any state (the confirm step's own Esc
+  // only closes it).
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === "Escape" && !confirming) {
+      event.preventDefault();
+      nextVisitor();
+      return;
+    }
+    enterMovesOn(event);
+  };
+
   return (
-    <div class="stack" onKeyDown={enterMovesOn}>
+    <div class="stack" onKeyDown={onKeyDown}>
       <div class="grid2">
         <section class="stack">
           <h2>방문자 확인</h2>
@@ -127,8 +157,9 @@ export function Visitor({ status, refresh }: { status: AppStatus; refresh: () =>
               inputRef={rrn}
               onDigits={(digits) => {
                 const completed = !isComplete(form.rrn) && isComplete(digits);
-                // Another number: another household.
+                // Another number: another household, and its own cautions.
                 update({ rrn: digits, members: {} });
+                setAcknowledged(false);
                 if (completed) setNumberDone(true);
               }}
             />
@@ -161,6 +192,11 @@ export function Visitor({ status, refresh }: { status: AppStatus; refresh: () =>
                   value={form.householdSize}
                   onInput={(e) => update({ householdSize: e.currentTarget.value })}
                 />
+                {householdSizeNote(form.householdSize) && (
+                  <span class="warn" role="alert" data-testid="household-size-note">
+                    {householdSizeNote(form.householdSize)}
+                  </span>
+                )}
               </label>
             )}
             {onRoll && <span data-testid="roll-household-size">가구원 {check?.household_size}명 (주민 명부)</span>}
@@ -188,7 +224,13 @@ export function Visitor({ status, refresh }: { status: AppStatus; refresh: () =>
         </section>
         <section class="stack">
           {check ? (
-            <Verdict check={check} />
+            <Verdict
+              check={check}
+              cautions={toAcknowledge}
+              acknowledged={acknowledged}
+              onAcknowledge={setAcknowledged}
+              amount={amountLine(check, people)}
+            />
           ) : (
             <div class="hint">주민등록번호와 가구원 수를 입력하면 지급 가능 여부가 바로 나옵니다.</div>
           )}
@@ -226,8 +268,8 @@ export function Visitor({ status, refresh }: { status: AppStatus; refresh: () =>
             >
               발급
             </button>
-            <button type="button" onClick={nextVisitor}>
-              처음부터
+            <button type="button" data-testid="start-over" onClick={nextVisitor}>
+              처음부터 (Esc)
             </button>
           </div>
         </>
@@ -237,6 +279,7 @@ export function Visitor({ status, refresh }: { status: AppStatus; refresh: () =>
           quote={quote}
           serials={serials}
           askApprover={askApprover}
+          approval={offlineNeedsApproval && !askApprover ? status.offline_approval : null}
           busy={issuing.busy}
           error={issuing.error}
           onConfirm={issue}
