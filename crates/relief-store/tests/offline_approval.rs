@@ -60,7 +60,9 @@ fn who() -> impl Strategy<Value = Who> {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        3 => (who(), prop_oneof![8 => 1..=MAX_MINUTES, 1 => Just(0u32), 1 => Just(MAX_MINUTES + 1)],
+        // Round minutes, so that the clock lands on an approval's end.
+        3 => (who(), prop_oneof![8 => prop::sample::select(vec![1u32, 5, 10, 15, 30, MAX_MINUTES]),
+                                 1 => Just(0u32), 1 => Just(MAX_MINUTES + 1)],
               prop_oneof![8 => 1..=4u32, 1 => Just(0u32), 1 => Just(MAX_ISSUANCES), 1 => Just(MAX_ISSUANCES + 1)])
             .prop_map(|(by, minutes, issuances)| Op::Open { by, minutes, issuances }),
         1 => who().prop_map(|by| Op::Close { by }),
@@ -68,7 +70,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Online),
         1 => Just(Op::VoidLast),
         1 => Just(Op::RemoveSecond),
-        3 => (-30i64..=45).prop_map(Op::Clock),
+        3 => (-6i64..=9).prop_map(|k| Op::Clock(5 * k)),
         1 => (0u32..3, 0i64..=540).prop_map(|(d, m)| Op::Day(d, m)),
     ]
 }
@@ -460,6 +462,29 @@ fn a_supervisor_approves_once_and_the_queue_is_served() {
         counter.issue(Verification::Offline { approver: None }, t),
         Err(Error::OfflineNeedsSupervisor)
     ));
+
+    // It ends at its time: the last minute is in, its end is not.
+    let approval = counter
+        .t
+        .store
+        .open_offline_approval(&supervisor, 30, 5, t)
+        .unwrap();
+    let end = t + Duration::minutes(30);
+    assert_eq!(approval.until, end);
+    let store = &counter.t.store;
+    assert!(
+        store
+            .offline_approval(end - Duration::seconds(1))
+            .unwrap()
+            .is_some()
+    );
+    assert!(store.offline_approval(end).unwrap().is_none());
+    assert!(
+        store
+            .offline_approval(t - Duration::seconds(1))
+            .unwrap()
+            .is_none()
+    );
 }
 
 /// The database refuses, by itself, an issuance naming an approval it
