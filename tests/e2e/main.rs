@@ -584,6 +584,12 @@ async fn a_supervisor_approves_offline_issuance_once_for_the_queue() {
         window.wait_for_focus("rrn-input").await;
     }
     window.screenshot("2-served").await;
+    // The clerk's own count of the shift, always in view.
+    let shift = window.text("my-shift").await;
+    assert!(
+        shift.contains("2건") && shift.contains("카드 2장") && shift.contains("200,000원"),
+        "{shift}"
+    );
 
     // The supervisor closes it: the next offline issuance asks for them.
     window.type_into("rrn-input", &f8).await;

@@ -112,6 +112,10 @@ export function App() {
         <span class="site">{status.site_name}</span>
         <span>{status.campaign}</span>
         {status.demo && <span class="warn">데모</span>}
+        <span data-testid="my-shift">
+          오늘 내 발급 {status.my_shift?.issuances ?? 0}건 · {status.my_shift?.people ?? 0}명 · 카드 {status.my_shift?.cards ?? 0}장 ·{" "}
+          {(status.my_shift?.total ?? 0).toLocaleString("ko-KR")}원
+        </span>
         <span class="who" data-testid="session">
           {session.name} ({session.role_label})
         </span>

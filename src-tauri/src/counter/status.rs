@@ -6,13 +6,27 @@ use super::{Counter, Result, session_view};
 
 impl Counter {
     pub fn status(&self) -> Result<AppStatus> {
-        let session = self
+        let signed_in = self
             .session
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-            .map(session_view);
+            .clone();
+        let session = signed_in.as_ref().map(session_view);
         let store = self.store()?;
+        let shifts: Vec<ShiftView> = store
+            .shifts_on(self.now().date())?
+            .iter()
+            .map(ShiftView::of)
+            .collect();
+        let my_shift = signed_in.as_ref().and_then(|s| {
+            shifts
+                .iter()
+                .find(|shift| shift.clerk_id == s.employee_id())
+                .cloned()
+        });
+        let supervisor = signed_in
+            .as_ref()
+            .is_some_and(|s| s.role() == relief_store::Role::Supervisor);
         let site = store.site();
         let policy = store.policy();
         let sync = store.sync_status()?;
@@ -38,6 +52,8 @@ impl Counter {
                 max_issuances: policy.campaign.offline_approval.max_issuances,
             },
             session,
+            my_shift,
+            shifts: if supervisor { shifts } else { Vec::new() },
             day_closed: store.is_closed(self.now().date())?,
             sync: SyncView {
                 enrolled: sync.enrolled,

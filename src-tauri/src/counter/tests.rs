@@ -359,6 +359,20 @@ fn a_supervisor_opens_offline_issuance_at_the_counter_for_the_queue() {
     assert!(receipt.offline);
     let shown = counter.status().unwrap().offline_approval.unwrap();
     assert_eq!(shown.remaining, 1);
+    // The clerk's own shift counts it; only a supervisor sees everyone's.
+    let status = counter.status().unwrap();
+    let mine = status.my_shift.unwrap();
+    assert_eq!(
+        (
+            mine.clerk_id.as_str(),
+            mine.issuances,
+            mine.people,
+            mine.cards,
+            mine.total
+        ),
+        (CLERK.0, 1, 1, 1, receipt.total)
+    );
+    assert!(status.shifts.is_empty());
     assert_eq!(
         counter.status().unwrap().session.unwrap().employee_id,
         CLERK.0

@@ -93,6 +93,10 @@ pub struct AppStatus {
     pub offline_approval: Option<OfflineApprovalView>,
     pub offline_approval_bounds: OfflineApprovalBoundsView,
     pub session: Option<SessionView>,
+    /// The signed-in clerk's shift today (none before their first issuance).
+    pub my_shift: Option<ShiftView>,
+    /// Every clerk's shift today: for a supervisor only (empty otherwise).
+    pub shifts: Vec<ShiftView>,
     pub sync: SyncView,
     pub roll: RollView,
     pub cards_on_hand: u64,
@@ -202,6 +206,34 @@ pub struct BeneficiaryInput {
     /// Not asked where the roll lists them.
     pub household_size: Option<u32>,
     pub resident_sigungu: String,
+}
+
+/// What one clerk handed over today, as a till counts it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ShiftView {
+    pub clerk_id: String,
+    pub clerk_name: String,
+    /// Issuances that stand; voided ones are counted apart.
+    pub issuances: u64,
+    pub people: u64,
+    pub cards: u64,
+    pub total: u64,
+    pub voided: u64,
+}
+
+impl ShiftView {
+    pub fn of(s: &relief_store::Shift) -> ShiftView {
+        ShiftView {
+            clerk_id: s.clerk_id.clone(),
+            clerk_name: s.clerk_name.clone(),
+            issuances: s.issuances,
+            people: s.people,
+            cards: s.cards,
+            total: s.total.won(),
+            voided: s.voided,
+        }
+    }
 }
 
 /// A supervisor opens offline issuance at this counter.

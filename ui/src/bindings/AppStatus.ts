@@ -12,6 +12,7 @@ import type { ReportKind } from "./ReportKind";
 import type { Role } from "./Role";
 import type { RollView } from "./RollView";
 import type { SessionView } from "./SessionView";
+import type { ShiftView } from "./ShiftView";
 import type { SiteType } from "./SiteType";
 import type { SyncView } from "./SyncView";
 
@@ -23,7 +24,15 @@ now: string, idle_lock_minutes: number, offline_mode: OfflineMode,
 /**
  * The approval of offline issuance in force here, if any.
  */
-offline_approval: OfflineApprovalView | null, offline_approval_bounds: OfflineApprovalBoundsView, session: SessionView | null, sync: SyncView, roll: RollView, cards_on_hand: number, 
+offline_approval: OfflineApprovalView | null, offline_approval_bounds: OfflineApprovalBoundsView, session: SessionView | null, 
+/**
+ * The signed-in clerk's shift today (none before their first issuance).
+ */
+my_shift: ShiftView | null, 
+/**
+ * Every clerk's shift today: for a supervisor only (empty otherwise).
+ */
+shifts: Array<ShiftView>, sync: SyncView, roll: RollView, cards_on_hand: number, 
 /**
  * Today is closed (마감): the counter takes no issuance.
  */

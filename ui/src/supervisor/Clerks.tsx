@@ -4,6 +4,7 @@ import { api } from "../api";
 import { enterMovesOn, useAction, useLoad } from "../hooks";
 import type { AppStatus } from "../bindings/AppStatus";
 import { ChoiceSelect, ErrorBox, Notice } from "../components";
+import { won } from "../logic/won";
 
 /** Who may sign in at this counter; supervisors add clerks. */
 export function Clerks({ status }: { status: AppStatus }) {
@@ -32,6 +33,33 @@ export function Clerks({ status }: { status: AppStatus }) {
 
   return (
     <section class="stack">
+      <h2>오늘 담당자별 발급</h2>
+      <table data-testid="shifts">
+        <thead>
+          <tr>
+            <th>담당자</th>
+            <th class="num">발급</th>
+            <th class="num">인원</th>
+            <th class="num">카드</th>
+            <th class="num">금액</th>
+            <th class="num">취소</th>
+          </tr>
+        </thead>
+        <tbody>
+          {status.shifts.map((s) => (
+            <tr key={s.clerk_id}>
+              <td>
+                {s.clerk_name} ({s.clerk_id})
+              </td>
+              <td class="num">{s.issuances}건</td>
+              <td class="num">{s.people}명</td>
+              <td class="num">{s.cards}장</td>
+              <td class="num">{won(s.total)}</td>
+              <td class="num">{s.voided}건</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
       <h2>담당자</h2>
       <ErrorBox error={list.error} />
       <table>
