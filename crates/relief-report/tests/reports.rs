@@ -324,6 +324,56 @@ fn the_daily_pdf_says_what_the_store_holds() {
     }
 }
 
+/// The void table names every person of a voided issuance and its whole
+/// number: a supervisor signing the report sees whom each void concerned.
+#[test]
+fn the_void_table_shows_everyone_a_void_concerned() {
+    if !tool("pdftotext") {
+        return;
+    }
+    let f = fixture(60);
+    let input = from_store::daily(&f.store, day(), &f.supervisor, at(18, 10)).unwrap();
+    let text = pdf_text(
+        "daily-voids",
+        &pdf::daily(&DailyReport::build(&input)).unwrap(),
+    );
+    let start = text
+        .find("발급 취소\n")
+        .or_else(|| text.find("발급 취소"))
+        .unwrap();
+    let section = &text[start..];
+    let section = &section[..section
+        .find("처리할 이중 지급 충돌")
+        .unwrap_or(section.len())];
+    let voided: Vec<_> = input
+        .issuances
+        .iter()
+        .filter(|i| i.void.is_some())
+        .collect();
+    assert!(
+        voided.iter().any(|i| i.beneficiaries.len() > 2),
+        "the fixture voids a family"
+    );
+    for issuance in voided {
+        for b in &issuance.beneficiaries {
+            assert!(
+                section.contains(&format!("{} {}", b.name, b.masked)),
+                "{} {} of {} is missing from the void table: {section}",
+                b.name,
+                b.masked,
+                issuance.id
+            );
+        }
+        let (head, tail) = (&issuance.id[..8], &issuance.id[issuance.id.len() - 6..]);
+        assert!(
+            section.contains(head) && section.contains(tail),
+            "{} is not shown whole: {section}",
+            issuance.id
+        );
+    }
+    assert!(!section.contains('…'), "nothing is cut short: {section}");
+}
+
 #[test]
 fn long_tables_break_across_pages_with_their_header_again() {
     if !tool("pdftotext") {

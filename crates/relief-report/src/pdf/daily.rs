@@ -163,11 +163,17 @@ pub fn daily(report: &DailyReport) -> Result<Vec<u8>, ReportError> {
         .iter()
         .map(|i| {
             let void = i.void.as_ref().expect("voids have a void");
-            let people: Vec<&str> = i.beneficiaries.iter().map(|b| b.masked.as_str()).collect();
+            // Whom the void concerned, each on a line: the supervisor who
+            // signs the report sees every one.
+            let people: Vec<String> = i
+                .beneficiaries
+                .iter()
+                .map(|b| format!("{} {}", b.name, b.masked))
+                .collect();
             vec![
                 i.issued_at.format("%H:%M").to_string(),
-                short(&i.id),
-                people.join(", "),
+                i.id.clone(),
+                people.join("\n"),
                 grouped(i.total()),
                 void.by.clone(),
                 void.disposition.clone(),
@@ -180,37 +186,37 @@ pub fn daily(report: &DailyReport) -> Result<Vec<u8>, ReportError> {
         columns: vec![
             Column {
                 title: "발급 시각",
-                width: 16.0,
+                width: 14.0,
                 align: Align::Center,
             },
             Column {
                 title: "발급번호",
-                width: 22.0,
+                width: 24.0,
                 align: Align::Left,
             },
             Column {
                 title: "수급자",
-                width: 32.0,
+                width: 50.0,
                 align: Align::Left,
             },
             Column {
                 title: "금액(원)",
-                width: 22.0,
+                width: 20.0,
                 align: Align::Right,
             },
             Column {
                 title: "취소자",
-                width: 16.0,
+                width: 14.0,
                 align: Align::Center,
             },
             Column {
                 title: "카드 처리",
-                width: 22.0,
+                width: 16.0,
                 align: Align::Center,
             },
             Column {
                 title: "사유",
-                width: 50.0,
+                width: 42.0,
                 align: Align::Left,
             },
         ],

@@ -166,6 +166,39 @@ impl Pdf {
         format!("{cut}…")
     }
 
+    /// `text` in lines no wider than `width`: at each line break it has,
+    /// then between words, and inside a word too long for a line.
+    pub fn wrap(&self, text: &str, width: f32, size: f32, bold: bool) -> Vec<String> {
+        let mut lines = Vec::new();
+        for paragraph in text.split('\n') {
+            let mut line = String::new();
+            for word in paragraph.split(' ') {
+                let joined = if line.is_empty() {
+                    word.to_owned()
+                } else {
+                    format!("{line} {word}")
+                };
+                if self.width_of(&joined, size, bold) <= width {
+                    line = joined;
+                    continue;
+                }
+                if !line.is_empty() {
+                    lines.push(std::mem::take(&mut line));
+                }
+                for c in word.chars() {
+                    let longer = format!("{line}{c}");
+                    if !line.is_empty() && self.width_of(&longer, size, bold) > width {
+                        lines.push(std::mem::replace(&mut line, c.to_string()));
+                    } else {
+                        line = longer;
+                    }
+                }
+            }
+            lines.push(line);
+        }
+        lines
+    }
+
     pub fn line(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, thickness: f32) {
         let (a, b) = (self.point(x1, y1), self.point(x2, y2));
         self.ops().extend([
