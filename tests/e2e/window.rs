@@ -63,6 +63,12 @@ impl Window {
         self.find(testid).await.send_keys(text).await.unwrap();
     }
 
+    /// Types `text` wherever the keyboard is, as a clerk does.
+    pub async fn keys(&self, text: &str) {
+        let active = self.client.active_element().await.unwrap();
+        active.send_keys(text).await.unwrap();
+    }
+
     pub async fn click(&self, testid: &str) {
         let element = self.find(testid).await;
         let deadline = Instant::now() + PATIENCE;

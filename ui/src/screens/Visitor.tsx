@@ -141,6 +141,23 @@ export function Visitor({ status, refresh }: { status: AppStatus; refresh: () =>
       nextVisitor();
       return;
     }
+    // Enter takes the common path: the household size to the name (the
+    // 시군 is the site's), the name to the card scan (the ID card is a
+    // 주민등록증); the rare fields are a Tab away.
+    if (event.key === "Enter" && !event.isComposing) {
+      const target = event.target as HTMLElement;
+      const next =
+        target === household.current
+          ? applicantName.current
+          : target === applicantName.current
+            ? document.querySelector<HTMLInputElement>("[data-testid=card-serial]:not(:disabled)")
+            : null;
+      if (next) {
+        event.preventDefault();
+        next.focus();
+        return;
+      }
+    }
     enterMovesOn(event);
   };
 
