@@ -602,3 +602,129 @@ async fn a_supervisor_approves_offline_issuance_once_for_the_queue() {
     assert!(!window.is_shown("offline-approval").await);
     window.close().await;
 }
+
+/// Errors where they happen: a household size out of range is named as it
+/// is typed; a number whose check digit fails turns the verdict amber and
+/// the issue button waits for the clerk's acknowledgement; Esc starts the
+/// visitor over from any of these states.
+#[tokio::test]
+async fn cautions_wait_for_an_acknowledgement_and_esc_starts_over() {
+    let test = "cautions_wait_for_an_acknowledgement_and_esc_starts_over";
+    let Some(desktop) = Desktop::start(test) else {
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    let window = open(&desktop, &data, test).await;
+    window.sign_in(CLERK.0, CLERK.1).await;
+    let esc = String::from(char::from(Key::Escape));
+
+    // A household of 0: said under the field at once.
+    window.type_into("rrn-input", &born(1986, 41)).await;
+    window.wait_for_focus("household-size").await;
+    window.keys("0").await;
+    let note = window.text("household-size-note").await;
+    assert!(note.contains("1~30"), "{note}");
+    window.keys(&esc).await;
+    window.wait_for_focus("rrn-input").await;
+    let cleared = window.find("rrn-input").await.prop("value").await.unwrap();
+    assert_eq!(cleared.as_deref(), Some(""), "Esc starts over");
+    assert!(!window.is_shown("household-size-note").await);
+
+    // The check digit fails: amber, and the issue waits for the tick.
+    let good = born(1986, 42);
+    let last = good.chars().last().unwrap().to_digit(10).unwrap();
+    let bad = format!("{}{}", &good[..12], (last + 1) % 10);
+    let verdict = ask(&window, &bad, "4").await;
+    assert!(verdict.contains("확인 후 지급 가능"), "{verdict}");
+    assert!(window.text("cautions").await.contains("검증번호"));
+    window.type_into("applicant-name", "홍길동").await;
+    window
+        .type_into("card-serial", &format!("GG-0001{}", enter()))
+        .await;
+    window.wait_for_text("card-split", "GG-0001").await;
+    let submit = window.find("issue-submit").await;
+    assert!(
+        !submit.is_enabled().await.unwrap(),
+        "not before the acknowledgement"
+    );
+    window.screenshot("1-caution").await;
+    window.click("acknowledge").await;
+    assert!(
+        window
+            .find("issue-submit")
+            .await
+            .is_enabled()
+            .await
+            .unwrap()
+    );
+    assert!(window.text("verdict").await.contains("오늘 지급 가능"));
+
+    // Esc from there too: nothing issued, the next visitor's form.
+    window.keys(&esc).await;
+    window.wait_for_focus("rrn-input").await;
+    assert!(!window.is_shown("verdict").await);
+    assert_eq!(window.text("stock-count").await, "보유 카드 500장");
+    window.close().await;
+}
+
+/// Where each part of the visitor screen is, and where the status bar starts.
+const LAYOUT: &str = "
+    const bar = document.querySelector('footer.status').getBoundingClientRect().top;
+    const parts = ['rrn-input', 'applicant-name', 'verdict', 'amount', 'card-split', 'card-serial', 'issue-submit']
+        .map((id) => [id, document.querySelector(`[data-testid=${id}]`).getBoundingClientRect().bottom]);
+    arguments[arguments.length - 1]({ bar, width: innerWidth, scrolled: scrollY, parts });";
+
+/// One screen per visitor at the commonest office monitors: with a visitor
+/// typed in and a card scanned, the verdict, the amount, the cards and the
+/// issue button are all above the status bar, and nothing has scrolled.
+/// `RELIEF_WRITE_EXAMPLES=1` saves the screens to docs/examples/.
+#[tokio::test]
+async fn the_visitor_screen_fits_the_commonest_monitors() {
+    let test = "the_visitor_screen_fits_the_commonest_monitors";
+    let Some(desktop) = Desktop::start(test) else {
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    let window = open(&desktop, &data, test).await;
+    window.sign_in(CLERK.0, CLERK.1).await;
+    for (n, (width, height)) in [(1280, 800), (1366, 768)].into_iter().enumerate() {
+        window.resize(width, height).await;
+        assert!(
+            ask(&window, &born(1986, 50 + n as u32), "4")
+                .await
+                .contains("가능")
+        );
+        window.type_into("applicant-name", "홍길동").await;
+        window
+            .type_into("card-serial", &format!("GG-000{}{}", n + 1, enter()))
+            .await;
+        window.wait_for_focus("issue-submit").await;
+        let layout = window.execute_async(LAYOUT, vec![]).await;
+        let bar = layout["bar"].as_f64().unwrap();
+        assert_eq!(
+            layout["scrolled"].as_f64(),
+            Some(0.0),
+            "{width}×{height}: {layout}"
+        );
+        for part in layout["parts"].as_array().unwrap() {
+            let bottom = part[1].as_f64().unwrap();
+            assert!(
+                bottom <= bar,
+                "{width}×{height}: {} ends at {bottom}, under the status bar at {bar}",
+                part[0]
+            );
+        }
+        let name = format!("visitor-{width}x{height}");
+        window.screenshot(&name).await;
+        if std::env::var_os("RELIEF_WRITE_EXAMPLES").is_some() {
+            let shot = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(format!("../target/e2e/{test}-{name}.png"));
+            let examples =
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/examples");
+            std::fs::copy(shot, examples.join(format!("{name}.png"))).unwrap();
+        }
+        window.keys(&String::from(char::from(Key::Escape))).await;
+        window.wait_for_focus("rrn-input").await;
+    }
+    window.close().await;
+}

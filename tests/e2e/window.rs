@@ -63,6 +63,11 @@ impl Window {
         self.find(testid).await.send_keys(text).await.unwrap();
     }
 
+    /// Sets the window's outer size, as a monitor of that size would hold it.
+    pub async fn resize(&self, width: u32, height: u32) {
+        self.client.set_window_size(width, height).await.unwrap();
+    }
+
     /// Types `text` wherever the keyboard is, as a clerk does.
     pub async fn keys(&self, text: &str) {
         let active = self.client.active_element().await.unwrap();

@@ -162,135 +162,136 @@ export function Visitor({ status, refresh }: { status: AppStatus; refresh: () =>
   };
 
   return (
-    <div class="stack" onKeyDown={onKeyDown}>
-      <div class="grid2">
-        <section class="stack">
-          <h2>방문자 확인</h2>
+    // One screen per visitor: who they are and whom they collect for on the
+    // left; the verdict, the cards and the issue action on the right, all
+    // in view at 1366×768 without scrolling.
+    <div class="visitor" onKeyDown={onKeyDown}>
+      <section class="stack">
+        <h2>방문자 확인</h2>
+        <label>
+          주민등록번호
+          <RrnInput
+            digits={form.rrn}
+            testid="rrn-input"
+            inputRef={rrn}
+            onDigits={(digits) => {
+              const completed = !isComplete(form.rrn) && isComplete(digits);
+              // Another number: another household, and its own cautions.
+              update({ rrn: digits, members: {} });
+              setAcknowledged(false);
+              if (completed) setNumberDone(true);
+            }}
+          />
+        </label>
+        {check?.household && (
+          <Household
+            members={check.household}
+            ticked={form.members}
+            relations={status.relations.filter((r) => r.code !== "self")}
+            onTick={(m, on) => {
+              const members = { ...form.members };
+              if (on) members[m.key] = m.minor ? "legal_representative" : "";
+              else delete members[m.key];
+              update({ members });
+            }}
+            onRelation={(key, relation) => update({ members: { ...form.members, [key]: relation } })}
+            onDone={() => applicantName.current?.focus()}
+          />
+        )}
+        <div class="row">
+          {!onRoll && (
+            <label>
+              가구원 수
+              <input
+                ref={household}
+                data-testid="household-size"
+                inputMode="numeric"
+                autocomplete="off"
+                size={4}
+                value={form.householdSize}
+                onInput={(e) => update({ householdSize: e.currentTarget.value })}
+              />
+              {householdSizeNote(form.householdSize) && (
+                <span class="warn" role="alert" data-testid="household-size-note">
+                  {householdSizeNote(form.householdSize)}
+                </span>
+              )}
+            </label>
+          )}
+          {onRoll && <span data-testid="roll-household-size">가구원 {check?.household_size}명 (주민 명부)</span>}
           <label>
-            주민등록번호
-            <RrnInput
-              digits={form.rrn}
-              testid="rrn-input"
-              inputRef={rrn}
-              onDigits={(digits) => {
-                const completed = !isComplete(form.rrn) && isComplete(digits);
-                // Another number: another household, and its own cautions.
-                update({ rrn: digits, members: {} });
-                setAcknowledged(false);
-                if (completed) setNumberDone(true);
-              }}
-            />
-          </label>
-          {check?.household && (
-            <Household
-              members={check.household}
-              ticked={form.members}
-              relations={status.relations.filter((r) => r.code !== "self")}
-              onTick={(m, on) => {
-                const members = { ...form.members };
-                if (on) members[m.key] = m.minor ? "legal_representative" : "";
-                else delete members[m.key];
-                update({ members });
-              }}
-              onRelation={(key, relation) => update({ members: { ...form.members, [key]: relation } })}
-              onDone={() => applicantName.current?.focus()}
-            />
-          )}
-          <div class="row">
-            {!onRoll && (
-              <label>
-                가구원 수
-                <input
-                  ref={household}
-                  data-testid="household-size"
-                  inputMode="numeric"
-                  autocomplete="off"
-                  size={4}
-                  value={form.householdSize}
-                  onInput={(e) => update({ householdSize: e.currentTarget.value })}
-                />
-                {householdSizeNote(form.householdSize) && (
-                  <span class="warn" role="alert" data-testid="household-size-note">
-                    {householdSizeNote(form.householdSize)}
-                  </span>
-                )}
-              </label>
-            )}
-            {onRoll && <span data-testid="roll-household-size">가구원 {check?.household_size}명 (주민 명부)</span>}
-            <label>
-              주소지 시군
-              <select data-testid="resident-sigungu" value={form.sigungu} onChange={(e) => update({ sigungu: e.currentTarget.value })}>
-                {status.regions.map((r) => (
-                  <option value={r.code} key={r.code}>
-                    {r.name}
-                  </option>
-                ))}
-              </select>
-            </label>
-          </div>
-          <div class="row">
-            <label>
-              신청인 이름
-              <input ref={applicantName} data-testid="applicant-name" autocomplete="off" size={10} value={form.name} onInput={(e) => update({ name: e.currentTarget.value })} />
-            </label>
-            <label>
-              확인한 신분증
-              <ChoiceSelect testid="id-document" choices={status.id_documents} value={form.idDocument} onChange={(idDocument) => update({ idDocument })} />
-            </label>
-          </div>
-        </section>
-        <section class="stack">
-          {check ? (
-            <Verdict
-              check={check}
-              cautions={toAcknowledge}
-              acknowledged={acknowledged}
-              onAcknowledge={setAcknowledged}
-              amount={amountLine(check, people)}
-            />
-          ) : (
-            <div class="hint">주민등록번호와 가구원 수를 입력하면 지급 가능 여부가 바로 나옵니다.</div>
-          )}
-          <ErrorBox error={checkError} />
-          {check && !check.allowed && (
-            <button type="button" data-testid="next-visitor" onClick={nextVisitor}>
-              다음 방문자
-            </button>
-          )}
-        </section>
-      </div>
-      {check?.allowed && (
-        <>
-          <Others status={status} form={form} quote={quote} update={update} />
-          <ErrorBox error={quoteError} />
-          {quote && <CardScan quote={quote} serials={serials} setSerials={setSerials} />}
-          {isComplete(form.rrn) && todo.length > 0 && (
-            <ul class="hint" data-testid="todo">
-              {todo.map((t) => (
-                <li key={t}>{t}</li>
+            주소지 시군
+            <select data-testid="resident-sigungu" value={form.sigungu} onChange={(e) => update({ sigungu: e.currentTarget.value })}>
+              {status.regions.map((r) => (
+                <option value={r.code} key={r.code}>
+                  {r.name}
+                </option>
               ))}
-            </ul>
-          )}
-          <div class="row">
-            <button
-              type="button"
-              class="primary"
-              ref={submit}
-              data-testid="issue-submit"
-              disabled={!ready}
-              onClick={() => {
-                issuing.setError(null);
-                setConfirming(true);
-              }}
-            >
-              발급
-            </button>
-            <button type="button" data-testid="start-over" onClick={nextVisitor}>
-              처음부터 (Esc)
-            </button>
-          </div>
-        </>
-      )}
+            </select>
+          </label>
+        </div>
+        <div class="row">
+          <label>
+            신청인 이름
+            <input ref={applicantName} data-testid="applicant-name" autocomplete="off" size={10} value={form.name} onInput={(e) => update({ name: e.currentTarget.value })} />
+          </label>
+          <label>
+            확인한 신분증
+            <ChoiceSelect testid="id-document" choices={status.id_documents} value={form.idDocument} onChange={(idDocument) => update({ idDocument })} />
+          </label>
+        </div>
+        {check?.allowed && <Others status={status} form={form} quote={quote} update={update} />}
+      </section>
+      <section class="stack">
+        {check ? (
+          <Verdict
+            check={check}
+            cautions={toAcknowledge}
+            acknowledged={acknowledged}
+            onAcknowledge={setAcknowledged}
+            amount={amountLine(check, people)}
+          />
+        ) : (
+          <div class="hint">주민등록번호와 가구원 수를 입력하면 지급 가능 여부가 바로 나옵니다.</div>
+        )}
+        <ErrorBox error={checkError} />
+        {check && !check.allowed && (
+          <button type="button" data-testid="next-visitor" onClick={nextVisitor}>
+            다음 방문자
+          </button>
+        )}
+        {check?.allowed && (
+          <>
+            <ErrorBox error={quoteError} />
+            {quote && <CardScan quote={quote} serials={serials} setSerials={setSerials} />}
+            {isComplete(form.rrn) && todo.length > 0 && (
+              <ul class="hint" data-testid="todo">
+                {todo.map((t) => (
+                  <li key={t}>{t}</li>
+                ))}
+              </ul>
+            )}
+            <div class="row">
+              <button
+                type="button"
+                class="primary"
+                ref={submit}
+                data-testid="issue-submit"
+                disabled={!ready}
+                onClick={() => {
+                  issuing.setError(null);
+                  setConfirming(true);
+                }}
+              >
+                발급
+              </button>
+              <button type="button" data-testid="start-over" onClick={nextVisitor}>
+                처음부터 (Esc)
+              </button>
+            </div>
+          </>
+        )}
+      </section>
       {confirming && quote && (
         <Confirm
           quote={quote}
