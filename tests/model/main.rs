@@ -168,3 +168,66 @@ fn on_postgres() {
 fn on_two_ledgers_sharing_postgres() {
     on_postgres_with("on_two_ledgers_sharing_postgres", 2, 500);
 }
+
+/// A sequence the exploration once shrank to (seed 9201198380478699346):
+/// a person paid online at one counter and imported as paid online by a
+/// card company, paid offline at another, which accepts the conflict;
+/// then the first counter voids its issuance. Afterwards the card issuer's
+/// feed must run dry.
+#[test]
+fn an_accepted_conflict_then_a_void_of_the_first_payment() {
+    use ops::{Net, Op};
+    let dir = world::scratch_dir();
+    let mut world = World::new(
+        Backend::Sqlite {
+            dir: dir.path().to_owned(),
+        },
+        1,
+    );
+    let stores = world.reset();
+    let mut model = ops::Reference::default();
+    let visit = |terminal, person, net| Op::Visit {
+        terminal,
+        people: vec![person],
+        net,
+        push_now: false,
+    };
+    for op in [
+        visit(1, 2, Net::Up),
+        Op::Push {
+            terminal: 1,
+            fault: None,
+        },
+        Op::Import {
+            people: vec![2],
+            issuer: 0,
+        },
+        visit(2, 2, Net::Down),
+        Op::Sync { terminal: 2 },
+        Op::Accept {
+            terminal: 2,
+            nth: 0,
+        },
+        visit(0, 0, Net::Up),
+        Op::Void {
+            terminal: 1,
+            nth: 0,
+        },
+        Op::Sync { terminal: 2 },
+    ] {
+        ops::apply(&mut world, &stores, &mut model, &op);
+    }
+    let quiet = reference::quiesce(&mut world, &stores, &mut model.issuer);
+    if quiet.is_err() {
+        let show = |sql: &str| {
+            for row in world.ledgers[0].rows(sql, |r| format!("{r:?}")) {
+                eprintln!("{row}");
+            }
+        };
+        show("SELECT * FROM card");
+        show("SELECT * FROM card_instruction");
+        show("SELECT * FROM card_ack");
+    }
+    quiet.unwrap();
+    reference::check(&world, &stores, &model).unwrap();
+}

@@ -60,6 +60,11 @@ pub fn refresh(db: &mut dyn Db, feed: &mut FeedRows, now: &str) -> Result<()> {
                 )
             }
         };
+        // Held again before the issuer loaded it: the activation waits
+        // for the conflict, off the issuer's feed.
+        if state == CardState::Held && issuer == IssuerState::Untouched {
+            queries::withdraw_activation(db, &serial)?;
+        }
         if let Some(action) = instruction(state, issuer) {
             queries::insert_instruction(
                 db,

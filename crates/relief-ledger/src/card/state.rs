@@ -44,9 +44,10 @@ pub fn worked_out(previous: Option<CardState>, carriers: &[Carrier]) -> CardStat
 
 /// What the issuer is to do about a card, given what it confirmed: load
 /// and activate a card to activate; block a blocked card, loaded or not,
-/// so that nothing can activate it later. A held card is left alone: it
-/// was never loaded, since a card is held only from the moment the ledger
-/// records it (a payment never becomes held after it stood).
+/// so that nothing can activate it later. A held card is left alone, and
+/// an activation it was due before it was held again is withdrawn
+/// (`refresh`): a payment accepted beside another stands held again when
+/// that other is voided and a third payment of the person remains.
 pub fn instruction(state: CardState, issuer: IssuerState) -> Option<IssuerAction> {
     match (state, issuer) {
         (CardState::ToActivate, IssuerState::Untouched) => Some(IssuerAction::Activate),

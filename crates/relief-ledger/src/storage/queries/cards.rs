@@ -229,15 +229,31 @@ impl Insert<5> for NewInstruction<'_> {
 const ONCE: &str = "ON CONFLICT (serial, action) DO NOTHING";
 
 /// A new instruction; a block overtakes an activation not yet confirmed,
-/// which is no longer to be done.
+/// which is no longer to be done. An activation withdrawn while its card
+/// was held ([`withdraw_activation`]) and due again is pending again.
 pub fn insert_instruction(db: &mut dyn Db, i: &NewInstruction) -> Result<()> {
-    if i.action == IssuerAction::Block {
-        db.exec(
-            "UPDATE card_instruction SET pending = 0 WHERE serial = $1 AND action = 'activate' AND pending = 1",
-            &[i.serial.into()],
-        )?;
+    match i.action {
+        IssuerAction::Block => withdraw_activation(db, i.serial)?,
+        IssuerAction::Activate => {
+            db.exec(
+                "UPDATE card_instruction SET pending = 1 WHERE serial = $1 AND action = 'activate' AND pending = 0
+                   AND NOT EXISTS (SELECT 1 FROM card_ack a WHERE a.serial = $1 AND a.action = 'activate')",
+                &[i.serial.into()],
+            )?;
+        }
     }
     insert_one(db, i, ONCE)?;
+    Ok(())
+}
+
+/// An activation not yet confirmed is no longer to be done: its card was
+/// blocked, or held again (a payment accepted beside another, and that
+/// other voided, stands in a conflict of its own).
+pub fn withdraw_activation(db: &mut dyn Db, serial: &str) -> Result<()> {
+    db.exec(
+        "UPDATE card_instruction SET pending = 0 WHERE serial = $1 AND action = 'activate' AND pending = 1",
+        &[serial.into()],
+    )?;
     Ok(())
 }
 

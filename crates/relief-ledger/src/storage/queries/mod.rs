@@ -21,7 +21,7 @@ pub use cards::{
     CardRow, Carrier, InstructionRow, NewCard, NewInstruction, NewIssuanceCard, ack, acked, card,
     card_counts, cards_of_issuance, carriers, insert_card, insert_cards, insert_instruction,
     insert_instructions, insert_issuance_cards, instruction_head, instruction_of, instruction_page,
-    instructions_of_day, lock_card, set_card_state, set_issuer_state,
+    instructions_of_day, lock_card, set_card_state, set_issuer_state, withdraw_activation,
 };
 pub use closes::{CloseRow, NewClose, NewReopen, closes_of_day, insert_close, insert_reopen};
 pub use events::{NewEvent, StoredEvent, event, insert_event, set_event_verdict};
